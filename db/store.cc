@@ -1,0 +1,23 @@
+// Store: opening, migrations and backend identity. The entity methods live in store_*.cc.
+#include "db/store.h"
+
+#include "core/status_macros.h"
+#include "db/database.h"
+#include "db/migrator.h"
+
+namespace riskcap::db {
+
+Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+Store::~Store() = default;
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, int pool_size) {
+  ASSIGN_OR_RETURN(StoreUrl parsed, ParseStoreUrl(url));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(parsed, pool_size));
+  return std::unique_ptr<Store>(new Store(std::move(db)));
+}
+
+Backend Store::backend() const { return db_->backend(); }
+absl::StatusOr<int> Store::Migrate() { return db::Migrate(*db_); }
+absl::StatusOr<int> Store::SchemaVersion() { return db::SchemaVersion(*db_); }
+
+}  // namespace riskcap::db

@@ -1,0 +1,119 @@
+// riskcapd configuration loading and validation.
+#include "server/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace riskcap::server {
+namespace {
+
+absl::Status ReadInt(const char* name, const char* text, int min, int max, int* out) {
+  int value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat(name, "='", text, "' must be an integer in [",
+                                                   min, ", ", max, "]"));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const char* name, const char* text, bool* out) {
+  std::string v = text;
+  if (v == "1" || v == "true" || v == "yes") {
+    *out = true;
+  } else if (v == "0" || v == "false" || v == "no" || v.empty()) {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(name, "='", v, "' must be true or false"));
+  }
+  return absl::OkStatus();
+}
+
+// The host part of host:port, without IPv6 brackets.
+std::string HostOf(const std::string& listen) {
+  if (absl::StartsWith(listen, "[")) {
+    size_t end = listen.find(']');
+    return end == std::string::npos ? listen : listen.substr(1, end - 1);
+  }
+  size_t colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+}  // namespace
+
+absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
+                               ServerConfig* c) {
+  auto str = [&](const char* name, std::string* out) {
+    if (const char* v = getenv(name)) *out = v;
+  };
+  str("RISKCAP_LISTEN", &c->listen);
+  str("RISKCAP_DB", &c->db_url);
+  str("RISKCAP_TLS_CERT", &c->tls_cert);
+  str("RISKCAP_TLS_KEY", &c->tls_key);
+  str("RISKCAP_TLS_CLIENT_CA", &c->tls_client_ca);
+  if (const char* v = getenv("RISKCAP_WORKER_THREADS")) {
+    if (auto st = ReadInt("RISKCAP_WORKER_THREADS", v, 1, 1024, &c->worker_threads); !st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_DB_POOL")) {
+    if (auto st = ReadInt("RISKCAP_DB_POOL", v, 1, 1024, &c->db_pool_size); !st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_MAX_MESSAGE_BYTES")) {
+    auto st = ReadInt("RISKCAP_MAX_MESSAGE_BYTES", v, 1024, 1 << 30, &c->max_message_bytes);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_SHUTDOWN_GRACE_SECONDS")) {
+    int seconds = 0;
+    if (auto st = ReadInt("RISKCAP_SHUTDOWN_GRACE_SECONDS", v, 0, 3600, &seconds); !st.ok()) return st;
+    c->shutdown_grace = absl::Seconds(seconds);
+  }
+  if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
+    return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
+  }
+  return absl::OkStatus();
+}
+
+void AddConfigFlags(CLI::App& app, ServerConfig* c) {
+  app.add_option("--listen", c->listen, "host:port to listen on (env RISKCAP_LISTEN)");
+  app.add_option("--db", c->db_url,
+                 "store URL: sqlite:PATH, sqlite::memory: or postgresql://... (env RISKCAP_DB)");
+  app.add_option("--worker-threads", c->worker_threads,
+                 "RPCs served concurrently (env RISKCAP_WORKER_THREADS)")->check(CLI::Range(1, 1024));
+  app.add_option("--db-pool", c->db_pool_size, "database sessions (env RISKCAP_DB_POOL)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--max-message-bytes", c->max_message_bytes,
+                 "largest gRPC message accepted (env RISKCAP_MAX_MESSAGE_BYTES)");
+  app.add_option("--tls-cert", c->tls_cert, "PEM server certificate (env RISKCAP_TLS_CERT)");
+  app.add_option("--tls-key", c->tls_key, "PEM server private key (env RISKCAP_TLS_KEY)");
+  app.add_option("--tls-client-ca", c->tls_client_ca,
+                 "PEM CA that client certificates must chain to: mutual TLS (env RISKCAP_TLS_CLIENT_CA)");
+  app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
+               "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
+}
+
+bool IsLoopbackListen(const std::string& listen) {
+  std::string host = HostOf(listen);
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::Status ValidateConfig(const ServerConfig& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key must be given together");
+  }
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty()) {
+    return absl::InvalidArgumentError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key");
+  }
+  if (c.tls_cert.empty() && !c.allow_insecure_remote && !IsLoopbackListen(c.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing plain text on non-loopback address ", c.listen,
+        ": configure --tls-cert/--tls-key or pass --allow-insecure-remote"));
+  }
+  if (c.listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("--listen '", c.listen, "' must be host:port"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace riskcap::server

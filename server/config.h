@@ -1,0 +1,43 @@
+// riskcapd configuration: RISKCAP_* environment variables, overridden by command-line flags.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace CLI {
+class App;
+}
+
+namespace riskcap::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";  // RISKCAP_LISTEN, host:port (port 0 = any free port)
+  std::string db_url = "sqlite:riskcap.db";  // RISKCAP_DB, store URL
+  int worker_threads = 8;         // RISKCAP_WORKER_THREADS: concurrent RPCs doing DB work
+  int db_pool_size = 8;           // RISKCAP_DB_POOL: database sessions
+  int max_message_bytes = 16 << 20;  // RISKCAP_MAX_MESSAGE_BYTES
+  std::string tls_cert;           // RISKCAP_TLS_CERT: PEM server certificate (enables TLS)
+  std::string tls_key;            // RISKCAP_TLS_KEY: PEM private key
+  std::string tls_client_ca;      // RISKCAP_TLS_CLIENT_CA: PEM CA; when set, clients need certs
+  bool allow_insecure_remote = false;  // RISKCAP_ALLOW_INSECURE_REMOTE: plain text off loopback
+  absl::Duration shutdown_grace = absl::Seconds(10);  // RISKCAP_SHUTDOWN_GRACE_SECONDS
+};
+
+// Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.
+absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
+                               ServerConfig* config);
+
+// Registers the flags that override the environment (--listen, --db, ...) on `app`.
+void AddConfigFlags(CLI::App& app, ServerConfig* config);
+
+// Cross-field checks: TLS files given in pairs, plain text only on loopback unless allowed, ...
+absl::Status ValidateConfig(const ServerConfig& config);
+
+// True for 127.0.0.0/8, ::1 and "localhost" (with any port).
+bool IsLoopbackListen(const std::string& listen);
+
+}  // namespace riskcap::server

@@ -1,0 +1,110 @@
+// riskcapd commands: serving, migrating, and offline administration.
+#include "server/daemon.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/logger.h"
+#include "core/status_macros.h"
+#include "db/store.h"
+#include "server/config.h"
+#include "server/grpc_server.h"
+
+namespace riskcap::server {
+namespace {
+
+constexpr int kExitConfig = 2;
+constexpr int kExitStore = 3;
+constexpr int kExitListen = 4;
+
+absl::StatusOr<std::unique_ptr<db::Store>> OpenMigratedStore(const ServerConfig& config) {
+  ASSIGN_OR_RETURN(auto store, db::Store::Open(config.db_url, config.db_pool_size));
+  ASSIGN_OR_RETURN(int version, store->Migrate());
+  Log(LogLevel::kInfo, "store ready",
+      {{"backend", db::BackendName(store->backend())}, {"schema_version", version}});
+  return store;
+}
+
+// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and returns the set.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int Serve(const ServerConfig& config) {
+  sigset_t signals = BlockShutdownSignals();
+  auto store = OpenMigratedStore(config);
+  if (!store.ok()) {
+    Log(LogLevel::kError, "cannot open store", {{"error", StdView(store.status().ToString())}});
+    return kExitStore;
+  }
+  std::vector<grpc::Service*> services;
+  auto server = GrpcServer::Start(config, services);
+  if (!server.ok()) {
+    Log(LogLevel::kError, "cannot start server", {{"error", StdView(server.status().ToString())}});
+    return kExitListen;
+  }
+  Log(LogLevel::kInfo, "riskcapd listening",
+      {{"address", (*server)->address()}, {"tls", config.tls_cert.empty() ? "off" : "on"}});
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    Log(LogLevel::kInfo, "shutting down", {{"signal", sig}});
+    (*server)->Shutdown(config.shutdown_grace);
+  });
+  (*server)->Wait();
+  waiter.join();
+  server->reset();
+  store->reset();
+  Log(LogLevel::kInfo, "riskcapd stopped");
+  return 0;
+}
+
+int Migrate(const ServerConfig& config) {
+  auto store = OpenMigratedStore(config);
+  if (!store.ok()) {
+    std::cerr << "riskcapd migrate: " << store.status() << "\n";
+    return kExitStore;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunRiskcapd(int argc, char** argv) {
+  ServerConfig config;
+  if (absl::Status st = LoadConfigFromEnv(std::getenv, &config); !st.ok()) {
+    std::cerr << "riskcapd: " << st.message() << "\n";
+    return kExitConfig;
+  }
+  CLI::App app{"riskcapd: the riskcap risk capital monitoring server.\n"
+               "Serves the gRPC API (with health checking and reflection) on --listen, over the\n"
+               "store at --db, migrating it first. Example:\n"
+               "  RISKCAP_DB=sqlite:riskcap.db riskcapd --listen 127.0.0.1:50051"};
+  AddConfigFlags(app, &config);
+  CLI::App* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (absl::Status st = ValidateConfig(config); !st.ok()) {
+    std::cerr << "riskcapd: " << st.message() << "\n";
+    return kExitConfig;
+  }
+  if (migrate->parsed()) return Migrate(config);
+  return Serve(config);
+}
+
+}  // namespace riskcap::server

@@ -1,0 +1,10 @@
+// riskcapd's command line: `riskcapd` (serve), `riskcapd migrate`, `riskcapd keys create`.
+#pragma once
+
+namespace riskcap::server {
+
+// Parses the command line over the RISKCAP_* environment and runs the chosen command.
+// Returns the process exit code.
+int RunRiskcapd(int argc, char** argv);
+
+}  // namespace riskcap::server
