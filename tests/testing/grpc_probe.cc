@@ -3,6 +3,10 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 
 namespace riskcap::testing {
