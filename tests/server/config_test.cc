@@ -73,7 +73,9 @@ TEST(ServerConfig, ValidationTable) {
     config.allow_insecure_remote = c.allow_insecure;
     absl::Status st = ValidateConfig(config);
     EXPECT_EQ(st.ok(), c.ok) << c.listen << " cert=" << c.cert << " ca=" << c.client_ca << ": " << st;
-    if (!c.ok) EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+    if (!c.ok) {
+      EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+    }
   }
 }
 
