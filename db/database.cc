@@ -54,6 +54,30 @@ void PrepareSqlite(soci::session& s) {
   s << "PRAGMA foreign_keys=ON";
 }
 
+// SOCI 4.0.3 mangles libpq URIs ("postgresql://..."); hand it the equivalent keyword=value
+// string, parsed by libpq itself.
+absl::StatusOr<std::string> PostgresConninfo(const std::string& uri) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &err);
+  if (options == nullptr) {
+    std::string msg = err != nullptr ? err : "unparseable";
+    PQfreemem(err);
+    return absl::InvalidArgumentError(absl::StrCat("bad PostgreSQL URL: ", msg));
+  }
+  std::string out;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    std::string value;
+    for (const char* c = o->val; *c != '\0'; ++c) {
+      if (*c == '\\' || *c == '\'') value.push_back('\\');
+      value.push_back(*c);
+    }
+    absl::StrAppend(&out, out.empty() ? "" : " ", o->keyword, "='", value, "'");
+  }
+  PQconninfoFree(options);
+  return out;
+}
+
 void PreparePostgres(soci::session& s) {
   s << "SET TIME ZONE 'UTC'";
   s << "SET DateStyle = 'ISO, YMD'";
@@ -77,6 +101,12 @@ absl::Status StatusFromException(const std::exception& e, std::string_view conte
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, int pool_size) {
   std::unique_ptr<Database> db(new Database(url));
   if (url.in_memory() || pool_size < 1) pool_size = 1;
+  std::string conninfo;
+  if (url.backend == Backend::kPostgresql) {
+    auto parsed = PostgresConninfo(url.target);
+    if (!parsed.ok()) return parsed.status();
+    conninfo = *parsed;
+  }
   try {
     for (int i = 0; i < pool_size; ++i) {
       auto s = std::make_unique<soci::session>();
@@ -84,7 +114,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, in
         s->open(soci::sqlite3, absl::StrCat("db=", url.target));
         PrepareSqlite(*s);
       } else {
-        s->open(soci::postgresql, url.target);
+        s->open(soci::postgresql, conninfo);
         PreparePostgres(*s);
       }
       db->sessions_.push_back(std::move(s));

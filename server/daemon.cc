@@ -93,6 +93,7 @@ int RunRiskcapd(int argc, char** argv) {
                "store at --db, migrating it first. Example:\n"
                "  RISKCAP_DB=sqlite:riskcap.db riskcapd --listen 127.0.0.1:50051"};
   AddConfigFlags(app, &config);
+  app.fallthrough();  // server flags may follow a subcommand: `riskcapd migrate --db URL`
   CLI::App* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   try {
     app.parse(argc, argv);

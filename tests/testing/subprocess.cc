@@ -55,7 +55,7 @@ std::string TempPath(const char* what) {
 
 std::string BinaryPath(const std::string& relative) {
   const char* dir = std::getenv("RISKCAP_BUILD_DIR");
-  return absl::StrCat(dir != nullptr ? dir : "build", "/", relative);
+  return absl::StrCat(dir != nullptr ? dir : RISKCAP_BUILD_DIR, "/", relative);
 }
 
 int FreeLoopbackPort() {
