@@ -1,0 +1,73 @@
+// API-key authentication and role checks.
+#include "server/auth.h"
+
+#include <openssl/rand.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "db/sha256.h"
+
+namespace riskcap::server {
+namespace {
+
+constexpr char kBearer[] = "Bearer ";
+
+absl::Status Unauthenticated(const char* why) {
+  return absl::UnauthenticatedError(
+      absl::StrCat(why, "; send \"authorization: Bearer <api key>\" metadata"));
+}
+
+}  // namespace
+
+std::string Principal::Name() const { return absl::StrCat("key:", key_id); }
+
+std::string NewApiKeySecret() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  unsigned char bytes[40];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string secret = "rk_";
+  for (unsigned char b : bytes) secret.push_back(kAlphabet[b & 31]);
+  return secret;
+}
+
+std::string HashApiKeySecret(const std::string& secret) { return db::Sha256Hex(secret); }
+
+absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return Unauthenticated("missing API key");
+  std::string value(it->second.data(), it->second.size());
+  if (!absl::StartsWith(value, kBearer) || value.size() == sizeof(kBearer) - 1) {
+    return Unauthenticated("malformed authorization metadata");
+  }
+  auto key = store_.FindApiKeyByHash(HashApiKeySecret(value.substr(sizeof(kBearer) - 1)));
+  if (absl::IsNotFound(key.status())) return Unauthenticated("unknown API key");
+  if (!key.ok()) return key.status();
+  if (key->revoked_at.has_value()) return Unauthenticated("revoked API key");
+  return Principal{key->id, key->role, key->manager_id, key->label};
+}
+
+absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed) {
+  if (principal.role == Role::kAdmin) return absl::OkStatus();
+  for (Role role : allowed) {
+    if (principal.role == role) return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat("role ", AbslView(EnumName(principal.role)),
+                                                  " may not call this method"));
+}
+
+absl::StatusOr<Fund> GetAccessibleFund(db::Store& store, const Principal& principal,
+                                       int64_t fund_id) {
+  auto fund = store.GetFund(fund_id);
+  if (principal.role == Role::kManager) {
+    if ((fund.ok() && fund->manager_id != principal.manager_id) || absl::IsNotFound(fund.status())) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("fund ", fund_id, " is not accessible with this key"));
+    }
+  }
+  return fund;
+}
+
+}  // namespace riskcap::server

@@ -1,0 +1,55 @@
+// Authentication and authorization: bearer API keys (stored as SHA-256 hashes) mapped to
+// principals with a role, and the checks every RPC makes.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "core/enums.h"
+#include "core/fund.h"
+#include "db/store.h"
+
+namespace riskcap::server {
+
+// Who is calling: the API key's identity and powers.
+struct Principal {
+  int64_t key_id = 0;
+  Role role = Role::kService;
+  std::optional<int64_t> manager_id;  // set for MANAGER keys
+  std::string label;
+  // "key:12" — how the principal is recorded in audit records and submissions.
+  std::string Name() const;
+};
+
+// Generates a new API key secret: "rk_" + 40 random base32 characters (200 bits, from OpenSSL).
+std::string NewApiKeySecret();
+// Hex SHA-256 of a secret: the only form the store keeps.
+std::string HashApiKeySecret(const std::string& secret);
+
+// Resolves the "authorization: Bearer <secret>" metadata of a call to a Principal.
+// Safe for concurrent use.
+class Authenticator {
+ public:
+  explicit Authenticator(db::Store& store) : store_(store) {}
+  // UNAUTHENTICATED when the header is missing or malformed, the key unknown or revoked.
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
+
+ private:
+  db::Store& store_;
+};
+
+// PERMISSION_DENIED unless the principal's role is one of `allowed` (ADMIN is always allowed).
+absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed);
+
+// Reads a fund the principal may see. A MANAGER key asking for a fund of another manager — or a
+// fund that does not exist — gets the same PERMISSION_DENIED, so existence never leaks; other
+// roles get NOT_FOUND for a missing fund.
+absl::StatusOr<Fund> GetAccessibleFund(db::Store& store, const Principal& principal,
+                                       int64_t fund_id);
+
+}  // namespace riskcap::server

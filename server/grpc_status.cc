@@ -1,0 +1,30 @@
+// absl::Status -> grpc::Status.
+#include "server/grpc_status.h"
+
+#include "core/field_errors.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace riskcap::server {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical code numbering.
+  auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string message(status.message());
+  std::vector<FieldViolation> violations = FieldViolationsOf(status);
+  if (violations.empty()) return grpc::Status(code, message);
+  google::rpc::BadRequest bad_request;
+  for (const FieldViolation& v : violations) {
+    auto* fv = bad_request.add_field_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+  }
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(code));
+  details.set_message(message);
+  details.add_details()->PackFrom(bad_request);
+  return grpc::Status(code, message, details.SerializeAsString());
+}
+
+}  // namespace riskcap::server

@@ -1,0 +1,13 @@
+// The one place where absl::Status becomes grpc::Status at the wire, with field violations as
+// google.rpc.BadRequest details (grpc-status-details-bin).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+
+namespace riskcap::server {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace riskcap::server

@@ -1,0 +1,45 @@
+// What every RPC handler shares: its dependencies (RpcEnv) and the one wrapper (HandleRpc) that
+// authenticates, runs the body, audits mutating calls and maps the result to a grpc::Status.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "core/clock.h"
+#include "db/store.h"
+#include "server/auth.h"
+
+namespace riskcap::server {
+
+// Dependencies injected into every service. Not owned; must outlive the services.
+struct RpcEnv {
+  db::Store& store;
+  const Clock& clock;
+  const Authenticator& auth;
+  std::string version = "0.1.0";
+};
+
+enum class CallKind { kRead, kMutating };
+
+// Per-call facts a body may add to the audit record.
+struct CallInfo {
+  std::string audit_detail;  // e.g. "fund=12 submission=345"
+};
+
+using RpcBody = std::function<absl::Status(const Principal&, CallInfo&)>;
+
+// Authenticates the call, runs `body`, and for kMutating calls appends an audit record
+// (principal, method, request id, outcome, detail) whatever the outcome — also for calls that
+// fail authentication. `method` is the short RPC name, e.g. "MarginService/SubmitMargin".
+grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
+                       std::string_view method, std::string_view request_id, CallKind kind,
+                       const RpcBody& body);
+
+// INVALID_ARGUMENT naming `request_id` unless it is 1..64 characters of [A-Za-z0-9._:-].
+absl::Status ValidateRequestId(std::string_view request_id);
+
+}  // namespace riskcap::server
