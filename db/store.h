@@ -164,6 +164,12 @@ class Store {
   absl::StatusOr<JobRun> GetJobRun(int64_t id);
   absl::StatusOr<std::vector<JobRun>> ListJobRuns(const JobRunFilter& filter, const Page& page);
 
+  // Group commit: inserts `submissions` and appends `audits` in ONE transaction, so many callers
+  // share one durable commit. Each submission's slot holds its new id, or AlreadyExists when its
+  // idempotency key is taken (the others still commit). A whole-batch failure is the outer error.
+  absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> WriteBatch(
+      const std::vector<MarginSubmission>& submissions, const std::vector<AuditRecord>& audits);
+
   // Audit log (append-only; the database refuses updates and deletes).
   absl::Status AppendAudit(const AuditRecord& record);
   absl::StatusOr<std::vector<AuditRecord>> ListAudit(const Page& page);

@@ -1,0 +1,237 @@
+// Bulk row insertion: COPY text format over libpq, or a reused prepared statement on SQLite.
+#include "db/bulk_insert.h"
+
+#include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/absl_compat.h"
+#include "db/database.h"
+
+namespace riskcap::db {
+namespace {
+
+using sqlite_api::sqlite3_destructor_type;  // SQLITE_TRANSIENT expands to a cast to this type
+
+// COPY data is sent in chunks of about this size: large enough to amortise the calls, small
+// enough not to hold the whole load twice in memory.
+constexpr size_t kCopyChunkBytes = 1 << 20;
+
+std::string ColumnList(absl::Span<const std::string_view> columns) {
+  std::string out;
+  for (std::string_view c : columns) absl::StrAppend(&out, out.empty() ? "" : ", ", AbslView(c));
+  return out;
+}
+
+absl::Status WrongCellCount(std::string_view table, size_t row, size_t cells, size_t columns) {
+  return absl::InternalError(absl::StrCat("bulk insert into ", AbslView(table), ": row ", row,
+                                          " encoded ", cells, " values for ", columns, " columns"));
+}
+
+// Encodes values as PostgreSQL COPY text: tab-separated, \N for NULL, one row per line.
+class CopyTextSink final : public RowSink {
+ public:
+  explicit CopyTextSink(std::string* out) : out_(out) {}
+  void StartRow() { cells_ = 0; }
+  void EndRow() { out_->push_back('\n'); }
+  size_t cells() const { return cells_; }
+
+  void Int(int64_t value) override {
+    Separate();
+    absl::StrAppend(out_, value);
+  }
+  // 17 significant digits always identify the double; PostgreSQL parses it correctly rounded.
+  void Double(double value) override {
+    Separate();
+    absl::StrAppendFormat(out_, "%.17g", value);
+  }
+  void Text(std::string_view value) override;
+  void Null() override {
+    Separate();
+    out_->append("\\N");
+  }
+
+ private:
+  void Separate() {
+    if (cells_++ > 0) out_->push_back('\t');
+  }
+  std::string* out_;
+  size_t cells_ = 0;
+};
+
+void CopyTextSink::Text(std::string_view value) {
+  Separate();
+  if (value.find_first_of("\\\t\n\r") == std::string_view::npos) {
+    out_->append(value);
+    return;
+  }
+  for (char c : value) {
+    switch (c) {
+      case '\\': out_->append("\\\\"); break;
+      case '\t': out_->append("\\t"); break;
+      case '\n': out_->append("\\n"); break;
+      case '\r': out_->append("\\r"); break;
+      default: out_->push_back(c);
+    }
+  }
+}
+
+std::string PgField(const PGresult* res, int field) {
+  const char* value = PQresultErrorField(res, field);
+  return value != nullptr ? value : "";
+}
+
+// The server's error as the exception Database maps, so COPY failures map like any statement's.
+absl::Status PgResultError(PGconn* conn, const PGresult* res, std::string_view context) {
+  const char* sqlstate = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (sqlstate == nullptr) sqlstate = PQstatus(conn) == CONNECTION_BAD ? "08006" : "XX000";
+  std::string msg = res != nullptr ? PgField(res, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(conn);
+  if (res != nullptr) {
+    for (int field : {PG_DIAG_MESSAGE_DETAIL, PG_DIAG_CONTEXT}) {
+      std::string extra = PgField(res, field);
+      if (!extra.empty()) absl::StrAppend(&msg, "; ", extra);
+    }
+  }
+  if (msg.empty()) msg = PQerrorMessage(conn);
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  return StatusFromException(soci::postgresql_soci_error(msg, sqlstate), context);
+}
+
+// Collects the COPY's outcome; the connection is idle again afterwards.
+absl::Status DrainCopyResults(PGconn* conn, std::string_view context) {
+  absl::Status status;
+  while (PGresult* res = PQgetResult(conn)) {
+    ExecStatusType st = PQresultStatus(res);
+    if (status.ok() && st != PGRES_COMMAND_OK) status = PgResultError(conn, res, context);
+    PQclear(res);
+    if (st == PGRES_COPY_IN) break;  // libpq could not end the COPY; do not spin on it
+  }
+  return status;
+}
+
+// Streams the encoded rows; a non-OK return means the COPY must be aborted.
+absl::Status SendCopyRows(PGconn* conn, std::string_view table, size_t column_count,
+                          size_t row_count, RowEncoder encode) {
+  std::string buffer;
+  buffer.reserve(kCopyChunkBytes + kCopyChunkBytes / 4);
+  CopyTextSink sink(&buffer);
+  for (size_t i = 0; i < row_count; ++i) {
+    sink.StartRow();
+    encode(i, sink);
+    if (sink.cells() != column_count) return WrongCellCount(table, i, sink.cells(), column_count);
+    sink.EndRow();
+    if (buffer.size() < kCopyChunkBytes && i + 1 < row_count) continue;
+    if (PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size())) != 1) {
+      return absl::UnavailableError(
+          absl::StrCat("COPY into ", AbslView(table), ": ", PQerrorMessage(conn)));
+    }
+    buffer.clear();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CopyIn(soci::session& session, std::string_view table,
+                    absl::Span<const std::string_view> columns, size_t row_count,
+                    RowEncoder encode) {
+  PGconn* conn = static_cast<soci::postgresql_session_backend*>(session.get_backend())->conn_;
+  std::string context = absl::StrCat("COPY into ", AbslView(table));
+  std::string sql =
+      absl::StrCat("COPY ", AbslView(table), " (", ColumnList(columns), ") FROM STDIN");
+  PGresult* started = PQexec(conn, sql.c_str());
+  if (PQresultStatus(started) != PGRES_COPY_IN) {
+    absl::Status status = PgResultError(conn, started, context);
+    PQclear(started);
+    return status;
+  }
+  PQclear(started);
+  absl::Status sent = SendCopyRows(conn, table, columns.size(), row_count, encode);
+  // Ending with an error message makes the server abort the COPY instead of committing it.
+  PQputCopyEnd(conn, sent.ok() ? nullptr : "aborted by riskcap");
+  absl::Status finished = DrainCopyResults(conn, context);
+  return sent.ok() ? finished : sent;
+}
+
+// Binds values to the parameters of one prepared INSERT, left to right.
+class SqliteBindSink final : public RowSink {
+ public:
+  explicit SqliteBindSink(sqlite_api::sqlite3_stmt* stmt) : stmt_(stmt) {}
+  void StartRow() {
+    next_ = 1;
+    rc_ = SQLITE_OK;
+  }
+  size_t cells() const { return static_cast<size_t>(next_ - 1); }
+  int rc() const { return rc_; }
+
+  void Int(int64_t value) override { Check(sqlite_api::sqlite3_bind_int64(stmt_, next_++, value)); }
+  void Double(double value) override {
+    Check(sqlite_api::sqlite3_bind_double(stmt_, next_++, value));
+  }
+  void Text(std::string_view value) override {
+    Check(sqlite_api::sqlite3_bind_text(stmt_, next_++, value.data(),
+                                        static_cast<int>(value.size()), SQLITE_TRANSIENT));
+  }
+  void Null() override { Check(sqlite_api::sqlite3_bind_null(stmt_, next_++)); }
+
+ private:
+  void Check(int rc) {
+    if (rc_ == SQLITE_OK) rc_ = rc;
+  }
+  sqlite_api::sqlite3_stmt* stmt_;
+  int next_ = 1;
+  int rc_ = SQLITE_OK;
+};
+
+absl::Status SqliteError(sqlite_api::sqlite3* conn, std::string_view context) {
+  return StatusFromException(soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(conn),
+                                                      sqlite_api::sqlite3_extended_errcode(conn)),
+                             context);
+}
+
+using StatementPtr =
+    std::unique_ptr<sqlite_api::sqlite3_stmt, decltype(&sqlite_api::sqlite3_finalize)>;
+
+absl::Status InsertEach(soci::session& session, std::string_view table,
+                        absl::Span<const std::string_view> columns, size_t row_count,
+                        RowEncoder encode) {
+  sqlite_api::sqlite3* conn =
+      static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+  std::string params;
+  for (size_t i = 0; i < columns.size(); ++i) params.append(i == 0 ? "?" : ", ?");
+  std::string sql = absl::StrCat("INSERT INTO ", AbslView(table), " (", ColumnList(columns),
+                                 ") VALUES (", params, ")");
+  sqlite_api::sqlite3_stmt* raw = nullptr;
+  if (sqlite_api::sqlite3_prepare_v2(conn, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    return SqliteError(conn, absl::StrCat("preparing insert into ", AbslView(table)));
+  }
+  StatementPtr stmt(raw, &sqlite_api::sqlite3_finalize);
+  SqliteBindSink sink(stmt.get());
+  for (size_t i = 0; i < row_count; ++i) {
+    sink.StartRow();
+    encode(i, sink);
+    if (sink.cells() != columns.size())
+      return WrongCellCount(table, i, sink.cells(), columns.size());
+    if (sink.rc() != SQLITE_OK || sqlite_api::sqlite3_step(stmt.get()) != SQLITE_DONE) {
+      return SqliteError(conn, absl::StrCat("insert into ", AbslView(table), " rows[", i, "]"));
+    }
+    sqlite_api::sqlite3_reset(stmt.get());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status BulkInsert(Backend backend, soci::session& session, std::string_view table,
+                        absl::Span<const std::string_view> columns, size_t row_count,
+                        RowEncoder encode) {
+  if (row_count == 0) return absl::OkStatus();
+  if (backend == Backend::kPostgresql) return CopyIn(session, table, columns, row_count, encode);
+  return InsertEach(session, table, columns, row_count, encode);
+}
+
+}  // namespace riskcap::db

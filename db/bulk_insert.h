@@ -1,0 +1,64 @@
+// Internal to db/: appends many rows to one table inside the caller's write transaction by the
+// fastest path each backend offers — COPY FROM STDIN on PostgreSQL, one prepared INSERT
+// re-executed per row on SQLite.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "core/date.h"
+#include "core/enums.h"
+#include "core/money.h"
+#include "db/store_url.h"
+
+namespace riskcap::db {
+
+// Receives one row's values in column order. Implemented per backend by BulkInsert.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual void Int(int64_t value) = 0;
+  // Finite doubles round-trip bit for bit on both backends.
+  virtual void Double(double value) = 0;
+  virtual void Text(std::string_view value) = 0;
+  virtual void Null() = 0;
+
+  void DateValue(Date date) { Text(FormatDate(date)); }
+  void MoneyValue(Money money) { Int(money.micros()); }
+  void Bool(bool value) { Int(value ? 1 : 0); }
+  template <typename E>
+  void Enum(E value) {
+    Text(EnumName(value));
+  }
+
+  // NULL when absent, else the value through the matching writer above.
+  template <typename T, typename Write>
+  void Optional(const std::optional<T>& value, Write write) {
+    if (value) {
+      write(*value);
+    } else {
+      Null();
+    }
+  }
+};
+
+// Writes the values of row `index` (0-based) into `sink`, one per column.
+using RowEncoder = absl::FunctionRef<void(size_t index, RowSink& sink)>;
+
+// Inserts `row_count` rows into `table` (`columns` in order) on the session's open transaction.
+// Constraint violations map as in StatusFromException (unique -> AlreadyExists, foreign key ->
+// FailedPrecondition, check/not-null/bad value -> InvalidArgument). On error, the caller must
+// roll the transaction back (returning the Status from a Database::Write lambda does).
+absl::Status BulkInsert(Backend backend, soci::session& session, std::string_view table,
+                        absl::Span<const std::string_view> columns, size_t row_count,
+                        RowEncoder encode);
+
+}  // namespace riskcap::db

@@ -1,0 +1,362 @@
+// Store: snapshot versions and their rows (NAV snapshots, NAV history, positions, exposures).
+// A load appends a version and all its rows in one transaction, so readers see it whole or not.
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "db/bulk_insert.h"
+#include "db/database.h"
+#include "db/row_reader.h"
+#include "db/select_rows.h"
+#include "db/snapshot_rows.h"
+#include "db/store.h"
+
+namespace riskcap::db {
+namespace {
+
+// Reads below bind an absent filter as NULL in "column = COALESCE(:param, column)", which then
+// matches any value: one statement serves both the filtered and the unfiltered query.
+
+constexpr char kVersionColumns[] =
+    "id, kind, reference_date, version, content_hash, row_count, job_run_id, source, created_at_us";
+
+template <typename T>
+std::vector<T> Collect(soci::rowset<soci::row>& rows, T (*read)(const soci::row&)) {
+  std::vector<T> out;
+  for (const soci::row& row : rows) out.push_back(read(row));
+  return out;
+}
+
+// ---- Validation: InvalidArgument naming the row index and field, before anything is written.
+
+absl::Status CheckDate(size_t i, std::string_view field, Date value, Date reference) {
+  if (value == reference) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("rows[", i, "].", AbslView(field), " ", FormatDate(value),
+                   " does not match the version's reference date ", FormatDate(reference)));
+}
+
+// SQLite cannot store NaN (it becomes NULL) while PostgreSQL can; refuse it so both agree.
+absl::Status CheckFinite(size_t i, std::string_view field, double value) {
+  if (std::isfinite(value)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("rows[", i, "].", AbslView(field), " must be a finite number, not ", value));
+}
+
+absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date reference) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const NavSnapshot& n = rows[i];
+    RETURN_IF_ERROR(CheckDate(i, "position_date", n.position_date, reference));
+    const std::pair<std::string_view, double> figures[] = {
+        {"exchange_margin_pct", n.exchange_margin_pct},
+        {"derivatives_exposure_pct", n.derivatives_exposure_pct},
+        {"derivatives_at_risk_pct", n.derivatives_at_risk_pct},
+        {"liquidity_ratio", n.liquidity_ratio},
+        {"var_95", n.var_95},
+        {"var_99", n.var_99},
+        {"stress_bull", n.stress_bull},
+        {"stress_bear", n.stress_bear},
+        {"return_day", n.return_day},
+        {"return_month", n.return_month},
+        {"return_year", n.return_year}};
+    for (const auto& [field, value] : figures) RETURN_IF_ERROR(CheckFinite(i, field, value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePositions(const std::vector<Position>& rows, Date reference) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Position& p = rows[i];
+    RETURN_IF_ERROR(CheckDate(i, "position_date", p.position_date, reference));
+    if (p.strike) RETURN_IF_ERROR(CheckFinite(i, "strike", *p.strike));
+    if (p.underlying_price) {
+      RETURN_IF_ERROR(CheckFinite(i, "underlying_price", *p.underlying_price));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateExposures(const std::vector<FundExposure>& rows, Date reference) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    RETURN_IF_ERROR(CheckDate(i, "position_date", rows[i].position_date, reference));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Versions.
+
+SnapshotVersion ReadVersion(const soci::row& row) {
+  RowReader r(row);
+  SnapshotVersion v;
+  v.id = r.Int();
+  v.kind = r.Enum<SnapshotKind>();
+  v.reference_date = r.DateValue();
+  v.version = static_cast<int32_t>(r.Int());
+  v.content_hash = r.Str();
+  v.row_count = r.Int();
+  v.job_run_id = r.OptInt();
+  v.source = r.Str();
+  v.created_at = r.Time();
+  return v;
+}
+
+std::string Describe(const SnapshotVersion& v) {
+  return absl::StrCat(AbslView(EnumName(v.kind)), " snapshot version ", v.version, " for ",
+                      FormatDate(v.reference_date));
+}
+
+// The highest version of (kind, date) so far. On PostgreSQL a transaction-scoped advisory lock
+// per (kind, date) makes concurrent loads queue instead of colliding on the UNIQUE constraint;
+// on SQLite the write transaction (BEGIN IMMEDIATE) already serialises writers.
+int LatestVersionNumber(Backend backend, soci::session& s, const std::string& kind,
+                        const std::string& date) {
+  if (backend == Backend::kPostgresql) {
+    std::string key = absl::StrCat(kind, "|", date);
+    s << "SELECT pg_advisory_xact_lock(hashtext('snapshot_versions'), hashtext(:key))",
+        soci::use(key);
+  }
+  int latest = 0;
+  s << "SELECT COALESCE(MAX(version), 0) FROM snapshot_versions"
+       " WHERE kind = :kind AND reference_date = :date",
+      soci::into(latest), soci::use(kind), soci::use(date);
+  return latest;
+}
+
+// Inserts the next version of (kind, v.reference_date) in the caller's write transaction.
+SnapshotVersion InsertVersion(Backend backend, soci::session& s, SnapshotKind kind,
+                              const NewVersion& v, size_t row_count) {
+  SnapshotVersion out;
+  out.kind = kind;
+  out.reference_date = v.reference_date;
+  out.content_hash = v.content_hash;
+  out.row_count = static_cast<int64_t>(row_count);
+  out.job_run_id = v.job_run_id;
+  out.source = v.source;
+  out.created_at = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));  // as stored
+  std::string kind_name(EnumName(kind));
+  std::string date = FormatDate(v.reference_date);
+  out.version = LatestVersionNumber(backend, s, kind_name, date) + 1;
+  long long rows = out.row_count;
+  long long created = absl::ToUnixMicros(out.created_at);
+  long long id = 0;
+  Nullable<long long> job = NullableInt(v.job_run_id);
+  Nullable<long long> source_version = NullableInt(v.source_version_id);
+  s << "INSERT INTO snapshot_versions (kind, reference_date, version, content_hash, row_count,"
+       " job_run_id, source_version_id, source, created_at_us)"
+       " VALUES (:kind, :date, :version, :hash, :rows, :job, :src_version, :source, :created)"
+       " RETURNING id",
+      soci::use(kind_name), soci::use(date), soci::use(out.version), soci::use(v.content_hash),
+      soci::use(rows), soci::use(job.value, job.indicator),
+      soci::use(source_version.value, source_version.indicator), soci::use(v.source),
+      soci::use(created), soci::into(id);
+  out.id = id;
+  return out;
+}
+
+// Appends a version of `kind` and its rows to `table` in one write transaction. `encode` writes
+// a row's values after version_id.
+absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, const NewVersion& v,
+                                              std::string_view table,
+                                              absl::Span<const std::string_view> columns,
+                                              size_t row_count, RowEncoder encode) {
+  return db.Write([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
+    SnapshotVersion version = InsertVersion(db.backend(), s, kind, v, row_count);
+    RETURN_IF_ERROR(
+        BulkInsert(db.backend(), s, table, columns, row_count, [&](size_t i, RowSink& sink) {
+          sink.Int(version.id);
+          encode(i, sink);
+        }));
+    return version;
+  });
+}
+
+// Version `version` (or the highest when nullopt) of (kind, date); NotFound when there is none.
+absl::StatusOr<SnapshotVersion> ResolveVersion(soci::session& s, SnapshotKind kind, Date date,
+                                               std::optional<int32_t> version) {
+  std::string kind_name(EnumName(kind));
+  std::string day = FormatDate(date);
+  Nullable<int> wanted(version);
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT " << kVersionColumns << " FROM snapshot_versions"
+                 << " WHERE kind = :kind AND reference_date = :date"
+                 << " AND version = COALESCE(:version, version) ORDER BY version DESC LIMIT 1",
+       soci::use(kind_name), soci::use(day), soci::use(wanted.value, wanted.indicator));
+  for (const soci::row& row : rows) return ReadVersion(row);
+  std::string which = version ? absl::StrCat(" version ", *version) : "";
+  return absl::NotFoundError(absl::StrCat("no ", kind_name, " snapshot", which, " for ", day));
+}
+
+// The version with this id, which must be of `kind`; NotFound otherwise.
+absl::StatusOr<SnapshotVersion> VersionById(soci::session& s, SnapshotKind kind, int64_t id) {
+  long long key = id;
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT " << kVersionColumns << " FROM snapshot_versions WHERE id = :id",
+       soci::use(key));
+  for (const soci::row& row : rows) {
+    SnapshotVersion v = ReadVersion(row);
+    if (v.kind == kind) return v;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no ", AbslView(EnumName(kind)), " snapshot version with id ", id));
+}
+
+}  // namespace
+
+absl::StatusOr<SnapshotVersion> Store::GetSnapshotVersion(SnapshotKind kind, Date reference_date,
+                                                          std::optional<int32_t> version) {
+  return db_->Read(
+      [&](soci::session& s) { return ResolveVersion(s, kind, reference_date, version); });
+}
+
+absl::StatusOr<std::vector<SnapshotVersion>> Store::ListSnapshotVersions(SnapshotKind kind,
+                                                                         Date reference_date) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<SnapshotVersion>> {
+    std::string kind_name(EnumName(kind));
+    std::string day = FormatDate(reference_date);
+    soci::rowset<soci::row> rows =
+        (s.prepare << "SELECT " << kVersionColumns << " FROM snapshot_versions"
+                   << " WHERE kind = :kind AND reference_date = :date ORDER BY version",
+         soci::use(kind_name), soci::use(day));
+    return Collect(rows, &ReadVersion);
+  });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WriteNavSnapshot(const NewVersion& v,
+                                                        const std::vector<NavSnapshot>& rows) {
+  RETURN_IF_ERROR(ValidateNavSnapshots(rows, v.reference_date));
+  return AppendVersion(*db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns,
+                       rows.size(),
+                       [&](size_t i, RowSink& out) { EncodeNavSnapshot(rows[i], out); });
+}
+
+absl::StatusOr<NavSnapshot> Store::GetNavSnapshot(int64_t fund_id, Date date,
+                                                  std::optional<int32_t> version) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<NavSnapshot> {
+    ASSIGN_OR_RETURN(SnapshotVersion found,
+                     ResolveVersion(s, SnapshotKind::kNavSnapshot, date, version));
+    long long version_id = found.id;
+    long long fund = fund_id;
+    soci::rowset<soci::row> rows =
+        (s.prepare << SelectFrom("nav_snapshots", kNavSnapshotColumns, 1)
+                   << " WHERE version_id = :version_id AND fund_id = :fund_id",
+         soci::use(version_id), soci::use(fund));
+    for (const soci::row& row : rows) return ReadNavSnapshot(row);
+    return absl::NotFoundError(absl::StrCat("fund ", fund_id, " has no row in ", Describe(found)));
+  });
+}
+
+absl::StatusOr<std::vector<NavSnapshot>> Store::ListNavSnapshots(int64_t version_id) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<NavSnapshot>> {
+    RETURN_IF_ERROR(VersionById(s, SnapshotKind::kNavSnapshot, version_id).status());
+    long long id = version_id;
+    soci::rowset<soci::row> rows = (s.prepare << SelectFrom("nav_snapshots", kNavSnapshotColumns, 1)
+                                              << " WHERE version_id = :version_id ORDER BY fund_id",
+                                    soci::use(id));
+    return Collect(rows, &ReadNavSnapshot);
+  });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WriteNavHistory(const NewVersion& v,
+                                                       const std::vector<NavHistoryEntry>& rows) {
+  return AppendVersion(*db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns,
+                       rows.size(),
+                       [&](size_t i, RowSink& out) { EncodeNavHistory(rows[i], out); });
+}
+
+absl::StatusOr<std::vector<NavHistoryEntry>> Store::ListNavHistory(
+    int64_t fund_id, Date from, Date to, std::optional<int64_t> version_id) {
+  if (from > to) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "NAV history range is empty: from ", FormatDate(from), " is after to ", FormatDate(to)));
+  }
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<NavHistoryEntry>> {
+    if (version_id) {
+      RETURN_IF_ERROR(VersionById(s, SnapshotKind::kNavHistory, *version_id).status());
+    }
+    long long fund = fund_id;
+    std::string first = FormatDate(from);
+    std::string last = FormatDate(to);
+    // Without an explicit version each date comes from the newest load that has it.
+    Nullable<long long> only = NullableInt(version_id);
+    soci::rowset<soci::row> rows =
+        (s.prepare
+             << SelectFrom("nav_history h", kNavHistoryColumns, 1)
+             << " WHERE h.fund_id = :fund_id AND h.nav_date BETWEEN :first AND :last"
+             << " AND h.version_id = COALESCE(:version_id, (SELECT MAX(n.version_id)"
+             << " FROM nav_history n WHERE n.fund_id = h.fund_id AND n.nav_date = h.nav_date))"
+             << " ORDER BY h.nav_date",
+         soci::use(fund), soci::use(first), soci::use(last), soci::use(only.value, only.indicator));
+    return Collect(rows, &ReadNavHistory);
+  });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WritePositions(const NewVersion& v,
+                                                      const std::vector<Position>& rows) {
+  RETURN_IF_ERROR(ValidatePositions(rows, v.reference_date));
+  return AppendVersion(*db_, SnapshotKind::kPositions, v, "positions", kPositionColumns,
+                       rows.size(), [&](size_t i, RowSink& out) {
+                         out.Int(static_cast<int64_t>(i) + 1);  // row_no: 1-based load order
+                         EncodePosition(rows[i], out);
+                       });
+}
+
+absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
+                                                           std::optional<int64_t> fund_id,
+                                                           const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Position>> {
+    RETURN_IF_ERROR(VersionById(s, SnapshotKind::kPositions, version_id).status());
+    long long id = version_id;
+    long long after = page.after_id;
+    int limit = page.limit;
+    Nullable<long long> fund = NullableInt(fund_id);
+    soci::rowset<soci::row> rows =
+        (s.prepare << SelectFrom("positions", kPositionColumns, 2)
+                   << " WHERE version_id = :version_id AND row_no > :after"
+                   << " AND fund_id = COALESCE(:fund_id, fund_id)"
+                   << " ORDER BY row_no LIMIT :limit",
+         soci::use(id), soci::use(after), soci::use(fund.value, fund.indicator), soci::use(limit));
+    return Collect(rows, &ReadPosition);
+  });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WriteExposure(const NewVersion& v,
+                                                     const std::vector<FundExposure>& rows) {
+  RETURN_IF_ERROR(ValidateExposures(rows, v.reference_date));
+  return AppendVersion(*db_, SnapshotKind::kExposure, v, "fund_exposures", kExposureColumns,
+                       rows.size(), [&](size_t i, RowSink& out) { EncodeExposure(rows[i], out); });
+}
+
+absl::StatusOr<FundExposure> Store::GetExposure(int64_t version_id, int64_t fund_id) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<FundExposure> {
+    ASSIGN_OR_RETURN(SnapshotVersion found, VersionById(s, SnapshotKind::kExposure, version_id));
+    long long id = version_id;
+    long long fund = fund_id;
+    soci::rowset<soci::row> rows =
+        (s.prepare << SelectFrom("fund_exposures", kExposureColumns, 1)
+                   << " WHERE version_id = :version_id AND fund_id = :fund_id",
+         soci::use(id), soci::use(fund));
+    for (const soci::row& row : rows) return ReadExposure(row);
+    return absl::NotFoundError(absl::StrCat("fund ", fund_id, " has no row in ", Describe(found)));
+  });
+}
+
+absl::StatusOr<std::vector<FundExposure>> Store::ListExposures(int64_t version_id) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<FundExposure>> {
+    RETURN_IF_ERROR(VersionById(s, SnapshotKind::kExposure, version_id).status());
+    long long id = version_id;
+    soci::rowset<soci::row> rows = (s.prepare << SelectFrom("fund_exposures", kExposureColumns, 1)
+                                              << " WHERE version_id = :version_id ORDER BY fund_id",
+                                    soci::use(id));
+    return Collect(rows, &ReadExposure);
+  });
+}
+
+}  // namespace riskcap::db
