@@ -23,6 +23,10 @@ void FieldErrors::AddStatus(std::string_view field, const absl::Status& status) 
   if (!status.ok()) Add(field, StdView(status.message()));
 }
 
+void FieldErrors::AddViolationsOf(const absl::Status& status) {
+  for (FieldViolation& v : FieldViolationsOf(status)) violations_.push_back(std::move(v));
+}
+
 absl::Status FieldErrors::ToStatus() const {
   if (violations_.empty()) return absl::OkStatus();
   std::string message = "invalid request: ";

@@ -22,6 +22,8 @@ class FieldErrors {
   void Add(std::string_view field, std::string_view description);
   // Adds the message of a failed `status` (e.g. from Money::Parse) against `field`; no-op on OK.
   void AddStatus(std::string_view field, const absl::Status& status);
+  // Adds the violations `status` carries (see FieldViolationsOf); no-op when it carries none.
+  void AddViolationsOf(const absl::Status& status);
   bool empty() const { return violations_.empty(); }
   const std::vector<FieldViolation>& violations() const { return violations_; }
 

@@ -45,3 +45,13 @@ struct Exemption {
 };
 
 }  // namespace riskcap
+
+namespace riskcap {
+
+// The canonical text a submission's content hash is taken over (docs/api.md): one "key=value"
+// line per field, amounts in canonical form, no trailing newline. Two requests with the same
+// meaning ("1000" and "1000.00") have the same canonical content.
+std::string CanonicalSubmissionContent(int64_t fund_id, Date reference_date, Money local_margin,
+                                       Money offshore_margin, const std::string& methodology);
+
+}  // namespace riskcap

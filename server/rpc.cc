@@ -19,7 +19,8 @@ void Audit(const RpcEnv& env, const std::string& principal, std::string_view met
   record.request_id = std::string(request_id);
   record.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
   record.detail = detail;
-  absl::Status st = env.store.AppendAudit(record);
+  absl::Status st = env.batcher != nullptr ? env.batcher->AppendAudit(record)
+                                           : env.store.AppendAudit(record);
   if (!st.ok()) {
     // The call's own outcome stands; a lost audit record is an operator alarm, not silence.
     Log(LogLevel::kError, "audit write failed",

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "db/store.h"
 #include "server/auth.h"
+#include "server/write_batcher.h"
 
 namespace riskcap::server {
 
@@ -21,6 +22,8 @@ struct RpcEnv {
   const Clock& clock;
   const Authenticator& auth;
   std::string version = "0.1.0";
+  // Group commit for submissions and audit records; when null they are written one by one.
+  WriteBatcher* batcher = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };

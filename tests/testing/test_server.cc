@@ -14,7 +14,9 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   ASSIGN_OR_RETURN(t->store_, db::Store::Open(t->scratch_->url(), 8));
   RETURN_IF_ERROR(t->store_->Migrate().status());
   t->auth_ = std::make_unique<server::Authenticator>(*t->store_);
+  t->batcher_ = std::make_unique<server::WriteBatcher>(*t->store_);
   t->env_ = std::unique_ptr<server::RpcEnv>(new server::RpcEnv{*t->store_, t->clock_, *t->auth_});
+  t->env_->batcher = t->batcher_.get();
   t->services_ = make_services(*t->env_);
   server::ServerConfig config;
   config.listen = "127.0.0.1:0";
@@ -29,6 +31,7 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
 TestServer::~TestServer() {
   server_.reset();
   services_.clear();
+  batcher_.reset();
   store_.reset();
   scratch_.reset();
 }

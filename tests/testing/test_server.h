@@ -28,7 +28,8 @@ class TestServer {
       std::function<std::vector<std::unique_ptr<grpc::Service>>(server::RpcEnv& env)>;
 
   // Starts the services `make_services` returns over a fresh migrated store on `backend`.
-  // The clock is fake, starting at 2026-11-24T12:00:00Z.
+  // The clock is fake, starting at 2026-11-24T12:00:00Z. Writes go through group commit, as in
+  // riskcapd.
   static absl::StatusOr<std::unique_ptr<TestServer>> Start(
       db::Backend backend, const ServiceFactory& make_services,
       std::function<void(server::ServerConfig&)> configure = {});
@@ -51,6 +52,7 @@ class TestServer {
   std::unique_ptr<db::Store> store_;
   FakeClock clock_;
   std::unique_ptr<server::Authenticator> auth_;
+  std::unique_ptr<server::WriteBatcher> batcher_;
   std::unique_ptr<server::RpcEnv> env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<server::GrpcServer> server_;

@@ -1,0 +1,36 @@
+// What SubmitMargin and each SubmitMargins item do after authentication: validate, check the
+// caller may report on the fund, apply idempotency, and commit the submission durably.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "riskcap/v1/margin.pb.h"
+#include "server/rpc.h"
+
+namespace riskcap::server {
+
+// Thread-safe; shares the environment's store and batcher.
+class SubmissionIntake {
+ public:
+  explicit SubmissionIntake(const RpcEnv& env) : env_(env) {}
+
+  // Returns the receipt once the submission is durable (or the original receipt, replayed, when
+  // the caller already sent the same request_id with the same content). Errors: INVALID_ARGUMENT
+  // with field violations; PERMISSION_DENIED for a role that may not submit or a fund outside a
+  // MANAGER key's scope; NOT_FOUND for an unknown fund; FAILED_PRECONDITION for an inactive fund;
+  // ALREADY_EXISTS for a request_id reused with different content.
+  absl::StatusOr<v1::SubmissionReceipt> Submit(const Principal& principal,
+                                               const v1::SubmitMarginRequest& request,
+                                               CallInfo& info) const;
+
+ private:
+  absl::StatusOr<int64_t> Insert(const MarginSubmission& submission) const;
+  absl::StatusOr<v1::SubmissionReceipt> Replay(const std::string& key, const std::string& hash) const;
+
+  const RpcEnv& env_;
+};
+
+// The idempotency scope of a caller: its manager for MANAGER keys (so a manager's several keys
+// share request ids), else the key itself.
+std::string IdempotencyScope(const Principal& principal);
+
+}  // namespace riskcap::server
