@@ -7,6 +7,7 @@
 #include "core/status_macros.h"
 #include "db/database.h"
 #include "db/row_reader.h"
+#include "db/row_writers.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -417,16 +418,25 @@ absl::Status Store::RevokeApiKey(int64_t id, absl::Time at) {
 
 // ---- Audit log ----
 
+absl::Status CheckAuditRecord(const AuditRecord& r) {
+  if (r.principal.empty()) return absl::InvalidArgumentError("audit principal must not be empty");
+  if (r.method.empty()) return absl::InvalidArgumentError("audit method must not be empty");
+  return absl::OkStatus();
+}
+
+void InsertAuditRow(soci::session& s, const AuditRecord& record) {
+  AuditRecord r = record;
+  long long at_us = absl::ToUnixMicros(record.at);
+  s << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome, detail)"
+       " VALUES (:at, :p, :m, :r, :o, :d)",
+      soci::use(at_us), soci::use(r.principal), soci::use(r.method), soci::use(r.request_id),
+      soci::use(r.outcome), soci::use(r.detail);
+}
+
 absl::Status Store::AppendAudit(const AuditRecord& record) {
-  if (record.principal.empty()) return absl::InvalidArgumentError("audit principal must not be empty");
-  if (record.method.empty()) return absl::InvalidArgumentError("audit method must not be empty");
+  RETURN_IF_ERROR(CheckAuditRecord(record));
   return db_->Write([&](soci::session& s) -> absl::Status {
-    AuditRecord r = record;
-    long long at_us = absl::ToUnixMicros(record.at);
-    s << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome, detail)"
-         " VALUES (:at, :p, :m, :r, :o, :d)",
-        soci::use(at_us), soci::use(r.principal), soci::use(r.method), soci::use(r.request_id),
-        soci::use(r.outcome), soci::use(r.detail);
+    InsertAuditRow(s, record);
     return absl::OkStatus();
   });
 }

@@ -6,6 +6,7 @@
 #include "core/status_macros.h"
 #include "db/database.h"
 #include "db/row_reader.h"
+#include "db/row_writers.h"
 #include "db/select_rows.h"
 #include "db/store.h"
 
@@ -61,26 +62,6 @@ absl::StatusOr<MarginSubmission> SubmissionById(soci::session& s, long long id) 
                    id, ReadSubmission, absl::StrCat("submission ", id));
 }
 
-absl::Status CheckNewSubmission(const MarginSubmission& m) {
-  if (m.local_margin.micros() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "submission local_margin must not be negative, got ", m.local_margin.ToString()));
-  }
-  if (m.offshore_margin.micros() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "submission offshore_margin must not be negative, got ", m.offshore_margin.ToString()));
-  }
-  if (m.idempotency_key.empty()) {
-    return absl::InvalidArgumentError("submission idempotency_key must not be empty");
-  }
-  // Decisions go through DecideSubmission so that every one is recorded with who and when.
-  if (m.state != SubmissionState::kReceived || m.decided_at.has_value() ||
-      !m.decision_reason.empty() || !m.decided_by.empty()) {
-    return absl::InvalidArgumentError("a new submission must be RECEIVED and undecided");
-  }
-  return absl::OkStatus();
-}
-
 // Checked first for a message naming the earlier submission; the UNIQUE constraint still
 // refuses a concurrent duplicate (as AlreadyExists) if one slips between check and insert.
 absl::Status RequireUnusedKey(soci::session& s, const std::string& key) {
@@ -91,22 +72,6 @@ absl::Status RequireUnusedKey(soci::session& s, const std::string& key) {
   if (!s.got_data()) return absl::OkStatus();
   return absl::AlreadyExistsError(absl::StrCat("submission idempotency_key '", key,
                                                "' is already used by submission ", existing));
-}
-
-long long InsertSubmissionRow(soci::session& s, const MarginSubmission& m) {
-  long long fund_id = m.fund_id;
-  std::string date = FormatDate(m.reference_date);
-  long long local = m.local_margin.micros(), offshore = m.offshore_margin.micros();
-  long long submitted_at = absl::ToUnixMicros(m.submitted_at);
-  std::string state(EnumName(SubmissionState::kReceived));
-  long long id = 0;
-  s << "INSERT INTO margin_submissions (fund_id, reference_date, local_margin_micros,"
-       " offshore_margin_micros, methodology, submitted_at_us, submitted_by, idempotency_key,"
-       " content_hash, state) VALUES (:f, :d, :l, :o, :m, :at, :by, :k, :h, :s) RETURNING id",
-      soci::use(fund_id), soci::use(date), soci::use(local), soci::use(offshore),
-      soci::use(m.methodology), soci::use(submitted_at), soci::use(m.submitted_by),
-      soci::use(m.idempotency_key), soci::use(m.content_hash), soci::use(state), soci::into(id);
-  return id;
 }
 
 absl::Status CheckDecision(SubmissionState decision, const std::string& reason,
@@ -140,6 +105,45 @@ absl::Status CheckNewExemption(const Exemption& e) {
 
 }  // namespace
 
+absl::Status CheckNewSubmission(const MarginSubmission& m) {
+  if (m.local_margin.micros() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "submission local_margin must not be negative, got ", m.local_margin.ToString()));
+  }
+  if (m.offshore_margin.micros() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "submission offshore_margin must not be negative, got ", m.offshore_margin.ToString()));
+  }
+  if (m.idempotency_key.empty()) {
+    return absl::InvalidArgumentError("submission idempotency_key must not be empty");
+  }
+  // Decisions go through DecideSubmission so that every one is recorded with who and when.
+  if (m.state != SubmissionState::kReceived || m.decided_at.has_value() ||
+      !m.decision_reason.empty() || !m.decided_by.empty()) {
+    return absl::InvalidArgumentError("a new submission must be RECEIVED and undecided");
+  }
+  return absl::OkStatus();
+}
+
+std::optional<long long> InsertSubmissionRow(soci::session& s, const MarginSubmission& m) {
+  long long fund_id = m.fund_id;
+  std::string date = FormatDate(m.reference_date);
+  long long local = m.local_margin.micros(), offshore = m.offshore_margin.micros();
+  long long submitted_at = absl::ToUnixMicros(m.submitted_at);
+  std::string state(EnumName(SubmissionState::kReceived));
+  long long id = 0;
+  soci::indicator returned = soci::i_null;
+  s << "INSERT INTO margin_submissions (fund_id, reference_date, local_margin_micros,"
+       " offshore_margin_micros, methodology, submitted_at_us, submitted_by, idempotency_key,"
+       " content_hash, state) VALUES (:f, :d, :l, :o, :m, :at, :by, :k, :h, :s)"
+       " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+      soci::use(fund_id), soci::use(date), soci::use(local), soci::use(offshore),
+      soci::use(m.methodology), soci::use(submitted_at), soci::use(m.submitted_by),
+      soci::use(m.idempotency_key), soci::use(m.content_hash), soci::use(state), soci::into(id, returned);
+  if (!s.got_data() || returned != soci::i_ok) return std::nullopt;
+  return id;
+}
+
 // ---- Margin submissions ----
 
 absl::StatusOr<MarginSubmission> Store::InsertSubmission(const MarginSubmission& submission) {
@@ -147,8 +151,11 @@ absl::StatusOr<MarginSubmission> Store::InsertSubmission(const MarginSubmission&
   return db_->Write([&](soci::session& s) -> absl::StatusOr<MarginSubmission> {
     RETURN_IF_ERROR(RequireUnusedKey(s, submission.idempotency_key));
     RETURN_IF_ERROR(RequireRow(s, "funds", submission.fund_id, "submission fund_id", "fund"));
+    std::optional<long long> id = InsertSubmissionRow(s, submission);
+    // The key was free when checked above; a concurrent insert took it since.
+    if (!id) return absl::AlreadyExistsError("submission idempotency_key was used concurrently");
     MarginSubmission stored = submission;
-    stored.id = InsertSubmissionRow(s, submission);
+    stored.id = *id;
     return stored;
   });
 }
@@ -254,6 +261,32 @@ absl::StatusOr<std::vector<Exemption>> Store::ListExemptions(std::optional<int64
   if (fund_id) q.Where("fund_id = :fund", static_cast<long long>(*fund_id));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Exemption>> {
     return q.Run(s, ReadExemption);
+  });
+}
+
+}  // namespace riskcap::db
+
+namespace riskcap::db {
+
+absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> Store::WriteBatch(
+    const std::vector<MarginSubmission>& submissions, const std::vector<AuditRecord>& audits) {
+  for (const AuditRecord& r : audits) RETURN_IF_ERROR(CheckAuditRecord(r));
+  return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> {
+    std::vector<absl::StatusOr<int64_t>> results;
+    results.reserve(submissions.size());
+    for (const MarginSubmission& m : submissions) {
+      // A bad submission fails its own slot only; the others still commit.
+      if (absl::Status bad = CheckNewSubmission(m); !bad.ok()) {
+        results.push_back(bad);
+      } else if (std::optional<long long> id = InsertSubmissionRow(s, m)) {
+        results.push_back(static_cast<int64_t>(*id));
+      } else {
+        results.push_back(absl::AlreadyExistsError(absl::StrCat(
+            "submission idempotency_key '", m.idempotency_key, "' is already used")));
+      }
+    }
+    for (const AuditRecord& r : audits) InsertAuditRow(s, r);
+    return results;
   });
 }
 
