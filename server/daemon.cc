@@ -16,6 +16,9 @@
 #include "db/store.h"
 #include "server/config.h"
 #include "server/grpc_server.h"
+#include "server/rpc.h"
+#include "server/service_set.h"
+#include "server/write_batcher.h"
 
 namespace riskcap::server {
 namespace {
@@ -49,8 +52,15 @@ int Serve(const ServerConfig& config) {
     Log(LogLevel::kError, "cannot open store", {{"error", StdView(store.status().ToString())}});
     return kExitStore;
   }
+  SystemClock clock;
+  Authenticator auth(**store);
+  WriteBatcher batcher(**store);
+  RpcEnv env{**store, clock, auth};
+  env.batcher = &batcher;
+  std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;
-  auto server = GrpcServer::Start(config, services);
+  for (auto& s : owned) services.push_back(s.get());
+  auto server = GrpcServer::Start(config, services, ServiceNames());
   if (!server.ok()) {
     Log(LogLevel::kError, "cannot start server", {{"error", StdView(server.status().ToString())}});
     return kExitListen;
@@ -66,7 +76,6 @@ int Serve(const ServerConfig& config) {
   (*server)->Wait();
   waiter.join();
   server->reset();
-  store->reset();
   Log(LogLevel::kInfo, "riskcapd stopped");
   return 0;
 }

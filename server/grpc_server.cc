@@ -60,7 +60,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 }
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const ServerConfig& config, const std::vector<grpc::Service*>& services) {
+    const ServerConfig& config, const std::vector<grpc::Service*>& services,
+    const std::vector<std::string>& health_names) {
   RETURN_IF_ERROR(ValidateConfig(config));
   ASSIGN_OR_RETURN(auto credentials, MakeServerCredentials(config));
   grpc::EnableDefaultHealthCheckService(true);
@@ -76,6 +77,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
         absl::StrCat("cannot listen on ", config.listen, " (address in use or invalid)"));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  for (const std::string& name : health_names) health->SetServingStatus(name, true);
   health->SetServingStatus(true);
   std::string host = config.listen.substr(0, config.listen.rfind(':'));
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port, host));

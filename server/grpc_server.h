@@ -17,9 +17,11 @@ class GrpcServer {
  public:
   // Binds `config.listen` (port 0 picks a free port) and starts serving `services` (not owned;
   // they must outlive the server) plus grpc.health.v1 and reflection. Every service is reported
-  // SERVING. Fails, rather than sharing the port, when the address is busy.
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerConfig& config,
-                                                           const std::vector<grpc::Service*>& services);
+  // SERVING (overall and under each of `health_names`). Fails, rather than sharing the port,
+  // when the address is busy.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerConfig& config, const std::vector<grpc::Service*>& services,
+      const std::vector<std::string>& health_names = {});
   ~GrpcServer();
 
   int port() const { return port_; }
