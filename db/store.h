@@ -112,14 +112,16 @@ class Store {
   absl::StatusOr<std::vector<NavHistoryEntry>> ListNavHistory(int64_t fund_id, Date from, Date to,
                                                               std::optional<int64_t> version_id);
 
-  // Bulk: vector binding on SQLite, COPY on PostgreSQL.
+  // Bulk: one reused prepared statement on SQLite, COPY on PostgreSQL.
   absl::StatusOr<SnapshotVersion> WritePositions(const NewVersion& v,
                                                  const std::vector<Position>& rows);
   // Rows of one positions version, optionally one fund's, in load order; `page.after_id` is the
-  // row number to continue after.
+  // row number (1-based load order) to continue after. When `row_numbers` is given it receives
+  // each returned row's row number, so a caller can continue after the last one.
   absl::StatusOr<std::vector<Position>> ListPositions(int64_t version_id,
                                                       std::optional<int64_t> fund_id,
-                                                      const Page& page);
+                                                      const Page& page,
+                                                      std::vector<int64_t>* row_numbers = nullptr);
 
   absl::StatusOr<SnapshotVersion> WriteExposure(const NewVersion& v,
                                                 const std::vector<FundExposure>& rows);

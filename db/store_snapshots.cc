@@ -34,6 +34,13 @@ std::vector<T> Collect(soci::rowset<soci::row>& rows, T (*read)(const soci::row&
   return out;
 }
 
+// The trailing row_no column of a ListPositions row.
+int64_t RowNumber(const soci::row& row) {
+  size_t last = row.size() - 1;
+  return row.get_properties(last).get_data_type() == soci::dt_integer ? row.get<int>(last)
+                                                                      : row.get<long long>(last);
+}
+
 // ---- Validation: InvalidArgument naming the row index and field, before anything is written.
 
 absl::Status CheckDate(size_t i, std::string_view field, Date value, Date reference) {
@@ -309,7 +316,8 @@ absl::StatusOr<SnapshotVersion> Store::WritePositions(const NewVersion& v,
 
 absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
                                                            std::optional<int64_t> fund_id,
-                                                           const Page& page) {
+                                                           const Page& page,
+                                                           std::vector<int64_t>* row_numbers) {
   RETURN_IF_ERROR(CheckPage(page));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Position>> {
     RETURN_IF_ERROR(VersionById(s, SnapshotKind::kPositions, version_id).status());
@@ -317,13 +325,20 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
     long long after = page.after_id;
     int limit = page.limit;
     Nullable<long long> fund = NullableInt(fund_id);
+    // row_no comes last so ReadPosition sees the usual columns first.
+    std::string select = SelectFrom("positions", kPositionColumns, 2);
+    select.insert(select.find(" FROM "), ", row_no");
     soci::rowset<soci::row> rows =
-        (s.prepare << SelectFrom("positions", kPositionColumns, 2)
-                   << " WHERE version_id = :version_id AND row_no > :after"
+        (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
                    << " AND fund_id = COALESCE(:fund_id, fund_id)"
                    << " ORDER BY row_no LIMIT :limit",
          soci::use(id), soci::use(after), soci::use(fund.value, fund.indicator), soci::use(limit));
-    return Collect(rows, &ReadPosition);
+    std::vector<Position> out;
+    for (const soci::row& row : rows) {
+      out.push_back(ReadPosition(row));
+      if (row_numbers != nullptr) row_numbers->push_back(RowNumber(row));
+    }
+    return out;
   });
 }
 

@@ -269,6 +269,18 @@ TEST_P(StoreSnapshots, PositionsRoundTripWithFundFilterAndPages) {
   // Rows of fund 102 are row_no 2, 5, 8, ...: continuing after row 5 skips the first two.
   EXPECT_EQ(Ok(store().ListPositions(v->id, 102, Page{5, 2})),
             std::vector<Position>(fund_102.begin() + 2, fund_102.begin() + 4));
+  // Paging a fund's rows by the returned row numbers visits each row exactly once.
+  std::vector<Position> paged;
+  Page page{0, 3};
+  while (true) {
+    std::vector<int64_t> row_numbers;
+    auto chunk = Ok(store().ListPositions(v->id, 102, page, &row_numbers));
+    ASSERT_EQ(chunk.size(), row_numbers.size());
+    paged.insert(paged.end(), chunk.begin(), chunk.end());
+    if (chunk.size() < 3) break;
+    page.after_id = row_numbers.back();
+  }
+  EXPECT_EQ(paged, fund_102);
   EXPECT_EQ(store().ListPositions(v->id, std::nullopt, Page{0, 0}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
