@@ -84,12 +84,17 @@ absl::Status FillSubmission(const MarginSubmission& latest, Date as_of, FundStat
 }
 
 // Effective last submission: the latest submission's sending date, else the validation date.
+// The later of the latest submission's date and the last day an exemption covered the fund:
+// a fund exempt today is not overdue because of an old report.
 void FillLastSubmission(const MarginSubmission* latest, const SubmissionStatusInput& input,
                         FundStatus& status) {
-  if (latest != nullptr) {
-    status.last_submission_date = UtcDate(latest->submitted_at);
+  std::optional<Date> submitted;
+  if (latest != nullptr) submitted = UtcDate(latest->submitted_at);
+  std::optional<Date> validated = LastValidationDate(input.exemptions, input.reference_date);
+  if (submitted && (!validated || *submitted >= *validated)) {
+    status.last_submission_date = submitted;
     status.last_submission_source = LastSubmissionSource::kSubmission;
-  } else if (auto validated = LastValidationDate(input.exemptions, input.reference_date)) {
+  } else if (validated) {
     status.last_submission_date = validated;
     status.last_submission_source = LastSubmissionSource::kExemption;
   }
