@@ -95,6 +95,9 @@ class Store {
   // A nullopt `version` below means the current (highest) one; NotFound when none exists.
   absl::StatusOr<SnapshotVersion> GetSnapshotVersion(SnapshotKind kind, Date reference_date,
                                                      std::optional<int32_t> version);
+  // The current version of the latest reference date on or before `on_or_before`; NotFound when
+  // there is none.
+  absl::StatusOr<SnapshotVersion> GetLatestSnapshotVersion(SnapshotKind kind, Date on_or_before);
   absl::StatusOr<std::vector<SnapshotVersion>> ListSnapshotVersions(SnapshotKind kind,
                                                                     Date reference_date);
 

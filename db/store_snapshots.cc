@@ -222,6 +222,21 @@ absl::StatusOr<SnapshotVersion> Store::GetSnapshotVersion(SnapshotKind kind, Dat
       [&](soci::session& s) { return ResolveVersion(s, kind, reference_date, version); });
 }
 
+absl::StatusOr<SnapshotVersion> Store::GetLatestSnapshotVersion(SnapshotKind kind, Date on_or_before) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
+    std::string kind_name(EnumName(kind));
+    std::string day = FormatDate(on_or_before);
+    soci::rowset<soci::row> rows =
+        (s.prepare << "SELECT " << kVersionColumns << " FROM snapshot_versions"
+                   << " WHERE kind = :kind AND reference_date <= :date"
+                   << " ORDER BY reference_date DESC, version DESC LIMIT 1",
+         soci::use(kind_name), soci::use(day));
+    for (const soci::row& row : rows) return ReadVersion(row);
+    return absl::NotFoundError(absl::StrCat("no ", AbslView(EnumName(kind)),
+                                            " snapshot on or before ", day));
+  });
+}
+
 absl::StatusOr<std::vector<SnapshotVersion>> Store::ListSnapshotVersions(SnapshotKind kind,
                                                                          Date reference_date) {
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<SnapshotVersion>> {

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "core/clock.h"
+#include "core/rules/rules_config.h"
 #include "db/store.h"
 #include "server/auth.h"
 #include "server/write_batcher.h"
@@ -24,6 +25,8 @@ struct RpcEnv {
   std::string version = "0.1.0";
   // Group commit for submissions and audit records; when null they are written one by one.
   WriteBatcher* batcher = nullptr;
+  // The administrator's policy: periodicities, caps, thresholds.
+  rules::RulesConfig rules;
 };
 
 enum class CallKind { kRead, kMutating };

@@ -2,6 +2,7 @@
 #include "server/submission_intake.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/rules/submission_status.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
 #include "server/convert_common.h"
@@ -43,17 +44,32 @@ absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Submit(
   s.content_hash = db::Sha256Hex(CanonicalSubmissionContent(
       s.fund_id, s.reference_date, s.local_margin, s.offshore_margin, s.methodology));
   info.audit_detail = absl::StrCat("fund=", s.fund_id);
-  auto replay = Replay(s.idempotency_key, s.content_hash);
+  auto replay = Replay(fund, s.idempotency_key, s.content_hash);
   if (replay.ok() || !absl::IsNotFound(replay.status())) return replay;
   auto id = Insert(s);
   // A concurrent call with the same request_id won the race: answer as a replay of it.
-  if (absl::IsAlreadyExists(id.status())) return Replay(s.idempotency_key, s.content_hash);
+  if (absl::IsAlreadyExists(id.status())) return Replay(fund, s.idempotency_key, s.content_hash);
   if (!id.ok()) return id.status();
   s.id = *id;
   absl::StrAppend(&info.audit_detail, " submission=", s.id);
   v1::SubmissionReceipt receipt;
   FillReceipt(s, /*replayed=*/false, &receipt);
+  receipt.set_next_due_date(NextDueDate(fund, UtcDate(s.submitted_at)));
   return receipt;
+}
+
+// This submission becomes the fund's latest, so the next one is due a periodicity after it; the
+// periodicity follows the fund's exposure in the latest exposure snapshot. Empty when the fund is
+// not exposed (nothing is due).
+std::string SubmissionIntake::NextDueDate(const Fund& fund, Date submitted_on) const {
+  std::optional<FundExposure> exposure;
+  auto version = env_.store.GetLatestSnapshotVersion(SnapshotKind::kExposure, submitted_on);
+  if (version.ok()) {
+    auto row = env_.store.GetExposure(version->id, fund.id);
+    if (row.ok()) exposure = *row;
+  }
+  std::optional<int32_t> days = rules::PeriodicityDays(exposure, fund.target_audience, env_.rules);
+  return days ? FormatDate(submitted_on + *days) : "";
 }
 
 absl::StatusOr<int64_t> SubmissionIntake::Insert(const MarginSubmission& s) const {
@@ -64,7 +80,8 @@ absl::StatusOr<int64_t> SubmissionIntake::Insert(const MarginSubmission& s) cons
 
 // The original receipt for `key` when its content matches; ALREADY_EXISTS when it differs;
 // NOT_FOUND when the key is unused.
-absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Replay(const std::string& key,
+absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Replay(const Fund& fund,
+                                                               const std::string& key,
                                                                const std::string& hash) const {
   ASSIGN_OR_RETURN(MarginSubmission existing, env_.store.FindSubmissionByKey(key));
   if (existing.content_hash != hash) {
@@ -74,6 +91,7 @@ absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Replay(const std::string
   }
   v1::SubmissionReceipt receipt;
   FillReceipt(existing, /*replayed=*/true, &receipt);
+  receipt.set_next_due_date(NextDueDate(fund, UtcDate(existing.submitted_at)));
   return receipt;
 }
 

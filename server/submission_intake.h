@@ -24,7 +24,9 @@ class SubmissionIntake {
 
  private:
   absl::StatusOr<int64_t> Insert(const MarginSubmission& submission) const;
-  absl::StatusOr<v1::SubmissionReceipt> Replay(const std::string& key, const std::string& hash) const;
+  std::string NextDueDate(const Fund& fund, Date submitted_on) const;
+  absl::StatusOr<v1::SubmissionReceipt> Replay(const Fund& fund, const std::string& key,
+                                               const std::string& hash) const;
 
   const RpcEnv& env_;
 };

@@ -349,6 +349,20 @@ TEST_P(StoreSnapshots, ExposureRoundTripsExactly) {
   EXPECT_EQ(store().GetExposure(v->id, 102).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_P(StoreSnapshots, LatestVersionOnOrBeforeADate) {
+  auto early = store().WritePositions(Load(kDay), {MakePosition(1, kDay)});
+  auto later1 = store().WritePositions(Load(kDay + 2), {MakePosition(1, kDay + 2)});
+  auto later2 = store().WritePositions(Load(kDay + 2, "again"), {MakePosition(2, kDay + 2)});
+  ASSERT_TRUE(early.ok() && later1.ok() && later2.ok());
+  EXPECT_EQ(Ok(store().GetLatestSnapshotVersion(SnapshotKind::kPositions, kDay + 1)).id, early->id);
+  EXPECT_EQ(Ok(store().GetLatestSnapshotVersion(SnapshotKind::kPositions, kDay + 2)).id, later2->id);
+  EXPECT_EQ(Ok(store().GetLatestSnapshotVersion(SnapshotKind::kPositions, kDay + 9)).id, later2->id);
+  EXPECT_EQ(store().GetLatestSnapshotVersion(SnapshotKind::kPositions, kDay - 1).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store().GetLatestSnapshotVersion(SnapshotKind::kExposure, kDay + 9).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_P(StoreSnapshots, UnknownFundFailsAndLeavesNothingBehind) {
   std::vector<Position> positions = {MakePosition(0, kDay), MakePosition(1, kDay)};
   positions.push_back(MakePosition(2, kDay));

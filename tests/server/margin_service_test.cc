@@ -106,6 +106,28 @@ TEST_P(MarginServiceTest, SubmitReturnsADurableReceiptAndGetReadsItBack) {
   EXPECT_EQ(got.submitted_by().rfind("key:", 0), 0u);
 }
 
+TEST_P(MarginServiceTest, ReceiptCarriesTheNextDueDateFromExposureAndAudience) {
+  // Fund 101 (GENERAL audience) holds OTC derivatives: due every 7 days. Fund 201 is not exposed.
+  FundExposure otc;
+  otc.fund_id = 101;
+  otc.position_date = Date(2026, 11, 23);
+  otc.otc = true;
+  otc.otc_option_count = 1;
+  db::NewVersion load;
+  load.reference_date = otc.position_date;
+  load.content_hash = "h";
+  load.source = "test";
+  ASSERT_TRUE(server_->store().WriteExposure(load, {otc}).ok());
+  v1::SubmissionReceipt exposed, not_exposed;
+  ASSERT_TRUE(Submit(manager1_, Request("due-1"), &exposed).ok());
+  EXPECT_EQ(exposed.next_due_date(), "2026-12-01");  // submitted 2026-11-24 + 7
+  ASSERT_TRUE(Submit(manager2_, Request("due-2", 201), &not_exposed).ok());
+  EXPECT_EQ(not_exposed.next_due_date(), "");
+  v1::SubmissionReceipt replay;
+  ASSERT_TRUE(Submit(manager1_, Request("due-1"), &replay).ok());
+  EXPECT_EQ(replay.next_due_date(), "2026-12-01");
+}
+
 TEST_P(MarginServiceTest, BadFieldsAreAllNamedAndNothingIsStored) {
   v1::SubmitMarginRequest r = Request("bad id!", 0, "-1");
   r.set_reference_date("2026-11-25");  // tomorrow for the fake clock
