@@ -158,7 +158,8 @@ Exemption ExemptionFromProto(const v1::Exemption& in, FieldErrors& errors) {
   CheckName(in.reason(), kMaxReasonChars, "exemption.reason", errors);
   e.valid_from = ParseDateField(in.start_date(), "exemption.start_date", errors);
   e.valid_to = ParseDateField(in.end_date(), "exemption.end_date", errors);
-  if (!in.start_date().empty() && !in.end_date().empty() && e.valid_to < e.valid_from) {
+  bool both_parsed = ParseDate(in.start_date()).ok() && ParseDate(in.end_date()).ok();
+  if (both_parsed && e.valid_to < e.valid_from) {
     errors.Add("exemption.end_date",
                absl::StrCat("must be on or after start_date (", in.start_date(), ")"));
   }

@@ -16,6 +16,7 @@
 #include "db/store.h"
 #include "server/config.h"
 #include "server/grpc_server.h"
+#include "server/keys_command.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
 #include "server/write_batcher.h"
@@ -89,6 +90,16 @@ int Migrate(const ServerConfig& config) {
   return 0;
 }
 
+// `riskcapd keys create`: prints only the new secret on stdout, so scripts can capture it.
+int CreateKey(const ServerConfig& config, const KeysCommand& keys) {
+  auto store = OpenMigratedStore(config);
+  if (!store.ok()) {
+    std::cerr << "riskcapd keys create: " << store.status() << "\n";
+    return kExitStore;
+  }
+  return RunKeysCreate(keys, **store, absl::Now(), std::cout, std::cerr);
+}
+
 }  // namespace
 
 int RunRiskcapd(int argc, char** argv) {
@@ -104,6 +115,8 @@ int RunRiskcapd(int argc, char** argv) {
   AddConfigFlags(app, &config);
   app.fallthrough();  // server flags may follow a subcommand: `riskcapd migrate --db URL`
   CLI::App* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
+  KeysCommand keys;
+  AddKeysCommand(app, &keys);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -114,6 +127,7 @@ int RunRiskcapd(int argc, char** argv) {
     return kExitConfig;
   }
   if (migrate->parsed()) return Migrate(config);
+  if (keys.create->parsed()) return CreateKey(config, keys);
   return Serve(config);
 }
 

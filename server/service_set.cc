@@ -1,6 +1,8 @@
 // The list of services riskcapd serves.
 #include "server/service_set.h"
 
+#include "server/admin_service.h"
+#include "server/fund_service.h"
 #include "server/margin_service.h"
 
 namespace riskcap::server {
@@ -8,11 +10,14 @@ namespace riskcap::server {
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(RpcEnv& env) {
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<MarginServiceImpl>(env));
+  services.push_back(std::make_unique<FundServiceImpl>(env));
+  services.push_back(std::make_unique<AdminServiceImpl>(env));
   return services;
 }
 
 std::vector<std::string> ServiceNames() {
-  return {v1::MarginService::service_full_name()};
+  return {v1::MarginService::service_full_name(), v1::FundService::service_full_name(),
+          v1::AdminService::service_full_name()};
 }
 
 }  // namespace riskcap::server

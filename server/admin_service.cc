@@ -1,0 +1,179 @@
+// AdminService RPCs.
+//
+// Idempotency: CreateApiKey never replays (the secret is shown once), but the store keeps no
+// request ids, so a repeated request_id creates a second key instead of ALREADY_EXISTS; the
+// first key is then unused and can be revoked. RevokeApiKey twice is FAILED_PRECONDITION.
+#include "server/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "server/convert_common.h"
+#include "server/convert_fund.h"
+#include "server/keys_command.h"
+#include "server/page_token.h"
+
+namespace riskcap::server {
+namespace {
+
+int64_t KeyId(const ApiKey& key) { return key.id; }
+int64_t RecordId(const AuditRecord& record) { return record.id; }
+
+// The store has no lookup by key id; a one-row keyset page starting at it is one.
+absl::StatusOr<ApiKey> ApiKeyById(db::Store& store, int64_t id) {
+  ASSIGN_OR_RETURN(auto rows, store.ListApiKeys({id - 1, 1}));
+  if (rows.empty() || rows[0].id != id) {
+    return absl::NotFoundError(absl::StrCat("API key ", id, " not found"));
+  }
+  return rows[0];
+}
+
+absl::Status CreateKeyBody(const RpcEnv& env, const Principal& p,
+                           const v1::CreateApiKeyRequest& r, CallInfo& info,
+                           v1::CreateApiKeyResponse* out) {
+  info.audit_detail = absl::StrCat("label=", r.label());
+  RETURN_IF_ERROR(RequireRole(p, {}));
+  FieldErrors errors;
+  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
+  Role role = FromProtoEnum<Role>(r.role(), "role", errors);
+  if (r.manager_id() < 0) errors.Add("manager_id", "must be > 0 for MANAGER keys, else 0");
+  RETURN_IF_ERROR(errors.ToStatus());
+  std::optional<int64_t> manager;
+  if (r.manager_id() != 0) manager = r.manager_id();
+  ASSIGN_OR_RETURN(IssuedApiKey issued,
+                   IssueApiKey(env.store, r.label(), role, manager, p.Name(), env.clock.Now()));
+  info.audit_detail = absl::StrCat("api_key=", issued.key.id, " role=", AbslView(EnumName(role)),
+                                   manager ? absl::StrCat(" manager=", *manager) : "", " ",
+                                   info.audit_detail);
+  ToProto(issued.key, out->mutable_api_key());
+  out->set_secret(issued.secret);
+  return absl::OkStatus();
+}
+
+absl::Status ListKeysBody(const RpcEnv& env, const Principal& p, const v1::ListApiKeysRequest& r,
+                          v1::ListApiKeysResponse* out) {
+  RETURN_IF_ERROR(RequireRole(p, {}));
+  if (r.manager_id() < 0) return FieldError("manager_id", "must be >= 0 (0 = any manager)");
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  PageSource<ApiKey> source = [&](const db::Page& pg) { return env.store.ListApiKeys(pg); };
+  auto keep = [&](const ApiKey& k) {
+    return (r.include_revoked() || !k.revoked_at) &&
+           (r.manager_id() == 0 || k.manager_id == r.manager_id());
+  };
+  ASSIGN_OR_RETURN(auto keys, CollectAscending<ApiKey>(source, page, keep, KeyId));
+  for (const ApiKey& k : keys) ToProto(k, out->add_api_keys());
+  int64_t last = keys.empty() ? 0 : keys.back().id;
+  out->set_next_page_token(NextPageToken(last, keys.size(), page.limit));
+  return absl::OkStatus();
+}
+
+absl::Status RevokeKeyBody(const RpcEnv& env, const Principal& p,
+                           const v1::RevokeApiKeyRequest& r, CallInfo& info, v1::ApiKey* out) {
+  info.audit_detail = absl::StrCat("api_key=", r.api_key_id());
+  RETURN_IF_ERROR(RequireRole(p, {}));
+  FieldErrors errors;
+  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
+  if (r.api_key_id() <= 0) errors.Add("api_key_id", "is required (an API key id > 0)");
+  RETURN_IF_ERROR(errors.ToStatus());
+  RETURN_IF_ERROR(env.store.RevokeApiKey(r.api_key_id(), env.clock.Now()));
+  ASSIGN_OR_RETURN(ApiKey key, ApiKeyById(env.store, r.api_key_id()));
+  ToProto(key, out);
+  return absl::OkStatus();
+}
+
+// ListAuditRecords filters; an unset bound is unbounded.
+struct AuditFilter {
+  std::string actor;
+  std::string method;  // full form, see FullMethodName
+  std::optional<absl::Time> start;
+  std::optional<absl::Time> end;
+  bool Keep(const AuditRecord& a) const {
+    return (actor.empty() || a.principal == actor) &&
+           (method.empty() || FullMethodName(a.method) == method) && (!start || a.at >= *start) &&
+           (!end || a.at < *end);
+  }
+};
+
+absl::StatusOr<AuditFilter> ParseAuditFilter(const v1::ListAuditRecordsRequest& r) {
+  AuditFilter filter;
+  filter.actor = r.actor();
+  if (!r.method().empty()) filter.method = FullMethodName(r.method());
+  if (r.has_start_time()) filter.start = FromProtoTime(r.start_time());
+  if (r.has_end_time()) filter.end = FromProtoTime(r.end_time());
+  if (filter.start && filter.end && *filter.end <= *filter.start) {
+    return FieldError("end_time", "must be after start_time");
+  }
+  return filter;
+}
+
+absl::Status ListAuditBody(const RpcEnv& env, const Principal& p,
+                           const v1::ListAuditRecordsRequest& r,
+                           v1::ListAuditRecordsResponse* out) {
+  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
+  ASSIGN_OR_RETURN(AuditFilter filter, ParseAuditFilter(r));
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  PageSource<AuditRecord> source = [&](const db::Page& pg) { return env.store.ListAudit(pg); };
+  auto keep = [&](const AuditRecord& a) { return filter.Keep(a); };
+  ASSIGN_OR_RETURN(auto records, CollectDescending<AuditRecord>(source, page, keep, RecordId));
+  for (const AuditRecord& a : records) ToProto(a, out->add_audit_records());
+  int64_t last = records.empty() ? 0 : records.back().id;
+  out->set_next_page_token(NextPageToken(last, records.size(), page.limit));
+  return absl::OkStatus();
+}
+
+absl::Status ServerInfoBody(const RpcEnv& env, v1::ServerInfo* out) {
+  out->set_version(env.version);
+  out->set_store_backend(env.store.backend() == db::Backend::kPostgresql
+                             ? v1::STORE_BACKEND_POSTGRESQL
+                             : v1::STORE_BACKEND_SQLITE);
+  ASSIGN_OR_RETURN(int schema_version, env.store.SchemaVersion());
+  out->set_schema_version(schema_version);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status AdminServiceImpl::CreateApiKey(grpc::ServerContext* context,
+                                            const v1::CreateApiKeyRequest* request,
+                                            v1::CreateApiKeyResponse* response) {
+  return HandleRpc(env_, *context, "AdminService/CreateApiKey", request->request_id(),
+                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
+                     return CreateKeyBody(env_, p, *request, info, response);
+                   });
+}
+
+grpc::Status AdminServiceImpl::ListApiKeys(grpc::ServerContext* context,
+                                           const v1::ListApiKeysRequest* request,
+                                           v1::ListApiKeysResponse* response) {
+  return HandleRpc(env_, *context, "AdminService/ListApiKeys", "", CallKind::kRead,
+                   [&](const Principal& p, CallInfo&) {
+                     return ListKeysBody(env_, p, *request, response);
+                   });
+}
+
+grpc::Status AdminServiceImpl::RevokeApiKey(grpc::ServerContext* context,
+                                            const v1::RevokeApiKeyRequest* request,
+                                            v1::ApiKey* response) {
+  return HandleRpc(env_, *context, "AdminService/RevokeApiKey", request->request_id(),
+                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
+                     return RevokeKeyBody(env_, p, *request, info, response);
+                   });
+}
+
+grpc::Status AdminServiceImpl::ListAuditRecords(grpc::ServerContext* context,
+                                                const v1::ListAuditRecordsRequest* request,
+                                                v1::ListAuditRecordsResponse* response) {
+  return HandleRpc(env_, *context, "AdminService/ListAuditRecords", "", CallKind::kRead,
+                   [&](const Principal& p, CallInfo&) {
+                     return ListAuditBody(env_, p, *request, response);
+                   });
+}
+
+grpc::Status AdminServiceImpl::GetServerInfo(grpc::ServerContext* context,
+                                             const v1::GetServerInfoRequest*,
+                                             v1::ServerInfo* response) {
+  return HandleRpc(env_, *context, "AdminService/GetServerInfo", "", CallKind::kRead,
+                   [&](const Principal&, CallInfo&) { return ServerInfoBody(env_, response); });
+}
+
+}  // namespace riskcap::server
