@@ -43,11 +43,13 @@ int64_t RowNumber(const soci::row& row) {
 
 // ---- Validation: InvalidArgument naming the row index and field, before anything is written.
 
+// A load for reference date D holds each fund's latest data on or before D (a fund whose latest
+// positions are from D-1 is still part of D's batch); data from after D cannot belong to it.
 absl::Status CheckDate(size_t i, std::string_view field, Date value, Date reference) {
-  if (value == reference) return absl::OkStatus();
+  if (value <= reference) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("rows[", i, "].", AbslView(field), " ", FormatDate(value),
-                   " does not match the version's reference date ", FormatDate(reference)));
+                   " is after the load's reference date ", FormatDate(reference)));
 }
 
 // SQLite cannot store NaN (it becomes NULL) while PostgreSQL can; refuse it so both agree.

@@ -89,7 +89,8 @@ bool IsIsin(const std::string& s) {
 }
 
 bool IsCurrencyCode(const std::string& s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // The proto number of a name from `names` (0 when empty or unknown).
@@ -134,7 +135,8 @@ NavSnapshot NavSnapshotFromProto(const v1::NavSnapshot& in, std::string_view pat
   out.exchange_margin_pct = f.Finite(in.exchange_margin_pct(), "exchange_margin_pct");
   out.derivatives_exposure =
       f.OptionalMoney(in.derivatives_exposure(), "derivatives_exposure").value_or(Money());
-  out.derivatives_exposure_pct = f.Finite(in.derivatives_exposure_pct(), "derivatives_exposure_pct");
+  out.derivatives_exposure_pct =
+      f.Finite(in.derivatives_exposure_pct(), "derivatives_exposure_pct");
   out.derivatives_at_risk =
       f.OptionalMoney(in.derivatives_at_risk(), "derivatives_at_risk").value_or(Money());
   out.derivatives_at_risk_pct = f.Finite(in.derivatives_at_risk_pct(), "derivatives_at_risk_pct");
@@ -276,7 +278,8 @@ void ToProto(const FundExposure& in, const SnapshotVersion& version,
   out->set_gross_exposure(in.gross_exposure.ToString());
   out->set_net_exposure(in.net_exposure.ToString());
   out->set_largest_position_value(in.largest_position_value.ToString());
-  if (offshore_share_of_nav) out->mutable_offshore_share_of_nav()->set_value(*offshore_share_of_nav);
+  if (offshore_share_of_nav)
+    out->mutable_offshore_share_of_nav()->set_value(*offshore_share_of_nav);
 }
 
 void ToProto(const SnapshotVersion& version, bool replayed, v1::UploadResponse* out) {

@@ -1,6 +1,7 @@
 // absl::Status -> grpc::Status.
 #include "server/grpc_status.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/field_errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -14,6 +15,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   std::string message(status.message());
   std::vector<FieldViolation> violations = FieldViolationsOf(status);
   if (violations.empty()) return grpc::Status(code, message);
+  // The violations travel in the details; repeating all of them in the message would double the
+  // trailer size (clients refuse trailers over 8 KiB by default), so the message names the first.
+  if (violations.size() > 1) {
+    message = absl::StrCat("invalid request: ", violations[0].field, ": ",
+                           violations[0].description, " (and ", violations.size() - 1,
+                           " more field violations in the details)");
+  }
   google::rpc::BadRequest bad_request;
   for (const FieldViolation& v : violations) {
     auto* fv = bad_request.add_field_violations();

@@ -394,19 +394,19 @@ TEST_P(StoreSnapshots, DuplicateRowIsAlreadyExistsAndLeavesNothingBehind) {
   ExpectNoVersions(SnapshotKind::kNavSnapshot);
 }
 
-TEST_P(StoreSnapshots, RowDateNotMatchingTheVersionIsInvalidArgument) {
-  std::vector<Position> positions = {MakePosition(0, kDay), MakePosition(1, kDay - 1)};
+TEST_P(StoreSnapshots, RowDatedAfterTheReferenceDateIsInvalidArgument) {
+  std::vector<Position> positions = {MakePosition(0, kDay), MakePosition(1, kDay + 1)};
   auto bad_position = store().WritePositions(Load(kDay), positions);
   EXPECT_EQ(bad_position.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(bad_position.status().message(), "rows[1].position_date"))
       << bad_position.status();
-  NavSnapshot stale = Nav(101, 1);
-  stale.position_date = kDay + 1;
-  EXPECT_EQ(store().WriteNavSnapshot(Load(kDay), {stale}).status().code(),
+  NavSnapshot future = Nav(101, 1);
+  future.position_date = kDay + 1;
+  EXPECT_EQ(store().WriteNavSnapshot(Load(kDay), {future}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  FundExposure early = Exposure(101, 1);
-  early.position_date = kDay - 7;
-  EXPECT_EQ(store().WriteExposure(Load(kDay), {early}).status().code(),
+  FundExposure late = Exposure(101, 1);
+  late.position_date = kDay + 7;
+  EXPECT_EQ(store().WriteExposure(Load(kDay), {late}).status().code(),
             absl::StatusCode::kInvalidArgument);
   NavSnapshot not_a_number = Nav(101, std::numeric_limits<double>::quiet_NaN());
   EXPECT_EQ(store().WriteNavSnapshot(Load(kDay), {not_a_number}).status().code(),
@@ -414,6 +414,14 @@ TEST_P(StoreSnapshots, RowDateNotMatchingTheVersionIsInvalidArgument) {
   ExpectNoVersions(SnapshotKind::kPositions);
   ExpectNoVersions(SnapshotKind::kNavSnapshot);
   ExpectNoVersions(SnapshotKind::kExposure);
+}
+
+TEST_P(StoreSnapshots, RowsFromEarlierDatesBelongToTheLoad) {
+  // A fund whose latest positions are from the day before is still part of the day's batch.
+  std::vector<Position> rows = {MakePosition(0, kDay), MakePosition(1, kDay - 1)};
+  auto v = store().WritePositions(Load(kDay), rows);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 10})), rows);
 }
 
 TEST_P(StoreSnapshots, MissingVersionsAreNotFound) {

@@ -1,0 +1,58 @@
+// IngestService: client-streaming uploads of NAV snapshots, NAV history and positions, each
+// applied all or nothing as a new snapshot version and recorded as a job run.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <array>
+#include <cstdint>
+
+#include "absl/synchronization/mutex.h"
+#include "riskcap/v1/ingest.grpc.pb.h"
+#include "server/rpc.h"
+
+namespace riskcap::server {
+
+struct IngestLimits {
+  // Rows one upload may carry; beyond it the call fails with RESOURCE_EXHAUSTED.
+  int64_t max_rows = 5'000'000;
+};
+
+// Roles SERVICE and ADMIN. An upload is held in memory once, as core rows, until the client
+// closes the stream; then it is written in one store call.
+//
+// Idempotency. The store keeps no table of upload request ids, so each applied upload is
+// recorded as a SUCCEEDED job run of its job ("nav_snapshot", "nav_history", "positions") whose
+// params_json is {"request_id":"...","source":"..."} and whose output_hash is the content hash:
+// - a request_id already recorded with the same reference date, source and content hash returns
+//   that run's version with replayed = true; with anything different, ALREADY_EXISTS;
+// - content whose hash equals the current version of its dataset and reference date writes no
+//   new version: it is recorded as a run that wrote nothing and returns the current version with
+//   replayed = true (so re-sending identical data is a no-op).
+// Uploads of one dataset are serialised within this process; two replicas receiving the same
+// request_id at the same moment may both apply it.
+//
+// Thread safety: safe for concurrent use (gRPC calls the methods from many threads).
+class IngestServiceImpl final : public v1::IngestService::Service {
+ public:
+  explicit IngestServiceImpl(RpcEnv& env, IngestLimits limits = {});
+
+  grpc::Status UploadNavSnapshots(grpc::ServerContext* context,
+                                  grpc::ServerReader<v1::UploadNavSnapshotsRequest>* reader,
+                                  v1::UploadResponse* response) override;
+  grpc::Status UploadNavHistory(grpc::ServerContext* context,
+                                grpc::ServerReader<v1::UploadNavHistoryRequest>* reader,
+                                v1::UploadResponse* response) override;
+  grpc::Status UploadPositions(grpc::ServerContext* context,
+                               grpc::ServerReader<v1::UploadPositionsRequest>* reader,
+                               v1::UploadResponse* response) override;
+
+ private:
+  RpcEnv& env_;
+  IngestLimits limits_;
+  // One per dataset (NAV snapshots, NAV history, positions): held from the replay check to the
+  // write, so identical concurrent uploads in this process never write two versions.
+  std::array<absl::Mutex, 3> apply_mu_;
+};
+
+}  // namespace riskcap::server

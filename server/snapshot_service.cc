@@ -1,0 +1,338 @@
+// SnapshotService: snapshot selection, pinned paging and the five reads.
+#include "server/snapshot_service.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "server/convert_common.h"
+#include "server/convert_snapshot.h"
+#include "server/page_token.h"
+
+namespace riskcap::server {
+namespace {
+
+constexpr Date kFirstDate(1900, 1, 1);  // ParseDate's range
+constexpr Date kLastDate(9999, 12, 31);
+
+// Which snapshot a read names (snapshot.proto).
+struct Selector {
+  std::optional<Date> as_of;       // nullopt: the latest reference date
+  std::optional<int32_t> version;  // set only with as_of
+};
+
+absl::StatusOr<Selector> ParseSelector(const std::string& as_of_date,
+                                       const google::protobuf::Int32Value* version) {
+  FieldErrors errors;
+  Selector s;
+  if (!as_of_date.empty()) s.as_of = ParseDateField(as_of_date, "as_of_date", errors);
+  if (version != nullptr) {
+    if (version->value() < 1) errors.Add("version", "must be >= 1");
+    if (as_of_date.empty()) errors.Add("as_of_date", "is required when version is set");
+    s.version = version->value();
+  }
+  RETURN_IF_ERROR(errors.ToStatus());
+  return s;
+}
+
+absl::StatusOr<SnapshotVersion> Resolve(db::Store& store, SnapshotKind kind, const Selector& s) {
+  if (s.version) return store.GetSnapshotVersion(kind, *s.as_of, s.version);
+  return store.GetLatestSnapshotVersion(kind, s.as_of.value_or(kLastDate));
+}
+
+// A page token over a versioned snapshot pins it: the token's one integer packs the snapshot's
+// reference date (22 bits of days since 1900-01-01), its version (12 bits) and how many rows
+// earlier pages returned (24 bits).
+struct Cursor {
+  Date reference_date;
+  int32_t version = 0;
+  int64_t offset = 0;
+};
+constexpr int kVersionBits = 12;
+constexpr int kOffsetBits = 24;
+
+absl::StatusOr<int64_t> PackCursor(const Cursor& c) {
+  if (c.version >= (1 << kVersionBits) || c.offset >= (int64_t{1} << kOffsetBits)) {
+    return absl::ResourceExhaustedError("listing too long to page through; narrow the request");
+  }
+  const int64_t days = c.reference_date - kFirstDate;
+  return (((days << kVersionBits) | c.version) << kOffsetBits) | c.offset;
+}
+
+Cursor UnpackCursor(int64_t key) {
+  Cursor c;
+  c.offset = key & ((int64_t{1} << kOffsetBits) - 1);
+  c.version = static_cast<int32_t>((key >> kOffsetBits) & ((1 << kVersionBits) - 1));
+  c.reference_date = kFirstDate + (key >> (kOffsetBits + kVersionBits));
+  return c;
+}
+
+absl::Status BadToken() {
+  return FieldError("page_token", "does not belong to this listing; start again without it");
+}
+
+// The snapshot and first row offset of a listing page: resolved on the first page, then pinned.
+absl::StatusOr<std::pair<SnapshotVersion, int64_t>> PageSnapshot(const RpcEnv& env,
+                                                                 SnapshotKind kind,
+                                                                 const Selector& s,
+                                                                 const db::Page& page) {
+  if (page.after_id == 0) {
+    ASSIGN_OR_RETURN(SnapshotVersion v, Resolve(env.store, kind, s));
+    return std::make_pair(v, int64_t{0});
+  }
+  const Cursor c = UnpackCursor(page.after_id);
+  if (c.version < 1 || (s.as_of && c.reference_date > *s.as_of) ||
+      (s.version && (c.reference_date != *s.as_of || c.version != *s.version))) {
+    return BadToken();
+  }
+  auto pinned = env.store.GetSnapshotVersion(kind, c.reference_date, c.version);
+  if (absl::IsNotFound(pinned.status())) return BadToken();
+  RETURN_IF_ERROR(pinned.status());
+  return std::make_pair(*pinned, c.offset);
+}
+
+// The token for the page after rows [offset, offset + limit) of `total`; empty on the last page.
+absl::StatusOr<std::string> NextToken(const SnapshotVersion& v, int64_t offset, int limit,
+                                      size_t total) {
+  if (static_cast<size_t>(offset + limit) >= total) return std::string();
+  ASSIGN_OR_RETURN(int64_t key, PackCursor({v.reference_date, v.version, offset + limit}));
+  return NextPageToken(key, static_cast<size_t>(limit), limit);
+}
+
+absl::Status CheckFund(const RpcEnv& env, const Principal& principal, int64_t fund_id) {
+  if (fund_id <= 0) return FieldError("fund_id", "must be a fund code > 0");
+  return GetAccessibleFund(env.store, principal, fund_id).status();
+}
+
+// offshore market value / NAV; unset without a positive NAV.
+std::optional<double> OffshoreShare(const FundExposure& e, std::optional<Money> nav) {
+  if (!nav || *nav <= Money()) return std::nullopt;
+  return e.offshore_market_value.ToDouble() / nav->ToDouble();
+}
+
+// Each fund's NAV in the current NAV snapshot of `date`; empty when there is none.
+absl::StatusOr<absl::flat_hash_map<int64_t, Money>> NavsOn(db::Store& store, Date date) {
+  absl::flat_hash_map<int64_t, Money> navs;
+  auto version = store.GetSnapshotVersion(SnapshotKind::kNavSnapshot, date, std::nullopt);
+  if (absl::IsNotFound(version.status())) return navs;
+  RETURN_IF_ERROR(version.status());
+  ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows, store.ListNavSnapshots(version->id));
+  for (const NavSnapshot& n : rows) navs[n.fund_id] = n.nav;
+  return navs;
+}
+
+absl::StatusOr<absl::flat_hash_set<int64_t>> FundsOfManager(db::Store& store, int64_t manager) {
+  absl::flat_hash_set<int64_t> ids;
+  for (db::Page page{0, 1000};;) {
+    ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(manager, page));
+    for (const Fund& f : funds) ids.insert(f.id);
+    if (funds.size() < static_cast<size_t>(page.limit)) return ids;
+    page.after_id = funds.back().id;
+  }
+}
+
+// The exposures a ListExposures request selects from one snapshot, by fund_id.
+absl::StatusOr<std::vector<FundExposure>> SelectExposures(db::Store& store,
+                                                          const Principal& principal,
+                                                          int64_t version_id,
+                                                          v1::ExposureOrigin origin) {
+  ASSIGN_OR_RETURN(std::vector<FundExposure> rows, store.ListExposures(version_id));
+  std::optional<absl::flat_hash_set<int64_t>> own;
+  if (principal.role == Role::kManager) {
+    ASSIGN_OR_RETURN(own, FundsOfManager(store, principal.manager_id.value_or(0)));
+  }
+  std::erase_if(rows, [&](const FundExposure& e) {
+    const auto consolidated = e.otc        ? v1::EXPOSURE_ORIGIN_OTC
+                              : e.offshore ? v1::EXPOSURE_ORIGIN_OFFSHORE
+                                           : v1::EXPOSURE_ORIGIN_NONE;
+    return (own && !own->contains(e.fund_id)) ||
+           (origin != v1::EXPOSURE_ORIGIN_UNSPECIFIED && origin != consolidated);
+  });
+  return rows;
+}
+
+// ListNavHistory's date range: [start, end] narrowed to after the page token's date.
+absl::StatusOr<std::pair<Date, Date>> NavHistoryRange(const v1::ListNavHistoryRequest& r,
+                                                      const db::Page& page) {
+  FieldErrors errors;
+  Date from =
+      r.start_date().empty() ? kFirstDate : ParseDateField(r.start_date(), "start_date", errors);
+  Date to = r.end_date().empty() ? kLastDate : ParseDateField(r.end_date(), "end_date", errors);
+  if (errors.empty() && to < from) errors.Add("end_date", "must be on or after start_date");
+  if (r.has_load_id() && r.load_id().value() <= 0) errors.Add("load_id", "must be > 0");
+  RETURN_IF_ERROR(errors.ToStatus());
+  if (page.after_id > 0) from = std::max(from, kFirstDate + page.after_id);  // key: days + 1
+  return std::make_pair(from, to);
+}
+
+// ---- RPC bodies (HandleRpc has authenticated the caller).
+
+// The selector of a Get/List request with as_of_date and an optional version.
+template <typename Request>
+absl::StatusOr<Selector> SelectorOf(const Request& r) {
+  return ParseSelector(r.as_of_date(), r.has_version() ? &r.version() : nullptr);
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> AssetTypeDescriptions(
+    db::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<AssetType> types, store.ListAssetTypes());
+  absl::flat_hash_map<std::string, std::string> descriptions;
+  for (AssetType& t : types) descriptions[t.code] = std::move(t.description);
+  return descriptions;
+}
+
+absl::Status GetNav(const RpcEnv& env, const Principal& principal,
+                    const v1::GetNavSnapshotRequest& r, v1::NavSnapshot* out) {
+  ASSIGN_OR_RETURN(Selector s, SelectorOf(r));
+  RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
+  ASSIGN_OR_RETURN(SnapshotVersion v, Resolve(env.store, SnapshotKind::kNavSnapshot, s));
+  ASSIGN_OR_RETURN(NavSnapshot row,
+                   env.store.GetNavSnapshot(r.fund_id(), v.reference_date, v.version));
+  ToProto(row, v, out);
+  return absl::OkStatus();
+}
+
+absl::Status ListHistory(const RpcEnv& env, const Principal& principal,
+                         const v1::ListNavHistoryRequest& r, v1::ListNavHistoryResponse* out) {
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(auto range, NavHistoryRange(r, page));
+  RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
+  if (range.first > range.second) return absl::OkStatus();  // the token was at the end
+  std::optional<int64_t> load;
+  if (r.has_load_id()) load = r.load_id().value();
+  ASSIGN_OR_RETURN(std::vector<NavHistoryEntry> rows,
+                   env.store.ListNavHistory(r.fund_id(), range.first, range.second, load));
+  const size_t shown = std::min(rows.size(), static_cast<size_t>(page.limit));
+  for (size_t i = 0; i < shown; ++i) {
+    v1::NavHistoryEntry* entry = out->add_entries();
+    ToProto(rows[i], entry);
+    // The store does not say which load wrote a row, so only a requested load is named.
+    if (load) entry->set_load_id(*load);
+  }
+  if (rows.size() > shown) {
+    const int64_t key = rows[shown - 1].nav_date - kFirstDate + 1;
+    out->set_next_page_token(NextPageToken(key, shown, page.limit));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ListFundPositions(const RpcEnv& env, const Principal& principal,
+                               const v1::ListPositionsRequest& r, v1::ListPositionsResponse* out) {
+  ASSIGN_OR_RETURN(Selector s, SelectorOf(r));
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
+  // For positions the cursor's offset is the batch row number to continue after.
+  ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env, SnapshotKind::kPositions, s, page));
+  const auto& [v, after_row] = pinned;
+  std::vector<int64_t> row_numbers;
+  ASSIGN_OR_RETURN(std::vector<Position> rows,
+                   env.store.ListPositions(v.id, r.fund_id(), {after_row, page.limit + 1},
+                                           &row_numbers));
+  ASSIGN_OR_RETURN(auto descriptions, AssetTypeDescriptions(env.store));
+  const size_t shown = std::min(rows.size(), static_cast<size_t>(page.limit));
+  for (size_t i = 0; i < shown; ++i) {
+    auto it = descriptions.find(rows[i].asset_type_code);
+    ToProto(rows[i], it == descriptions.end() ? "" : it->second, out->add_positions());
+  }
+  out->set_reference_date(FormatDate(v.reference_date));
+  out->set_version(v.version);
+  out->set_load_id(v.id);
+  out->set_job_run_id(v.job_run_id.value_or(0));
+  if (rows.size() > shown) {
+    ASSIGN_OR_RETURN(int64_t key,
+                     PackCursor({v.reference_date, v.version, row_numbers[shown - 1]}));
+    out->set_next_page_token(NextPageToken(key, shown, page.limit));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GetFundExposure(const RpcEnv& env, const Principal& principal,
+                             const v1::GetExposureRequest& r, v1::FundExposure* out) {
+  ASSIGN_OR_RETURN(Selector s, SelectorOf(r));
+  RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
+  ASSIGN_OR_RETURN(SnapshotVersion v, Resolve(env.store, SnapshotKind::kExposure, s));
+  ASSIGN_OR_RETURN(FundExposure row, env.store.GetExposure(v.id, r.fund_id()));
+  auto nav = env.store.GetNavSnapshot(r.fund_id(), v.reference_date, std::nullopt);
+  if (!nav.ok() && !absl::IsNotFound(nav.status())) return nav.status();
+  ToProto(row, v, OffshoreShare(row, nav.ok() ? std::optional(nav->nav) : std::nullopt), out);
+  return absl::OkStatus();
+}
+
+absl::Status ListFundExposures(const RpcEnv& env, const Principal& principal,
+                               const v1::ListExposuresRequest& r, v1::ListExposuresResponse* out) {
+  ASSIGN_OR_RETURN(Selector s, SelectorOf(r));
+  if (!v1::ExposureOrigin_IsValid(r.consolidated_exposure())) {
+    return FieldError("consolidated_exposure", "is not one of the enum's named values");
+  }
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env, SnapshotKind::kExposure, s, page));
+  const auto& [v, offset] = pinned;
+  ASSIGN_OR_RETURN(std::vector<FundExposure> rows,
+                   SelectExposures(env.store, principal, v.id, r.consolidated_exposure()));
+  ASSIGN_OR_RETURN(auto navs, NavsOn(env.store, v.reference_date));
+  const size_t end = std::min(rows.size(), static_cast<size_t>(offset + page.limit));
+  for (size_t i = static_cast<size_t>(offset); i < end; ++i) {
+    auto nav = navs.find(rows[i].fund_id);
+    std::optional<Money> fund_nav;
+    if (nav != navs.end()) fund_nav = nav->second;
+    ToProto(rows[i], v, OffshoreShare(rows[i], fund_nav), out->add_exposures());
+  }
+  ASSIGN_OR_RETURN(std::string next, NextToken(v, offset, page.limit, rows.size()));
+  out->set_next_page_token(next);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+SnapshotServiceImpl::SnapshotServiceImpl(RpcEnv& env) : env_(env) {}
+
+grpc::Status SnapshotServiceImpl::GetNavSnapshot(grpc::ServerContext* context,
+                                                 const v1::GetNavSnapshotRequest* request,
+                                                 v1::NavSnapshot* response) {
+  return HandleRpc(
+      env_, *context, "SnapshotService/GetNavSnapshot", "", CallKind::kRead,
+      [&](const Principal& p, CallInfo&) { return GetNav(env_, p, *request, response); });
+}
+
+grpc::Status SnapshotServiceImpl::ListNavHistory(grpc::ServerContext* context,
+                                                 const v1::ListNavHistoryRequest* request,
+                                                 v1::ListNavHistoryResponse* response) {
+  return HandleRpc(
+      env_, *context, "SnapshotService/ListNavHistory", "", CallKind::kRead,
+      [&](const Principal& p, CallInfo&) { return ListHistory(env_, p, *request, response); });
+}
+
+grpc::Status SnapshotServiceImpl::ListPositions(grpc::ServerContext* context,
+                                                const v1::ListPositionsRequest* request,
+                                                v1::ListPositionsResponse* response) {
+  return HandleRpc(env_, *context, "SnapshotService/ListPositions", "", CallKind::kRead,
+                   [&](const Principal& p, CallInfo&) {
+                     return ListFundPositions(env_, p, *request, response);
+                   });
+}
+
+grpc::Status SnapshotServiceImpl::GetExposure(grpc::ServerContext* context,
+                                              const v1::GetExposureRequest* request,
+                                              v1::FundExposure* response) {
+  return HandleRpc(
+      env_, *context, "SnapshotService/GetExposure", "", CallKind::kRead,
+      [&](const Principal& p, CallInfo&) { return GetFundExposure(env_, p, *request, response); });
+}
+
+grpc::Status SnapshotServiceImpl::ListExposures(grpc::ServerContext* context,
+                                                const v1::ListExposuresRequest* request,
+                                                v1::ListExposuresResponse* response) {
+  return HandleRpc(env_, *context, "SnapshotService/ListExposures", "", CallKind::kRead,
+                   [&](const Principal& p, CallInfo&) {
+                     return ListFundExposures(env_, p, *request, response);
+                   });
+}
+
+}  // namespace riskcap::server
