@@ -1,6 +1,8 @@
 // riskcapd configuration loading and validation.
 #include "server/config.h"
 
+#include <arpa/inet.h>
+
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/match.h"
@@ -80,7 +82,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
   app.add_option("--db", c->db_url,
                  "store URL: sqlite:PATH, sqlite::memory: or postgresql://... (env RISKCAP_DB)");
   app.add_option("--worker-threads", c->worker_threads,
-                 "RPCs served concurrently (env RISKCAP_WORKER_THREADS)")->check(CLI::Range(1, 1024));
+                 "RPCs served concurrently; more get RESOURCE_EXHAUSTED (env RISKCAP_WORKER_THREADS)")->check(CLI::Range(1, 1024));
   app.add_option("--db-pool", c->db_pool_size, "database sessions (env RISKCAP_DB_POOL)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--max-message-bytes", c->max_message_bytes,
@@ -95,7 +97,12 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
 
 bool IsLoopbackListen(const std::string& listen) {
   std::string host = HostOf(listen);
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost" || host == "::1") return true;
+  // Only a literal 127.0.0.0/8 address counts: a name such as "127.example.com" could resolve
+  // anywhere.
+  in_addr addr{};
+  if (inet_pton(AF_INET, host.c_str(), &addr) != 1) return false;
+  return (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 absl::Status ValidateConfig(const ServerConfig& c) {

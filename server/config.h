@@ -17,7 +17,9 @@ namespace riskcap::server {
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";  // RISKCAP_LISTEN, host:port (port 0 = any free port)
   std::string db_url = "sqlite:riskcap.db";  // RISKCAP_DB, store URL
-  int worker_threads = 8;         // RISKCAP_WORKER_THREADS: concurrent RPCs doing DB work
+  // RISKCAP_WORKER_THREADS: RPCs served at once (each waits on its own durable commit, so this
+  // also bounds how many submissions share one group commit).
+  int worker_threads = 64;
   int db_pool_size = 8;           // RISKCAP_DB_POOL: database sessions
   int max_message_bytes = 16 << 20;  // RISKCAP_MAX_MESSAGE_BYTES
   std::string tls_cert;           // RISKCAP_TLS_CERT: PEM server certificate (enables TLS)
@@ -37,7 +39,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* config);
 // Cross-field checks: TLS files given in pairs, plain text only on loopback unless allowed, ...
 absl::Status ValidateConfig(const ServerConfig& config);
 
-// True for 127.0.0.0/8, ::1 and "localhost" (with any port).
+// True for a literal 127.0.0.0/8 address, ::1 and "localhost" (with any port).
 bool IsLoopbackListen(const std::string& listen);
 
 }  // namespace riskcap::server

@@ -48,6 +48,11 @@ sigset_t BlockShutdownSignals() {
 
 int Serve(const ServerConfig& config) {
   sigset_t signals = BlockShutdownSignals();
+  // Bad TLS material is a configuration error: report it before touching the store.
+  if (auto credentials = MakeServerCredentials(config); !credentials.ok()) {
+    Log(LogLevel::kError, "bad TLS configuration", {{"error", credentials.status().ToString()}});
+    return kExitConfig;
+  }
   auto store = OpenMigratedStore(config);
   if (!store.ok()) {
     Log(LogLevel::kError, "cannot open store", {{"error", StdView(store.status().ToString())}});
@@ -67,7 +72,9 @@ int Serve(const ServerConfig& config) {
     return kExitListen;
   }
   Log(LogLevel::kInfo, "riskcapd listening",
-      {{"address", (*server)->address()}, {"tls", config.tls_cert.empty() ? "off" : "on"}});
+      {{"address", (*server)->address()}, {"tls", config.tls_cert.empty()             ? "off"
+                 : config.tls_client_ca.empty() ? "on"
+                                                : "mutual"}});
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);

@@ -7,6 +7,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -22,6 +24,28 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
   return out.str();
 }
 
+// Parses the certificate and key and checks they belong together, so that bad TLS material is
+// reported as such instead of as a failure to listen.
+absl::Status CheckKeyPair(const std::string& cert_pem, const std::string& key_pem) {
+  BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO* key_bio = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  absl::Status status = absl::OkStatus();
+  if (cert == nullptr) {
+    status = absl::InvalidArgumentError("--tls-cert is not a PEM certificate");
+  } else if (key == nullptr) {
+    status = absl::InvalidArgumentError("--tls-key is not a PEM private key (or is encrypted)");
+  } else if (X509_check_private_key(cert, key) != 1) {
+    status = absl::InvalidArgumentError("--tls-key does not match the certificate in --tls-cert");
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  BIO_free(key_bio);
+  BIO_free(cert_bio);
+  return status;
+}
+
 void ApplyLimits(const ServerConfig& config, grpc::ServerBuilder& builder) {
   // A busy port must fail loudly instead of silently sharing it with another process.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -33,12 +57,14 @@ void ApplyLimits(const ServerConfig& config, grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   // The sync server runs each call on a pool thread; the quota caps those threads, and calls
   // beyond the cap get RESOURCE_EXHAUSTED instead of queueing without bound.
+  // Polling threads count against the same quota, so they are added on top of the workers.
+  constexpr int kMaxPollers = 2;
   grpc::ResourceQuota quota("riskcapd");
-  quota.SetMaxThreads(config.worker_threads + 2);
+  quota.SetMaxThreads(config.worker_threads + kMaxPollers + 1);
   builder.SetResourceQuota(quota);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxPollers);
 }
 
 }  // namespace
@@ -50,6 +76,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   ASSIGN_OR_RETURN(pair.private_key, ReadFile(config.tls_key, "TLS key"));
   ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(config.tls_cert, "TLS certificate"));
+  RETURN_IF_ERROR(CheckKeyPair(pair.cert_chain, pair.private_key));
   options.pem_key_cert_pairs.push_back(std::move(pair));
   if (!config.tls_client_ca.empty()) {
     ASSIGN_OR_RETURN(options.pem_root_certs, ReadFile(config.tls_client_ca, "TLS client CA"));

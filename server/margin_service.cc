@@ -40,12 +40,14 @@ absl::StatusOr<db::SubmissionFilter> ParseFilter(const v1::ListSubmissionsReques
   return filter;
 }
 
-// Restricts a MANAGER key's listing to its own manager.
-absl::Status ScopeFilter(const Principal& p, db::SubmissionFilter& filter) {
+// Restricts a MANAGER key's listing to its own manager; naming another manager's fund (or one
+// that does not exist) is refused like any other access to it.
+absl::Status ScopeFilter(db::Store& store, const Principal& p, db::SubmissionFilter& filter) {
   if (p.role != Role::kManager) return absl::OkStatus();
   if (filter.manager_id && filter.manager_id != p.manager_id) {
     return absl::PermissionDeniedError("a MANAGER key may list only its own manager's submissions");
   }
+  if (filter.fund_id) RETURN_IF_ERROR(GetAccessibleFund(store, p, *filter.fund_id).status());
   filter.manager_id = p.manager_id;
   return absl::OkStatus();
 }
@@ -130,7 +132,7 @@ grpc::Status MarginServiceImpl::ListSubmissions(grpc::ServerContext* context,
       env_, *context, "MarginService/ListSubmissions", "", CallKind::kRead,
       [&](const Principal& p, CallInfo&) -> absl::Status {
         ASSIGN_OR_RETURN(db::SubmissionFilter filter, ParseFilter(*request));
-        RETURN_IF_ERROR(ScopeFilter(p, filter));
+        RETURN_IF_ERROR(ScopeFilter(env_.store, p, filter));
         ASSIGN_OR_RETURN(db::Page page, PageFromRequest(request->page_size(), request->page_token()));
         ASSIGN_OR_RETURN(auto rows, env_.store.ListSubmissions(filter, page));
         absl::flat_hash_map<int64_t, int64_t> manager_of;

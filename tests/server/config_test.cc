@@ -20,6 +20,7 @@ TEST(ServerConfig, DefaultsAreLoopbackAndLocalSqlite) {
   ServerConfig config;
   ASSERT_TRUE(LoadConfigFromEnv(FakeEnv({}), &config).ok());
   EXPECT_EQ(config.listen, "127.0.0.1:50051");
+  EXPECT_EQ(config.worker_threads, 64);
   EXPECT_EQ(config.db_url, "sqlite:riskcap.db");
   EXPECT_TRUE(ValidateConfig(config).ok());
 }
@@ -63,6 +64,8 @@ TEST(ServerConfig, ValidationTable) {
       {"127.0.0.1:1", "c.pem", "", "", false, false},
       {"127.0.0.1:1", "", "", "ca.pem", false, false},
       {"127.0.0.1", "", "", "", false, false},
+      {"127.evil.example:1", "", "", "", false, false},
+      {"127.1.2.3:1", "", "", "", false, true},
   };
   for (const Case& c : cases) {
     ServerConfig config;

@@ -1,0 +1,179 @@
+// The Python client example (examples/python/submit_margin.py) against the real riskcapd: the
+// API works from another language through the stubs the build generates.
+#include <algorithm>
+
+#include <google/protobuf/util/json_util.h>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_split.h"
+#include "core/date.h"
+#include "db/store.h"
+#include "gtest/gtest.h"
+#include "riskcap/v1/margin.pb.h"
+#include "server/auth.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/grpc_probe.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_store.h"
+
+namespace riskcap {
+namespace {
+
+using testing::BinaryPath;
+using testing::Subprocess;
+
+constexpr char kMethodology[] = "Historical VaR 99%, 10-day horizon";
+
+// The address riskcapd logs once it listens; an error if it exits or `timeout` passes first.
+absl::StatusOr<std::string> WaitListening(Subprocess& proc, absl::Duration timeout) {
+  constexpr char kField[] = "address=";
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    std::string log = proc.Stderr();
+    size_t line = log.find("msg=\"riskcapd listening\"");
+    if (line != std::string::npos) {
+      size_t start = log.find(kField, line) + sizeof(kField) - 1;
+      return log.substr(start, log.find_first_of(" \n", start) - start);
+    }
+    if (proc.Wait(absl::ZeroDuration()).ok()) return absl::AbortedError("riskcapd exited: " + log);
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError("riskcapd did not listen in time: " + proc.Stderr());
+}
+
+bool WaitServing(const std::string& address, absl::Duration timeout) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    auto serving = testing::HealthServing(channel);
+    if (serving.ok() && *serving) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return false;
+}
+
+// Parses one line of proto3 JSON into `message`, failing the test when it does not parse.
+template <typename Message>
+Message FromJson(const std::string& line) {
+  Message message;
+  auto status = google::protobuf::util::JsonStringToMessage(line, &message);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << line;
+  return message;
+}
+
+// What one run of the script gave.
+struct ScriptRun {
+  int exit_code = -1;
+  std::vector<std::string> stdout_lines;
+  std::string stderr_text;
+};
+
+class PythonClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto scratch = testing::ScratchDatabase::Create(db::Backend::kSqlite);
+    ASSERT_TRUE(scratch.ok()) << scratch.status();
+    scratch_ = std::move(*scratch);
+    auto store = db::Store::Open(scratch_->url(), 2);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    ASSERT_TRUE(store_->Migrate().ok());
+    testing::SeedRegistry(*store_);
+    ApiKey key;
+    key.label = "python-client-test";
+    key.role = Role::kService;
+    key.secret_hash = server::HashApiKeySecret(secret_ = server::NewApiKeySecret());
+    key.created_at = absl::Now();
+    key.created_by = "test";
+    ASSERT_TRUE(store_->CreateApiKey(key).ok());
+    auto proc = Subprocess::Start({BinaryPath("server/riskcapd")},
+                                  {{"RISKCAP_DB", scratch_->url()},
+                                   {"RISKCAP_LISTEN", "127.0.0.1:0"}});
+    ASSERT_TRUE(proc.ok()) << proc.status();
+    daemon_ = std::move(*proc);
+    auto address = WaitListening(*daemon_, absl::Seconds(30));
+    ASSERT_TRUE(address.ok()) << address.status();
+    address_ = *address;
+    ASSERT_TRUE(WaitServing(address_, absl::Seconds(30))) << daemon_->Stderr();
+  }
+
+  // Runs submit_margin.py for fund 101 on 2025-06-30 with the given amounts; the token comes
+  // from RISKCAP_TOKEN, as a user would set it.
+  ScriptRun RunScript(const std::string& local, const std::string& request_id) {
+    std::vector<std::string> argv = {
+        "/usr/bin/python3", std::string(RISKCAP_SOURCE_DIR) + "/examples/python/submit_margin.py",
+        "--server", address_, "--fund", "101", "--date", "2025-06-30", "--local", local,
+        "--offshore", "250000", "--methodology", kMethodology, "--request-id", request_id};
+    ScriptRun run;
+    auto result = testing::RunCommand(
+        argv, {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", secret_}},
+        &run.stderr_text, absl::Seconds(60));
+    EXPECT_TRUE(result.ok()) << result.status();
+    if (!result.ok()) return run;
+    run.exit_code = result->first;
+    run.stdout_lines = absl::StrSplit(result->second, '\n', absl::SkipEmpty());
+    return run;
+  }
+
+  std::unique_ptr<testing::ScratchDatabase> scratch_;
+  std::unique_ptr<db::Store> store_;
+  std::string secret_;
+  std::unique_ptr<Subprocess> daemon_;  // killed on destruction, before the store goes
+  std::string address_;
+};
+
+TEST_F(PythonClientTest, SubmitsPrintsTheReceiptAndReadsTheSubmissionBack) {
+  ScriptRun run = RunScript("1500000.5", "python-client-1");
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  ASSERT_EQ(run.stdout_lines.size(), 2u) << run.stderr_text;
+  auto receipt = FromJson<v1::SubmissionReceipt>(run.stdout_lines[0]);
+  auto shown = FromJson<v1::MarginSubmission>(run.stdout_lines[1]);
+  ASSERT_GT(receipt.submission_id(), 0);
+  EXPECT_FALSE(receipt.replayed());
+  EXPECT_EQ(receipt.content_hash().size(), 64u);
+  EXPECT_EQ(shown.submission_id(), receipt.submission_id());
+  EXPECT_EQ(shown.request_id(), "python-client-1");
+  EXPECT_EQ(shown.local_margin(), "1500000.50");
+  EXPECT_EQ(shown.consolidated_margin(), "1750000.50");
+
+  auto stored = store_->GetSubmission(receipt.submission_id());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->fund_id, 101);
+  EXPECT_EQ(FormatDate(stored->reference_date), "2025-06-30");
+  EXPECT_EQ(stored->local_margin.ToString(), "1500000.50");
+  EXPECT_EQ(stored->offshore_margin.ToString(), "250000.00");
+  EXPECT_EQ(stored->methodology, kMethodology);
+  EXPECT_EQ(stored->content_hash, receipt.content_hash());
+}
+
+TEST_F(PythonClientTest, RerunWithTheSameRequestIdReplaysTheReceipt) {
+  ScriptRun first = RunScript("1000", "python-client-replay");
+  ScriptRun again = RunScript("1000.00", "python-client-replay");
+  ASSERT_EQ(first.exit_code, 0) << first.stderr_text;
+  ASSERT_EQ(again.exit_code, 0) << again.stderr_text;
+  ASSERT_FALSE(first.stdout_lines.empty());
+  ASSERT_FALSE(again.stdout_lines.empty());
+  auto original = FromJson<v1::SubmissionReceipt>(first.stdout_lines[0]);
+  auto replay = FromJson<v1::SubmissionReceipt>(again.stdout_lines[0]);
+  EXPECT_TRUE(replay.replayed());
+  EXPECT_EQ(replay.submission_id(), original.submission_id());
+  EXPECT_EQ(replay.content_hash(), original.content_hash());
+}
+
+TEST_F(PythonClientTest, BadAmountPrintsTheFieldViolationAndExitsNonZero) {
+  ScriptRun run = RunScript("12.3456789", "python-client-bad");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_TRUE(run.stdout_lines.empty());
+  // "local_margin (...)" is the decoded google.rpc.BadRequest, not the status message.
+  EXPECT_EQ(run.stderr_text.rfind("error: INVALID_ARGUMENT: invalid fields: local_margin (", 0), 0)
+      << run.stderr_text;
+  EXPECT_EQ(std::count(run.stderr_text.begin(), run.stderr_text.end(), '\n'), 1)
+      << run.stderr_text;
+  auto stored = store_->ListSubmissions({}, {});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(stored->empty());
+}
+
+}  // namespace
+}  // namespace riskcap
