@@ -17,6 +17,7 @@ namespace {
 constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterCalcCommands,
     RegisterMarginCommands,
+    RegisterFundCommands,
 };
 
 constexpr char kDescription[] =

@@ -73,5 +73,6 @@ CLI::App* AddCommand(CLI::App& group, const std::string& name, const std::string
 // Command groups (one cmd_<group>.cc each).
 void RegisterCalcCommands(CLI::App& app, CommandContext& context);
 void RegisterMarginCommands(CLI::App& app, CommandContext& context);
+void RegisterFundCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace riskcap::client
