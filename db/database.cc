@@ -151,6 +151,26 @@ void Database::Release(size_t index) {
   freed_.notify_one();
 }
 
+Database::JoinScope::JoinScope(Database* db, Joined* joined) : db_(db) {
+  std::lock_guard lock(db_->mu_);
+  db_->joined_[std::this_thread::get_id()] = joined;
+  db_->joined_count_.fetch_add(1);
+}
+
+Database::JoinScope::~JoinScope() {
+  std::lock_guard lock(db_->mu_);
+  db_->joined_.erase(std::this_thread::get_id());
+  db_->joined_count_.fetch_sub(1);
+}
+
+Database::Joined* Database::JoinedHere() {
+  // Only this thread registers itself, so a zero here cannot hide its own transaction.
+  if (joined_count_.load() == 0) return nullptr;
+  std::lock_guard lock(mu_);
+  auto it = joined_.find(std::this_thread::get_id());
+  return it == joined_.end() ? nullptr : it->second;
+}
+
 absl::Status Database::Begin(soci::session& s, bool write) {
   try {
     if (backend() == Backend::kSqlite) {

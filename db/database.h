@@ -2,11 +2,14 @@
 // SOCI exceptions become absl::Status. Nothing outside db/ includes this header.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include <soci/soci.h>
@@ -22,6 +25,13 @@ namespace riskcap::db {
 // FailedPrecondition, check/not-null -> InvalidArgument, busy/serialization -> Aborted,
 // connection -> Unavailable, anything else -> Internal. `context` prefixes the message.
 absl::Status StatusFromException(const std::exception& e, std::string_view context);
+
+// The status of a Write or Read result, whichever of the two result types fn returns.
+inline const absl::Status& StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
 
 // A fixed-size pool of open sessions. Safe for concurrent use.
 class Database {
@@ -65,17 +75,74 @@ class Database {
     return Run(/*write=*/false, std::forward<Fn>(fn));
   }
 
+  // Like Write, but the Write and Read calls this thread makes on this database while fn runs
+  // join its transaction instead of opening their own, so several store methods commit or roll
+  // back together (db/store_requests.cc). A joined Write that fails, or a joined call that throws,
+  // dooms the transaction: it rolls back and that error is returned even if fn returns OK (after
+  // a failed statement PostgreSQL refuses the rest of the transaction anyway). Called while
+  // already joined, it joins too.
+  template <typename Fn>
+  auto WriteTogether(Fn&& fn) -> std::invoke_result_t<Fn, soci::session&> {
+    using Result = std::invoke_result_t<Fn, soci::session&>;
+    if (Joined* outer = JoinedHere()) return RunJoined(*outer, /*write=*/true, fn);
+    return Run(/*write=*/true, [&](soci::session& s) -> Result {
+      Joined joined{&s, absl::OkStatus()};
+      JoinScope scope(this, &joined);
+      try {
+        Result result = fn(s);
+        if (result.ok() && !joined.doomed.ok()) return joined.doomed;
+        return result;
+      } catch (const std::exception&) {
+        // After a doomed call, later statements fail only because of it: report the cause.
+        if (!joined.doomed.ok()) return joined.doomed;
+        throw;
+      }
+    });
+  }
+
   // Executes a multi-statement SQL script on `session` through the native handle.
   absl::Status ExecScript(soci::session& session, std::string_view sql);
 
  private:
+  // A WriteTogether transaction and the first failure of a call that joined it.
+  struct Joined {
+    soci::session* session;
+    absl::Status doomed;
+  };
+  // Makes `joined` the calling thread's transaction for its lifetime.
+  class JoinScope {
+   public:
+    JoinScope(Database* db, Joined* joined);
+    ~JoinScope();
+    JoinScope(const JoinScope&) = delete;
+    JoinScope& operator=(const JoinScope&) = delete;
+
+   private:
+    Database* db_;
+  };
+
   explicit Database(StoreUrl url) : url_(std::move(url)) {}
   void Release(size_t index);
   absl::Status Begin(soci::session& s, bool write);
   void Rollback(soci::session& s);
+  Joined* JoinedHere();  // the calling thread's WriteTogether transaction, or nullptr
+
+  template <typename Fn>
+  auto RunJoined(Joined& joined, bool write, Fn& fn) -> std::invoke_result_t<Fn, soci::session&> {
+    try {
+      auto result = fn(*joined.session);
+      if (write && !result.ok() && joined.doomed.ok()) joined.doomed = StatusOf(result);
+      return result;
+    } catch (const std::exception& e) {
+      absl::Status failed = StatusFromException(e, write ? "write" : "read");
+      if (joined.doomed.ok()) joined.doomed = failed;
+      return failed;
+    }
+  }
 
   template <typename Fn>
   auto Run(bool write, Fn&& fn) -> std::invoke_result_t<Fn, soci::session&> {
+    if (Joined* joined = JoinedHere()) return RunJoined(*joined, write, fn);
     auto lease = Acquire();
     if (!lease.ok()) return lease.status();
     soci::session& s = **lease;
@@ -99,6 +166,8 @@ class Database {
   std::mutex mu_;
   std::condition_variable freed_;
   std::vector<size_t> free_;  // indexes of idle sessions
+  std::unordered_map<std::thread::id, Joined*> joined_;  // guarded by mu_
+  std::atomic<int> joined_count_{0};  // joined_.size(), so Run skips the lock when none
 };
 
 }  // namespace riskcap::db

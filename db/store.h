@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -192,5 +193,31 @@ class Store {
   explicit Store(std::unique_ptr<Database> db);
   std::unique_ptr<Database> db_;
 };
+
+// ---- Request log: mutating calls applied at most once per request id (db/store_requests.cc) ----
+
+// A mutating call as the request log knows it. Every field is required.
+struct RequestKey {
+  std::string method;        // e.g. "FundService/CreateFund"
+  std::string scope;         // whose request ids these are, e.g. one API key's
+  std::string request_id;    // the caller's idempotency key
+  std::string content_hash;  // of everything in the request but request_id
+};
+
+struct RequestOutcome {
+  int64_t resource_id = 0;  // what the call created or changed, as `apply` returned it
+  bool replayed = false;    // true: the key was used before with this content; apply did not run
+};
+
+// Runs `apply` at most once per (method, scope, request_id). One transaction claims the key in
+// request_log, runs `apply` — whose calls to `store` on this thread join that transaction — and
+// records the id it returns, so the change and its log row commit together or not at all. A key
+// claimed before with the same content_hash returns the first call's resource id, replayed; with
+// another hash, AlreadyExists. When `apply` fails everything rolls back and the key stays unused.
+// A concurrent call with the same key waits for this one (on the row's primary key on PostgreSQL,
+// even from another process; on the write lock on SQLite), then replays or conflicts. `apply`
+// must stop at its first failing store call.
+absl::StatusOr<RequestOutcome> RunIdempotent(Store& store, const RequestKey& key,
+                                             const std::function<absl::StatusOr<int64_t>()>& apply);
 
 }  // namespace riskcap::db

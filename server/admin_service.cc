@@ -1,8 +1,10 @@
 // AdminService RPCs.
 //
-// Idempotency: CreateApiKey never replays (the secret is shown once), but the store keeps no
-// request ids, so a repeated request_id creates a second key instead of ALREADY_EXISTS; the
-// first key is then unused and can be revoked. RevokeApiKey twice is FAILED_PRECONDITION.
+// Idempotency: CreateApiKey and RevokeApiKey apply their change through ApplyOnce
+// (server/request_log.h), at most once per request id. A retried CreateApiKey is ALREADY_EXISTS
+// naming the key it created, because the secret is never shown twice; a retried RevokeApiKey
+// returns the key as it is now. Revoking with a new request id a key that is already revoked is
+// FAILED_PRECONDITION.
 #include "server/admin_service.h"
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,7 @@
 #include "server/convert_fund.h"
 #include "server/keys_command.h"
 #include "server/page_token.h"
+#include "server/request_log.h"
 
 namespace riskcap::server {
 namespace {
@@ -28,6 +31,14 @@ absl::StatusOr<ApiKey> ApiKeyById(db::Store& store, int64_t id) {
   return rows[0];
 }
 
+// The answer to a retried CreateApiKey: the key exists, but its secret cannot be shown again.
+absl::Status SecretShownOnce(const std::string& request_id, int64_t key_id) {
+  return absl::AlreadyExistsError(absl::StrCat(
+      "request_id '", request_id, "' already created API key ", key_id,
+      ", whose secret was shown only once; to get a secret, create a key with a new request_id "
+      "(and revoke key ", key_id, " if its secret was lost)"));
+}
+
 absl::Status CreateKeyBody(const RpcEnv& env, const Principal& p,
                            const v1::CreateApiKeyRequest& r, CallInfo& info,
                            v1::CreateApiKeyResponse* out) {
@@ -40,8 +51,17 @@ absl::Status CreateKeyBody(const RpcEnv& env, const Principal& p,
   RETURN_IF_ERROR(errors.ToStatus());
   std::optional<int64_t> manager;
   if (r.manager_id() != 0) manager = r.manager_id();
-  ASSIGN_OR_RETURN(IssuedApiKey issued,
-                   IssueApiKey(env.store, r.label(), role, manager, p.Name(), env.clock.Now()));
+  IssuedApiKey issued;
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(issued, IssueApiKey(env.store, r.label(), role, manager, p.Name(),
+                                         env.clock.Now()));
+    return issued.key.id;
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("AdminService/CreateApiKey", p, r), change,
+                             info));
+  if (done.replayed) return SecretShownOnce(r.request_id(), done.resource_id);
   info.audit_detail = absl::StrCat("api_key=", issued.key.id, " role=", AbslView(EnumName(role)),
                                    manager ? absl::StrCat(" manager=", *manager) : "", " ",
                                    info.audit_detail);
@@ -75,8 +95,15 @@ absl::Status RevokeKeyBody(const RpcEnv& env, const Principal& p,
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   if (r.api_key_id() <= 0) errors.Add("api_key_id", "is required (an API key id > 0)");
   RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(env.store.RevokeApiKey(r.api_key_id(), env.clock.Now()));
-  ASSIGN_OR_RETURN(ApiKey key, ApiKeyById(env.store, r.api_key_id()));
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    RETURN_IF_ERROR(env.store.RevokeApiKey(r.api_key_id(), env.clock.Now()));
+    return r.api_key_id();
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("AdminService/RevokeApiKey", p, r), change,
+                             info));
+  ASSIGN_OR_RETURN(ApiKey key, ApiKeyById(env.store, done.resource_id));
   ToProto(key, out);
   return absl::OkStatus();
 }

@@ -1,17 +1,14 @@
-// FundService RPCs.
+// FundService RPCs for managers and funds; the exemption RPCs are in server/exemption_rpcs.cc.
 //
-// Idempotency: the store keeps no table of request ids for registry calls, so a repeat is
-// recognised by content instead. A create whose id is taken by an identical resource, and a
-// grant identical to an unrevoked exemption by the same caller, return the existing resource
-// (audited as "replayed"); an update re-applies the same values. Revoking twice is
-// FAILED_PRECONDITION, as the RPC documents.
+// Idempotency: each mutating call applies its change through ApplyOnce (server/request_log.h),
+// at most once per request id: a retry with the same content returns the resource as it is now,
+// with different content ALREADY_EXISTS. A new request id is a new request, so a create with a
+// taken id fails ALREADY_EXISTS even when its content matches the holder.
 //
-// Errors: an unknown fund.manager_id (create, update) or exemption.fund_id is a field violation
-// (INVALID_ARGUMENT), as docs/api.md prescribes for references in a request; NOT_FOUND is kept
-// for the resource the call names. A taken tax id is ALREADY_EXISTS naming the field and holder.
+// Errors: an unknown fund.manager_id (create, update) is a field violation (INVALID_ARGUMENT), as
+// docs/api.md prescribes for references in a request; NOT_FOUND is kept for the resource the call
+// names. A taken id or tax id is ALREADY_EXISTS naming the field and the holder.
 #include "server/fund_service.h"
-
-#include <limits>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
@@ -21,11 +18,10 @@
 #include "server/convert_common.h"
 #include "server/convert_fund.h"
 #include "server/page_token.h"
+#include "server/request_log.h"
 
 namespace riskcap::server {
 namespace {
-
-constexpr db::Page kEverything{0, std::numeric_limits<int>::max()};
 
 int64_t IdOf(const auto& row) { return row.id; }
 
@@ -52,17 +48,35 @@ absl::Status FundConflict(db::Store& store, const Fund& f, const absl::Status& o
   return TaxIdConflict(source, f.tax_id, f.id, "fund.tax_id", "fund", original);
 }
 
-// After the store refused a create as a duplicate: OK when the resource holding the id is
-// identical to `wanted` (a retry), else ALREADY_EXISTS naming the taken id or tax id.
+// Explains a create the store refused as a duplicate: ALREADY_EXISTS naming the taken id and its
+// holder, or else (`holder` NOT_FOUND) the taken tax id.
 template <typename T>
-absl::Status ReplayOrConflict(const absl::StatusOr<T>& existing, const T& wanted,
-                              const char* id_field,
-                              absl::FunctionRef<absl::Status()> tax_conflict) {
-  if (absl::IsNotFound(existing.status())) return tax_conflict();
-  RETURN_IF_ERROR(existing.status());
-  if (*existing == wanted) return absl::OkStatus();
+absl::Status CreateConflict(const absl::StatusOr<T>& holder, const T& wanted,
+                            const char* id_field,
+                            absl::FunctionRef<absl::Status()> tax_conflict) {
+  if (absl::IsNotFound(holder.status())) return tax_conflict();
+  RETURN_IF_ERROR(holder.status());
   return absl::AlreadyExistsError(absl::StrCat(id_field, " ", wanted.id, " is already taken by \"",
-                                               existing->name, "\""));
+                                               holder->name, "\""));
+}
+
+absl::Status ExplainManagerRefusal(db::Store& store, const Manager& m, bool create,
+                                   const absl::Status& refused) {
+  if (!absl::IsAlreadyExists(refused)) return refused;
+  auto tax_conflict = [&] { return ManagerConflict(store, m, refused); };
+  if (!create) return tax_conflict();
+  return CreateConflict<Manager>(store.GetManager(m.id), m, "manager.manager_id", tax_conflict);
+}
+
+absl::Status ExplainFundRefusal(db::Store& store, const Fund& f, bool create,
+                                const absl::Status& refused) {
+  if (absl::IsFailedPrecondition(refused)) {  // the manager vanished since it was checked
+    return FieldError("fund.manager_id", StdView(refused.message()));
+  }
+  if (!absl::IsAlreadyExists(refused)) return refused;
+  auto tax_conflict = [&] { return FundConflict(store, f, refused); };
+  if (!create) return tax_conflict();
+  return CreateConflict<Fund>(store.GetFund(f.id), f, "fund.fund_id", tax_conflict);
 }
 
 // Records a violation on `field` unless manager `id` exists.
@@ -81,6 +95,19 @@ std::string MaskDetail(const google::protobuf::FieldMask& mask) {
   return absl::StrCat(" fields=", absl::StrJoin(mask.paths(), ","));
 }
 
+// The response of a manager call: the manager as it is now.
+absl::Status ManagerNow(db::Store& store, int64_t id, v1::Manager* out) {
+  ASSIGN_OR_RETURN(Manager m, store.GetManager(id));
+  ToProto(m, out);
+  return absl::OkStatus();
+}
+
+absl::Status FundNow(db::Store& store, int64_t id, v1::Fund* out) {
+  ASSIGN_OR_RETURN(Fund f, store.GetFund(id));
+  ToProto(f, out);
+  return absl::OkStatus();
+}
+
 absl::Status CreateManagerBody(const RpcEnv& env, const Principal& p,
                                const v1::CreateManagerRequest& r, CallInfo& info,
                                v1::Manager* out) {
@@ -93,16 +120,18 @@ absl::Status CreateManagerBody(const RpcEnv& env, const Principal& p,
   if (m.id <= 0) errors.Add("manager.manager_id", "is required (the administrator's code, > 0)");
   MergeManager(r.manager(), ManagerPaths(), "manager", &m, errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  absl::Status st = env.store.CreateManager(m).status();
-  if (absl::IsAlreadyExists(st)) {
-    RETURN_IF_ERROR(ReplayOrConflict<Manager>(env.store.GetManager(m.id), m, "manager.manager_id",
-                                              [&] { return ManagerConflict(env.store, m, st); }));
-    absl::StrAppend(&info.audit_detail, " replayed");
-  } else {
-    RETURN_IF_ERROR(st);
-  }
-  ToProto(m, out);
-  return absl::OkStatus();
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(Manager created, env.store.CreateManager(m));
+    return created.id;
+  };
+  change.explain = [&](const absl::Status& st) {
+    return ExplainManagerRefusal(env.store, m, /*create=*/true, st);
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/CreateManager", p, r), change,
+                             info));
+  return ManagerNow(env.store, done.resource_id, out);
 }
 
 absl::Status UpdateManagerBody(const RpcEnv& env, const Principal& p,
@@ -115,19 +144,25 @@ absl::Status UpdateManagerBody(const RpcEnv& env, const Principal& p,
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   if (id <= 0) errors.Add("manager.manager_id", "is required (the manager to update, > 0)");
   FieldPaths paths = ParseUpdateMask(r.update_mask(), ManagerPaths(), errors);
-  absl::StatusOr<Manager> current = Manager{};
-  if (id > 0) current = env.store.GetManager(id);
-  if (!current.ok() && !absl::IsNotFound(current.status())) return current.status();
-  Manager m = current.ok() ? *current : Manager{};
+  Manager m;  // validates the new values here; the update merges them onto the stored manager
   MergeManager(r.manager(), paths, "manager", &m, errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(current.status());  // NOT_FOUND only once the request itself is valid
-  absl::Status st = env.store.UpdateManager(m);
-  if (absl::IsAlreadyExists(st)) return ManagerConflict(env.store, m, st);
-  RETURN_IF_ERROR(st);
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(m, env.store.GetManager(id));  // NOT_FOUND only once the request is valid
+    FieldErrors validated_above;
+    MergeManager(r.manager(), paths, "manager", &m, validated_above);
+    RETURN_IF_ERROR(env.store.UpdateManager(m));
+    return id;
+  };
+  change.explain = [&](const absl::Status& st) {
+    return ExplainManagerRefusal(env.store, m, /*create=*/false, st);
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/UpdateManager", p, r), change,
+                             info));
   absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
-  ToProto(m, out);
-  return absl::OkStatus();
+  return ManagerNow(env.store, done.resource_id, out);
 }
 
 absl::Status CreateFundBody(const RpcEnv& env, const Principal& p, const v1::CreateFundRequest& r,
@@ -142,18 +177,18 @@ absl::Status CreateFundBody(const RpcEnv& env, const Principal& p, const v1::Cre
   MergeFund(r.fund(), FundPaths(), "fund", &f, errors);
   RETURN_IF_ERROR(CheckManagerRef(env.store, f.manager_id, "fund.manager_id", errors));
   RETURN_IF_ERROR(errors.ToStatus());
-  absl::Status st = env.store.CreateFund(f);
-  if (absl::IsAlreadyExists(st)) {
-    RETURN_IF_ERROR(ReplayOrConflict<Fund>(env.store.GetFund(f.id), f, "fund.fund_id",
-                                           [&] { return FundConflict(env.store, f, st); }));
-    absl::StrAppend(&info.audit_detail, " replayed");
-  } else if (absl::IsFailedPrecondition(st)) {  // the manager vanished since the check
-    return FieldError("fund.manager_id", StdView(st.message()));
-  } else {
-    RETURN_IF_ERROR(st);
-  }
-  ToProto(f, out);
-  return absl::OkStatus();
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    RETURN_IF_ERROR(env.store.CreateFund(f));
+    return f.id;
+  };
+  change.explain = [&](const absl::Status& st) {
+    return ExplainFundRefusal(env.store, f, /*create=*/true, st);
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/CreateFund", p, r), change,
+                             info));
+  return FundNow(env.store, done.resource_id, out);
 }
 
 absl::Status UpdateFundBody(const RpcEnv& env, const Principal& p, const v1::UpdateFundRequest& r,
@@ -165,23 +200,28 @@ absl::Status UpdateFundBody(const RpcEnv& env, const Principal& p, const v1::Upd
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   if (id <= 0) errors.Add("fund.fund_id", "is required (the fund to update, > 0)");
   FieldPaths paths = ParseUpdateMask(r.update_mask(), FundPaths(), errors);
-  absl::StatusOr<Fund> current = Fund{};
-  if (id > 0) current = env.store.GetFund(id);
-  if (!current.ok() && !absl::IsNotFound(current.status())) return current.status();
-  Fund f = current.ok() ? *current : Fund{};
+  Fund f;  // validates the new values here; the update merges them onto the stored fund
   MergeFund(r.fund(), paths, "fund", &f, errors);
   if (paths.contains("manager_id")) {
     RETURN_IF_ERROR(CheckManagerRef(env.store, f.manager_id, "fund.manager_id", errors));
   }
   RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(current.status());  // NOT_FOUND only once the request itself is valid
-  absl::Status st = env.store.UpdateFund(f);
-  if (absl::IsAlreadyExists(st)) return FundConflict(env.store, f, st);
-  if (absl::IsFailedPrecondition(st)) return FieldError("fund.manager_id", StdView(st.message()));
-  RETURN_IF_ERROR(st);
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(f, env.store.GetFund(id));  // NOT_FOUND only once the request is valid
+    FieldErrors validated_above;
+    MergeFund(r.fund(), paths, "fund", &f, validated_above);
+    RETURN_IF_ERROR(env.store.UpdateFund(f));
+    return id;
+  };
+  change.explain = [&](const absl::Status& st) {
+    return ExplainFundRefusal(env.store, f, /*create=*/false, st);
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/UpdateFund", p, r), change,
+                             info));
   absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
-  ToProto(f, out);
-  return absl::OkStatus();
+  return FundNow(env.store, done.resource_id, out);
 }
 
 absl::Status ListFundsBody(const RpcEnv& env, const Principal& p, const v1::ListFundsRequest& r,
@@ -202,110 +242,6 @@ absl::Status ListFundsBody(const RpcEnv& env, const Principal& p, const v1::List
   for (const Fund& f : funds) ToProto(f, out->add_funds());
   int64_t last = funds.empty() ? 0 : funds.back().id;
   out->set_next_page_token(NextPageToken(last, funds.size(), page.limit));
-  return absl::OkStatus();
-}
-
-// The store has no lookup by exemption id; a one-row keyset page starting at it is one.
-absl::StatusOr<Exemption> ExemptionById(db::Store& store, int64_t id) {
-  ASSIGN_OR_RETURN(auto rows, store.ListExemptions(std::nullopt, {id - 1, 1}));
-  if (rows.empty() || rows[0].id != id) {
-    return absl::NotFoundError(absl::StrCat("exemption ", id, " not found"));
-  }
-  return rows[0];
-}
-
-// An unrevoked exemption with the same content from the same caller: the result of a retry.
-absl::StatusOr<std::optional<Exemption>> FindGranted(db::Store& store, const Exemption& e) {
-  PageSource<Exemption> source = [&](const db::Page& p) {
-    return store.ListExemptions(e.fund_id, p);
-  };
-  auto same_content = [&](const Exemption& x) {
-    return !x.revoked_at && x.reason == e.reason && x.valid_from == e.valid_from &&
-           x.valid_to == e.valid_to && x.granted_by == e.granted_by;
-  };
-  ASSIGN_OR_RETURN(auto same, CollectAscending<Exemption>(source, {0, 1}, same_content,
-                                                          IdOf<Exemption>));
-  if (same.empty()) return std::nullopt;
-  return same[0];
-}
-
-absl::Status GrantBody(const RpcEnv& env, const Principal& p, const v1::GrantExemptionRequest& r,
-                       CallInfo& info, v1::Exemption* out) {
-  info.audit_detail = absl::StrCat("fund=", r.exemption().fund_id());
-  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
-  FieldErrors errors;
-  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
-  Exemption e = ExemptionFromProto(r.exemption(), errors);
-  if (e.fund_id > 0) {
-    auto fund = env.store.GetFund(e.fund_id);
-    if (absl::IsNotFound(fund.status())) {
-      errors.Add("exemption.fund_id", absl::StrCat("fund ", e.fund_id, " does not exist"));
-    } else if (!fund.ok()) {
-      return fund.status();
-    }
-  }
-  RETURN_IF_ERROR(errors.ToStatus());
-  e.granted_by = p.Name();
-  e.granted_at = env.clock.Now();
-  ASSIGN_OR_RETURN(std::optional<Exemption> granted, FindGranted(env.store, e));
-  bool replayed = granted.has_value();
-  if (!replayed) {
-    ASSIGN_OR_RETURN(granted, env.store.GrantExemption(e));
-  }
-  info.audit_detail = absl::StrCat("exemption=", granted->id, " fund=", e.fund_id,
-                                   replayed ? " replayed" : "");
-  ToProto(*granted, out);
-  return absl::OkStatus();
-}
-
-absl::Status RevokeBody(const RpcEnv& env, const Principal& p,
-                        const v1::RevokeExemptionRequest& r, CallInfo& info, v1::Exemption* out) {
-  info.audit_detail = absl::StrCat("exemption=", r.exemption_id());
-  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
-  FieldErrors errors;
-  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
-  if (r.exemption_id() <= 0) errors.Add("exemption_id", "is required (an exemption id > 0)");
-  RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(env.store.RevokeExemption(r.exemption_id(), p.Name(), env.clock.Now()));
-  ASSIGN_OR_RETURN(Exemption e, ExemptionById(env.store, r.exemption_id()));
-  absl::StrAppend(&info.audit_detail, " fund=", e.fund_id);
-  ToProto(e, out);
-  return absl::OkStatus();
-}
-
-// The funds whose exemptions `p` may list: nullopt for any, or a MANAGER key's own funds.
-absl::StatusOr<std::optional<absl::flat_hash_set<int64_t>>> ExemptionScope(
-    const RpcEnv& env, const Principal& p, int64_t fund_id) {
-  if (p.role != Role::kManager) return std::nullopt;
-  if (fund_id > 0) {
-    // The fund filter limits the list to one fund, which must be the key's.
-    RETURN_IF_ERROR(GetAccessibleFund(env.store, p, fund_id).status());
-    return std::nullopt;
-  }
-  ASSIGN_OR_RETURN(auto funds, env.store.ListFunds(p.manager_id, kEverything));
-  absl::flat_hash_set<int64_t> own;
-  for (const Fund& f : funds) own.insert(f.id);
-  return own;
-}
-
-absl::Status ListExemptionsBody(const RpcEnv& env, const Principal& p,
-                                const v1::ListExemptionsRequest& r, CallInfo&,
-                                v1::ListExemptionsResponse* out) {
-  if (r.fund_id() < 0) return FieldError("fund_id", "must be >= 0 (0 = any fund)");
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
-  ASSIGN_OR_RETURN(auto scope, ExemptionScope(env, p, r.fund_id()));
-  std::optional<int64_t> fund;
-  if (r.fund_id() > 0) fund = r.fund_id();
-  PageSource<Exemption> source = [&](const db::Page& pg) {
-    return env.store.ListExemptions(fund, pg);
-  };
-  auto keep = [&](const Exemption& e) {
-    return (r.include_revoked() || !e.revoked_at) && (!scope || scope->contains(e.fund_id));
-  };
-  ASSIGN_OR_RETURN(auto rows, CollectDescending<Exemption>(source, page, keep, IdOf<Exemption>));
-  for (const Exemption& e : rows) ToProto(e, out->add_exemptions());
-  int64_t last = rows.empty() ? 0 : rows.back().id;
-  out->set_next_page_token(NextPageToken(last, rows.size(), page.limit));
   return absl::OkStatus();
 }
 
@@ -413,33 +349,6 @@ grpc::Status FundServiceImpl::ListFunds(grpc::ServerContext* context,
   return HandleRpc(env_, *context, "FundService/ListFunds", "",
                    CallKind::kRead, [&](const Principal& p, CallInfo& info) {
                      return ListFundsBody(env_, p, *request, info, response);
-                   });
-}
-
-grpc::Status FundServiceImpl::GrantExemption(grpc::ServerContext* context,
-                                             const v1::GrantExemptionRequest* request,
-                                             v1::Exemption* response) {
-  return HandleRpc(env_, *context, "FundService/GrantExemption", request->request_id(),
-                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
-                     return GrantBody(env_, p, *request, info, response);
-                   });
-}
-
-grpc::Status FundServiceImpl::RevokeExemption(grpc::ServerContext* context,
-                                              const v1::RevokeExemptionRequest* request,
-                                              v1::Exemption* response) {
-  return HandleRpc(env_, *context, "FundService/RevokeExemption", request->request_id(),
-                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
-                     return RevokeBody(env_, p, *request, info, response);
-                   });
-}
-
-grpc::Status FundServiceImpl::ListExemptions(grpc::ServerContext* context,
-                                             const v1::ListExemptionsRequest* request,
-                                             v1::ListExemptionsResponse* response) {
-  return HandleRpc(env_, *context, "FundService/ListExemptions", "",
-                   CallKind::kRead, [&](const Principal& p, CallInfo& info) {
-                     return ListExemptionsBody(env_, p, *request, info, response);
                    });
 }
 

@@ -17,6 +17,7 @@ namespace {
 using ::riskcap::testing::TestServer;
 using ::riskcap::testing::ViolatedFields;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 using Code = grpc::StatusCode;
 using Stub = v1::AdminService::Stub;
@@ -62,9 +63,11 @@ class AdminServiceTest : public ::testing::TestWithParam<db::Backend> {
     return Call(key.empty() ? admin_ : key, &Stub::CreateApiKey, r, out);
   }
 
-  grpc::Status Revoke(int64_t id, v1::ApiKey* out = nullptr) {
+  // Revokes under `request_id`, by default "rk-<id>".
+  grpc::Status Revoke(int64_t id, v1::ApiKey* out = nullptr,
+                      const std::string& request_id = "") {
     v1::RevokeApiKeyRequest r;
-    r.set_request_id(absl::StrCat("rk-", id));
+    r.set_request_id(request_id.empty() ? absl::StrCat("rk-", id) : request_id);
     r.set_api_key_id(id);
     return Call(admin_, &Stub::RevokeApiKey, r, out);
   }
@@ -166,9 +169,47 @@ TEST_P(AdminServiceTest, RevokedKeyIsRefusedAtOnce) {
   EXPECT_EQ(revoked.revoke_time().seconds(), absl::ToUnixSeconds(server_->clock().Now()));
   EXPECT_EQ(revoked.label(), "bi-exporter");
   EXPECT_EQ(ListFunds(created.secret()).error_code(), Code::UNAUTHENTICATED);
-  EXPECT_EQ(Revoke(created.api_key().api_key_id()).error_code(), Code::FAILED_PRECONDITION);
+  server_->clock().Advance(absl::Minutes(5));
+  v1::ApiKey retried;
+  ASSERT_TRUE(Revoke(created.api_key().api_key_id(), &retried).ok());  // a retry: not re-applied
+  EXPECT_EQ(retried.revoke_time().seconds(), revoked.revoke_time().seconds());
+  EXPECT_EQ(Revoke(created.api_key().api_key_id(), nullptr, "rk-again").error_code(),
+            Code::FAILED_PRECONDITION);
   EXPECT_EQ(Revoke(999).error_code(), Code::NOT_FOUND);
   EXPECT_THAT(ViolatedFields(Revoke(0)), ElementsAre("api_key_id"));
+}
+
+TEST_P(AdminServiceTest, CreateApiKeyRetryIsAlreadyExistsAndCreatesNoSecondKey) {
+  v1::CreateApiKeyResponse created, retried;
+  ASSERT_TRUE(CreateKey(v1::ROLE_ANALYST, 0, &created).ok());  // request id ck-ana.souza-0
+  size_t keys = KeyIds(v1::ListApiKeysRequest()).size();
+  grpc::Status st = CreateKey(v1::ROLE_ANALYST, 0, &retried);
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(),
+              HasSubstr(absl::StrCat("already created API key ", created.api_key().api_key_id())));
+  EXPECT_TRUE(retried.secret().empty());
+  v1::CreateApiKeyRequest other;  // the same request id for different content
+  other.set_request_id("ck-ana.souza-0");
+  other.set_label("ana.souza");
+  other.set_role(v1::ROLE_ADMIN);
+  st = Call(admin_, &Stub::CreateApiKey, other);
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(), HasSubstr("different content"));
+  EXPECT_EQ(KeyIds(v1::ListApiKeysRequest()).size(), keys);
+  other.set_request_id("ck-new");
+  other.set_role(v1::ROLE_ANALYST);  // identical content, new request id: a second key
+  v1::CreateApiKeyResponse second;
+  ASSERT_TRUE(Call(admin_, &Stub::CreateApiKey, other, &second).ok());
+  EXPECT_NE(second.api_key().api_key_id(), created.api_key().api_key_id());
+  EXPECT_EQ(KeyIds(v1::ListApiKeysRequest()).size(), keys + 1);
+}
+
+TEST_P(AdminServiceTest, RequestIdsBelongToTheCallingKey) {
+  v1::CreateApiKeyResponse admin2, mine, theirs;
+  ASSERT_TRUE(CreateKey(v1::ROLE_ADMIN, 0, &admin2, "second-admin").ok());
+  ASSERT_TRUE(CreateKey(v1::ROLE_SERVICE, 0, &mine, "exporter").ok());  // ck-exporter-0
+  ASSERT_TRUE(CreateKey(v1::ROLE_SERVICE, 0, &theirs, "exporter", admin2.secret()).ok());
+  EXPECT_NE(theirs.api_key().api_key_id(), mine.api_key().api_key_id());
 }
 
 TEST_P(AdminServiceTest, ListApiKeysFiltersAndPages) {

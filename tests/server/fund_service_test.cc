@@ -1,129 +1,21 @@
-// FundService against a real server on both backends: managers, funds, exemptions, scope, audit.
+// FundService against a real server on both backends: managers, funds, scope, audit, retries.
+// The exemption RPCs are tested in exemption_rpcs_test.cc.
 #include "server/fund_service.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "riskcap/v1/fund.grpc.pb.h"
-#include "tests/testing/fixtures.h"
+#include "tests/server/fund_service_fixture.h"
 #include "tests/testing/grpc_errors.h"
-#include "tests/testing/test_server.h"
 
 namespace riskcap::server {
 namespace {
 
-using ::riskcap::testing::TestServer;
 using ::riskcap::testing::ViolatedFields;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 using Code = grpc::StatusCode;
 using Stub = v1::FundService::Stub;
-
-v1::Fund NewFund(int64_t id, const std::string& tax_id, int64_t manager = 1) {
-  v1::Fund f;
-  f.set_fund_id(id);
-  f.set_name("Fundo Exemplo FIM");
-  f.set_tax_id(tax_id);
-  f.set_manager_id(manager);
-  f.set_regulatory_class(v1::REGULATORY_CLASS_MULTIMERCADO);
-  f.set_target_audience(v1::TARGET_AUDIENCE_QUALIFIED);
-  f.mutable_bylaws_margin_cap()->set_value(0.5);
-  f.set_base_currency("BRL");
-  f.set_active(true);
-  return f;
-}
-
-class FundServiceTest : public ::testing::TestWithParam<db::Backend> {
- protected:
-  void SetUp() override {
-    auto server = TestServer::Start(GetParam(), [](RpcEnv& env) {
-      std::vector<std::unique_ptr<grpc::Service>> services;
-      services.push_back(std::make_unique<FundServiceImpl>(env));
-      return services;
-    });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    riskcap::testing::SeedRegistry(server_->store());
-    stub_ = v1::FundService::NewStub(server_->channel());
-    manager1_ = server_->CreateKey(Role::kManager, 1);
-    service_ = server_->CreateKey(Role::kService);
-    analyst_ = server_->CreateKey(Role::kAnalyst);
-    admin_ = server_->CreateKey(Role::kAdmin);
-  }
-
-  // Calls `rpc` with `key` (none when empty); the response lands in `*out` when given.
-  template <typename Req, typename Resp>
-  grpc::Status Call(const std::string& key,
-                    grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& request, Resp* out = nullptr) {
-    grpc::ClientContext ctx;
-    if (!key.empty()) TestServer::Authorize(ctx, key);
-    Resp ignored;
-    return (stub_.get()->*rpc)(&ctx, request, out != nullptr ? out : &ignored);
-  }
-
-  grpc::Status CreateFund(const std::string& key, const v1::Fund& fund, v1::Fund* out = nullptr,
-                          const std::string& request_id = "cf-1") {
-    v1::CreateFundRequest r;
-    r.set_request_id(request_id);
-    *r.mutable_fund() = fund;
-    return Call(key, &Stub::CreateFund, r, out);
-  }
-
-  grpc::Status UpdateFund(const v1::Fund& fund, std::vector<std::string> paths,
-                          v1::Fund* out = nullptr) {
-    v1::UpdateFundRequest r;
-    r.set_request_id("uf-1");
-    *r.mutable_fund() = fund;
-    for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
-    return Call(admin_, &Stub::UpdateFund, r, out);
-  }
-
-  std::vector<int64_t> FundIds(const std::string& key, v1::ListFundsRequest r) {
-    std::vector<int64_t> ids;
-    do {
-      v1::ListFundsResponse resp;
-      grpc::Status st = Call(key, &Stub::ListFunds, r, &resp);
-      EXPECT_TRUE(st.ok()) << st.error_message();
-      for (const auto& f : resp.funds()) ids.push_back(f.fund_id());
-      r.set_page_token(resp.next_page_token());
-    } while (!r.page_token().empty());
-    return ids;
-  }
-
-  grpc::Status Grant(const std::string& key, int64_t fund, const std::string& request_id,
-                     v1::Exemption* out = nullptr) {
-    v1::GrantExemptionRequest r;
-    r.set_request_id(request_id);
-    r.mutable_exemption()->set_fund_id(fund);
-    r.mutable_exemption()->set_reason("Positions closed; awaiting NAV confirmation");
-    r.mutable_exemption()->set_start_date("2026-11-01");
-    r.mutable_exemption()->set_end_date("2026-11-30");
-    return Call(key, &Stub::GrantExemption, r, out);
-  }
-
-  grpc::Status Revoke(int64_t id, v1::Exemption* out = nullptr) {
-    v1::RevokeExemptionRequest r;
-    r.set_request_id(absl::StrCat("rx-", id));
-    r.set_exemption_id(id);
-    return Call(analyst_, &Stub::RevokeExemption, r, out);
-  }
-
-  std::vector<int64_t> ExemptionIds(const std::string& key, int64_t fund, bool revoked) {
-    v1::ListExemptionsRequest r;
-    r.set_fund_id(fund);
-    r.set_include_revoked(revoked);
-    v1::ListExemptionsResponse resp;
-    EXPECT_TRUE(Call(key, &Stub::ListExemptions, r, &resp).ok());
-    std::vector<int64_t> ids;
-    for (const auto& e : resp.exemptions()) ids.push_back(e.exemption_id());
-    return ids;
-  }
-
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<Stub> stub_;
-  std::string manager1_, service_, analyst_, admin_;
-};
 
 TEST_P(FundServiceTest, CreatesGetsAndPagesManagers) {
   v1::CreateManagerRequest create;
@@ -178,8 +70,32 @@ TEST_P(FundServiceTest, ManagerFieldsAndConflictsAreNamed) {
                                             "to manager 1"));
   r.mutable_manager()->set_manager_id(1);
   EXPECT_EQ(Call(admin_, &Stub::CreateManager, r).error_code(), Code::ALREADY_EXISTS);
-  r.mutable_manager()->set_name("Alpha Gestora");  // manager 1 exactly: a retry
-  EXPECT_TRUE(Call(admin_, &Stub::CreateManager, r).ok());
+  v1::GetManagerRequest get;
+  get.set_manager_id(1);
+  ASSERT_TRUE(Call(admin_, &Stub::GetManager, get, r.mutable_manager()).ok());
+  st = Call(admin_, &Stub::CreateManager, r);  // manager 1 exactly, but a new request
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(), HasSubstr("manager.manager_id 1 is already taken"));
+}
+
+TEST_P(FundServiceTest, UpdateManagerRetryIsNotAppliedAgain) {
+  v1::UpdateManagerRequest r;
+  r.set_request_id("um-1");
+  r.mutable_manager()->set_manager_id(1);
+  r.mutable_manager()->set_name("Alpha Gestora de Recursos");
+  r.mutable_update_mask()->add_paths("name");
+  v1::Manager first, retried;
+  ASSERT_TRUE(Call(admin_, &Stub::UpdateManager, r, &first).ok());
+  v1::UpdateManagerRequest rename = r;
+  rename.set_request_id("um-2");
+  rename.mutable_manager()->set_name("Alpha Asset Management");
+  ASSERT_TRUE(Call(admin_, &Stub::UpdateManager, rename).ok());
+  ASSERT_TRUE(Call(admin_, &Stub::UpdateManager, r, &retried).ok());  // not applied again
+  EXPECT_EQ(retried.name(), "Alpha Asset Management");                // the manager as it is now
+  r.mutable_manager()->set_name("Something Else");
+  grpc::Status st = Call(admin_, &Stub::UpdateManager, r);
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(), HasSubstr("request_id 'um-1'"));
 }
 
 TEST_P(FundServiceTest, UpdateManagerReplacesOnlyMaskedFields) {
@@ -197,6 +113,7 @@ TEST_P(FundServiceTest, UpdateManagerReplacesOnlyMaskedFields) {
   EXPECT_EQ(updated.name(), "Alpha Gestora de Recursos");
   EXPECT_EQ(updated.tax_id(), "11111111000191");
   r.mutable_manager()->set_manager_id(9);
+  r.set_request_id("um-9");
   EXPECT_EQ(Call(admin_, &Stub::UpdateManager, r).error_code(), Code::NOT_FOUND);
 }
 
@@ -237,16 +154,46 @@ TEST_P(FundServiceTest, EveryBadFundFieldIsAViolation) {
   EXPECT_THAT(st.error_message(), HasSubstr("manager 99 does not exist"));
 }
 
-TEST_P(FundServiceTest, FundIdAndTaxIdConflictsButIdenticalRetrySucceeds) {
+TEST_P(FundServiceTest, FundIdAndTaxIdConflictsAreNamed) {
   ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161")).ok());
-  EXPECT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161")).ok());  // same content: a retry
-  grpc::Status st = CreateFund(admin_, NewFund(301, "33555777000171"));
+  grpc::Status st = CreateFund(admin_, NewFund(301, "33555777000171"), nullptr, "cf-2");
   EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
   EXPECT_THAT(st.error_message(), HasSubstr("fund.fund_id 301"));
-  st = CreateFund(admin_, NewFund(302, "11444777000161"));
+  st = CreateFund(admin_, NewFund(302, "11444777000161"), nullptr, "cf-3");
   EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
   EXPECT_THAT(st.error_message(), HasSubstr("fund.tax_id 11444777000161 is already registered "
                                             "to fund 301"));
+  // Identical content under a new request id is a new request, and the fund id is taken.
+  st = CreateFund(admin_, NewFund(301, "11444777000161"), nullptr, "cf-4");
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(), HasSubstr("fund.fund_id 301 is already taken"));
+}
+
+TEST_P(FundServiceTest, CreateFundRetryReturnsTheFundAsItIsNow) {
+  ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161")).ok());
+  v1::Fund rename = NewFund(301, "");
+  rename.set_name("Fundo Renomeado FIM");
+  ASSERT_TRUE(UpdateFund(rename, {"name"}).ok());
+  v1::Fund retried;
+  ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161"), &retried).ok());
+  EXPECT_EQ(retried.name(), "Fundo Renomeado FIM");
+  v1::ListFundsRequest all;
+  all.set_include_inactive(true);
+  EXPECT_THAT(FundIds(analyst_, all), ElementsAre(101, 102, 201, 301));
+  grpc::Status st = CreateFund(admin_, NewFund(302, "33555777000171"));  // cf-1 again
+  EXPECT_EQ(st.error_code(), Code::ALREADY_EXISTS);
+  EXPECT_THAT(st.error_message(), HasSubstr("request_id 'cf-1'"));
+  EXPECT_THAT(FundIds(analyst_, all), ElementsAre(101, 102, 201, 301));
+}
+
+TEST_P(FundServiceTest, RequestIdOfAFailedCallStaysUnused) {
+  EXPECT_EQ(CreateFund(admin_, NewFund(301, "11444777000161", 99), nullptr, "cf-9").error_code(),
+            Code::INVALID_ARGUMENT);
+  EXPECT_EQ(CreateFund(admin_, NewFund(101, "11444777000161"), nullptr, "cf-9").error_code(),
+            Code::ALREADY_EXISTS);  // fund 101 exists: refused by the store
+  v1::Fund created;
+  ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161"), &created, "cf-9").ok());
+  EXPECT_EQ(created.fund_id(), 301);
 }
 
 TEST_P(FundServiceTest, UpdateFundAppliesTheMask) {
@@ -263,7 +210,8 @@ TEST_P(FundServiceTest, UpdateFundAppliesTheMask) {
   EXPECT_THAT(ViolatedFields(UpdateFund(change, {"manager_id"})), ElementsAre("fund.manager_id"));
   EXPECT_THAT(ViolatedFields(UpdateFund(change, {"fund_id"})), ElementsAre("update_mask"));
   change.set_fund_id(999);
-  EXPECT_EQ(UpdateFund(change, {"active"}).error_code(), Code::NOT_FOUND);
+  EXPECT_EQ(UpdateFund(change, {"active"}, nullptr, "uf-2").error_code(), Code::NOT_FOUND);
+  EXPECT_EQ(UpdateFund(change, {"active"}).error_code(), Code::ALREADY_EXISTS);  // uf-1 is used
 }
 
 TEST_P(FundServiceTest, ListFundsFiltersAndPages) {
@@ -321,46 +269,8 @@ TEST_P(FundServiceTest, RolesAndKeysAreEnforced) {
             Code::UNAUTHENTICATED);
 }
 
-TEST_P(FundServiceTest, ExemptionsAreGrantedListedAndRevoked) {
-  v1::Exemption first, second, replay, revoked;
-  ASSERT_TRUE(Grant(analyst_, 101, "g-1", &first).ok());
-  EXPECT_EQ(first.granted_by().rfind("key:", 0), 0u);
-  EXPECT_EQ(first.grant_time().seconds(), absl::ToUnixSeconds(server_->clock().Now()));
-  ASSERT_TRUE(Grant(analyst_, 101, "g-1", &replay).ok());  // a retry: no second exemption
-  EXPECT_EQ(replay.exemption_id(), first.exemption_id());
-  ASSERT_TRUE(Grant(admin_, 201, "g-2", &second).ok());
-  EXPECT_THAT(ExemptionIds(analyst_, 0, false),
-              ElementsAre(second.exemption_id(), first.exemption_id()));  // newest first
-  EXPECT_THAT(ExemptionIds(manager1_, 0, false), ElementsAre(first.exemption_id()));
-  v1::ListExemptionsRequest foreign;
-  foreign.set_fund_id(201);
-  EXPECT_EQ(Call(manager1_, &Stub::ListExemptions, foreign).error_code(), Code::PERMISSION_DENIED);
-  server_->clock().Advance(absl::Hours(1));
-  ASSERT_TRUE(Revoke(first.exemption_id(), &revoked).ok());
-  EXPECT_EQ(revoked.revoke_time().seconds(), absl::ToUnixSeconds(server_->clock().Now()));
-  EXPECT_EQ(revoked.revoked_by(), first.granted_by());
-  EXPECT_EQ(Revoke(first.exemption_id()).error_code(), Code::FAILED_PRECONDITION);
-  EXPECT_EQ(Revoke(999).error_code(), Code::NOT_FOUND);
-  EXPECT_THAT(ExemptionIds(analyst_, 101, false), ElementsAre());
-  EXPECT_THAT(ExemptionIds(analyst_, 101, true), ElementsAre(first.exemption_id()));
-}
-
-TEST_P(FundServiceTest, BadExemptionsNameTheirFields) {
-  v1::GrantExemptionRequest r;
-  r.set_request_id("g-bad");
-  r.mutable_exemption()->set_fund_id(999);
-  r.mutable_exemption()->set_start_date("2026-11-30");
-  r.mutable_exemption()->set_end_date("2026-11-01");
-  EXPECT_THAT(ViolatedFields(Call(analyst_, &Stub::GrantExemption, r)),
-              UnorderedElementsAre("exemption.fund_id", "exemption.reason", "exemption.end_date"));
-  r.mutable_exemption()->set_end_date("30/11/2026");
-  r.mutable_exemption()->set_reason("ok");
-  r.mutable_exemption()->set_fund_id(101);
-  EXPECT_THAT(ViolatedFields(Call(analyst_, &Stub::GrantExemption, r)),
-              ElementsAre("exemption.end_date"));
-}
-
 TEST_P(FundServiceTest, EveryMutatingCallIsAudited) {
+  ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161"), nullptr, "audit-ok").ok());
   ASSERT_TRUE(CreateFund(admin_, NewFund(301, "11444777000161"), nullptr, "audit-ok").ok());
   ASSERT_FALSE(CreateFund(analyst_, NewFund(302, "33555777000171"), nullptr, "audit-denied").ok());
   v1::Exemption e;
@@ -377,6 +287,7 @@ TEST_P(FundServiceTest, EveryMutatingCallIsAudited) {
     seen.push_back(absl::StrCat(a.method, " ", a.request_id, " ", a.outcome, " ", a.detail));
   }
   EXPECT_THAT(seen, ElementsAre("FundService/CreateFund audit-ok OK fund=301",
+                                "FundService/CreateFund audit-ok OK fund=301 replayed",
                                 "FundService/CreateFund audit-denied PERMISSION_DENIED fund=302",
                                 "FundService/GrantExemption audit-grant OK exemption=1 fund=301",
                                 "FundService/RevokeExemption rx-1 OK exemption=1 fund=301",

@@ -1,0 +1,156 @@
+// FundService's exemption RPCs: analysts grant and revoke exemptions; every role lists them.
+//
+// Grant and revoke apply their change through ApplyOnce (server/request_log.h), at most once per
+// request id; a retry returns the exemption as it is now. Revoking with a new request id an
+// exemption that is already revoked is FAILED_PRECONDITION, as the RPC documents. An unknown
+// exemption.fund_id is a field violation (INVALID_ARGUMENT).
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "server/convert_common.h"
+#include "server/convert_fund.h"
+#include "server/fund_service.h"
+#include "server/page_token.h"
+#include "server/request_log.h"
+
+namespace riskcap::server {
+namespace {
+
+constexpr db::Page kEverything{0, std::numeric_limits<int>::max()};
+
+int64_t ExemptionId(const Exemption& e) { return e.id; }
+
+// The store has no lookup by exemption id; a one-row keyset page starting at it is one.
+absl::StatusOr<Exemption> ExemptionById(db::Store& store, int64_t id) {
+  ASSIGN_OR_RETURN(auto rows, store.ListExemptions(std::nullopt, {id - 1, 1}));
+  if (rows.empty() || rows[0].id != id) {
+    return absl::NotFoundError(absl::StrCat("exemption ", id, " not found"));
+  }
+  return rows[0];
+}
+
+// Records a violation on "exemption.fund_id" unless the fund exists.
+absl::Status CheckFundRef(db::Store& store, int64_t fund_id, FieldErrors& errors) {
+  if (fund_id <= 0) return absl::OkStatus();  // already reported as missing
+  auto fund = store.GetFund(fund_id);
+  if (absl::IsNotFound(fund.status())) {
+    errors.Add("exemption.fund_id", absl::StrCat("fund ", fund_id, " does not exist"));
+    return absl::OkStatus();
+  }
+  return fund.status();
+}
+
+absl::Status GrantBody(const RpcEnv& env, const Principal& p, const v1::GrantExemptionRequest& r,
+                       CallInfo& info, v1::Exemption* out) {
+  info.audit_detail = absl::StrCat("fund=", r.exemption().fund_id());
+  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
+  FieldErrors errors;
+  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
+  Exemption e = ExemptionFromProto(r.exemption(), errors);
+  RETURN_IF_ERROR(CheckFundRef(env.store, e.fund_id, errors));
+  RETURN_IF_ERROR(errors.ToStatus());
+  e.granted_by = p.Name();
+  e.granted_at = env.clock.Now();
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(Exemption granted, env.store.GrantExemption(e));
+    return granted.id;
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/GrantExemption", p, r), change,
+                             info));
+  info.audit_detail = absl::StrCat("exemption=", done.resource_id, " ", info.audit_detail);
+  ASSIGN_OR_RETURN(Exemption now, ExemptionById(env.store, done.resource_id));
+  ToProto(now, out);
+  return absl::OkStatus();
+}
+
+absl::Status RevokeBody(const RpcEnv& env, const Principal& p,
+                        const v1::RevokeExemptionRequest& r, CallInfo& info, v1::Exemption* out) {
+  info.audit_detail = absl::StrCat("exemption=", r.exemption_id());
+  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
+  FieldErrors errors;
+  errors.AddViolationsOf(ValidateRequestId(r.request_id()));
+  if (r.exemption_id() <= 0) errors.Add("exemption_id", "is required (an exemption id > 0)");
+  RETURN_IF_ERROR(errors.ToStatus());
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    RETURN_IF_ERROR(env.store.RevokeExemption(r.exemption_id(), p.Name(), env.clock.Now()));
+    return r.exemption_id();
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done,
+                   ApplyOnce(env.store, RequestKeyOf("FundService/RevokeExemption", p, r), change,
+                             info));
+  ASSIGN_OR_RETURN(Exemption now, ExemptionById(env.store, done.resource_id));
+  absl::StrAppend(&info.audit_detail, " fund=", now.fund_id);
+  ToProto(now, out);
+  return absl::OkStatus();
+}
+
+// The funds whose exemptions `p` may list: nullopt for any, or a MANAGER key's own funds.
+absl::StatusOr<std::optional<absl::flat_hash_set<int64_t>>> ExemptionScope(
+    const RpcEnv& env, const Principal& p, int64_t fund_id) {
+  if (p.role != Role::kManager) return std::nullopt;
+  if (fund_id > 0) {
+    // The fund filter limits the list to one fund, which must be the key's.
+    RETURN_IF_ERROR(GetAccessibleFund(env.store, p, fund_id).status());
+    return std::nullopt;
+  }
+  ASSIGN_OR_RETURN(auto funds, env.store.ListFunds(p.manager_id, kEverything));
+  absl::flat_hash_set<int64_t> own;
+  for (const Fund& f : funds) own.insert(f.id);
+  return own;
+}
+
+absl::Status ListExemptionsBody(const RpcEnv& env, const Principal& p,
+                                const v1::ListExemptionsRequest& r, CallInfo&,
+                                v1::ListExemptionsResponse* out) {
+  if (r.fund_id() < 0) return FieldError("fund_id", "must be >= 0 (0 = any fund)");
+  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(auto scope, ExemptionScope(env, p, r.fund_id()));
+  std::optional<int64_t> fund;
+  if (r.fund_id() > 0) fund = r.fund_id();
+  PageSource<Exemption> source = [&](const db::Page& pg) {
+    return env.store.ListExemptions(fund, pg);
+  };
+  auto keep = [&](const Exemption& e) {
+    return (r.include_revoked() || !e.revoked_at) && (!scope || scope->contains(e.fund_id));
+  };
+  ASSIGN_OR_RETURN(auto rows, CollectDescending<Exemption>(source, page, keep, ExemptionId));
+  for (const Exemption& e : rows) ToProto(e, out->add_exemptions());
+  int64_t last = rows.empty() ? 0 : rows.back().id;
+  out->set_next_page_token(NextPageToken(last, rows.size(), page.limit));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status FundServiceImpl::GrantExemption(grpc::ServerContext* context,
+                                             const v1::GrantExemptionRequest* request,
+                                             v1::Exemption* response) {
+  return HandleRpc(env_, *context, "FundService/GrantExemption", request->request_id(),
+                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
+                     return GrantBody(env_, p, *request, info, response);
+                   });
+}
+
+grpc::Status FundServiceImpl::RevokeExemption(grpc::ServerContext* context,
+                                              const v1::RevokeExemptionRequest* request,
+                                              v1::Exemption* response) {
+  return HandleRpc(env_, *context, "FundService/RevokeExemption", request->request_id(),
+                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) {
+                     return RevokeBody(env_, p, *request, info, response);
+                   });
+}
+
+grpc::Status FundServiceImpl::ListExemptions(grpc::ServerContext* context,
+                                             const v1::ListExemptionsRequest* request,
+                                             v1::ListExemptionsResponse* response) {
+  return HandleRpc(env_, *context, "FundService/ListExemptions", "",
+                   CallKind::kRead, [&](const Principal& p, CallInfo& info) {
+                     return ListExemptionsBody(env_, p, *request, info, response);
+                   });
+}
+
+}  // namespace riskcap::server
