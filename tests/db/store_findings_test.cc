@@ -51,15 +51,8 @@ void ExpectSameFinding(const Finding& a, const Finding& b) {
   EXPECT_EQ(a.resolution, b.resolution);
 }
 
-class FindingWorkflow : public WorkflowStoreTest {
+class FindingWorkflow : public OneManagerStoreTest {
  protected:
-  void SetUp() override {
-    WorkflowStoreTest::SetUp();
-    SeedManager(1);
-    SeedFund(101, 1);
-    SeedFund(102, 1);
-  }
-
   Finding Raise(const Finding& f, bool expect_created = true) {
     bool created = !expect_created;
     auto raised = store().RaiseFinding(f, &created);

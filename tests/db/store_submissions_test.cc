@@ -261,15 +261,8 @@ void ExpectSameExemption(const Exemption& a, const Exemption& b) {
   EXPECT_EQ(a.revoked_by, b.revoked_by);
 }
 
-class ExemptionWorkflow : public WorkflowStoreTest {
+class ExemptionWorkflow : public OneManagerStoreTest {
  protected:
-  void SetUp() override {
-    WorkflowStoreTest::SetUp();
-    SeedManager(1);
-    SeedFund(101, 1);
-    SeedFund(102, 1);
-  }
-
   Exemption Grant(int64_t fund_id, Date from = Date(2024, 1, 1), Date to = Date(2024, 12, 31)) {
     auto granted = store().GrantExemption(MakeExemption(fund_id, from, to));
     EXPECT_TRUE(granted.ok()) << granted.status();

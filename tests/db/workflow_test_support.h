@@ -51,6 +51,17 @@ class WorkflowStoreTest : public StoreTest {
   }
 };
 
+// Manager 1 with funds 101 and 102: where the finding and exemption tests start.
+class OneManagerStoreTest : public WorkflowStoreTest {
+ protected:
+  void SetUp() override {
+    WorkflowStoreTest::SetUp();
+    SeedManager(1);
+    SeedFund(101, 1);
+    SeedFund(102, 1);
+  }
+};
+
 // Pages through `list` `limit` rows at a time and returns the ids in the order seen. Fails the
 // test on an error, an id not above the page's after_id, or a page larger than the limit.
 template <typename ListFn>

@@ -7,50 +7,31 @@
 #include "riskcap/v1/fund.grpc.pb.h"
 #include "server/convert_common.h"
 #include "server/fund_service.h"
-#include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_errors.h"
-#include "tests/testing/test_server.h"
+#include "tests/testing/service_fixture.h"
 
 namespace riskcap::server {
 namespace {
 
+using ::riskcap::testing::ServiceFixture;
 using ::riskcap::testing::TestServer;
 using ::riskcap::testing::ViolatedFields;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
-using Code = grpc::StatusCode;
-using Stub = v1::AdminService::Stub;
 
-class AdminServiceTest : public ::testing::TestWithParam<db::Backend> {
+class AdminServiceTest : public ServiceFixture<v1::AdminService> {
  protected:
-  void SetUp() override {
-    auto server = TestServer::Start(GetParam(), [](RpcEnv& env) {
-      std::vector<std::unique_ptr<grpc::Service>> services;
-      services.push_back(std::make_unique<AdminServiceImpl>(env));
-      services.push_back(std::make_unique<FundServiceImpl>(env));
-      return services;
-    });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    riskcap::testing::SeedRegistry(server_->store());
-    stub_ = v1::AdminService::NewStub(server_->channel());
-    funds_ = v1::FundService::NewStub(server_->channel());
-    manager1_ = server_->CreateKey(Role::kManager, 1);
-    service_ = server_->CreateKey(Role::kService);
-    analyst_ = server_->CreateKey(Role::kAnalyst);
-    admin_ = server_->CreateKey(Role::kAdmin);
+  std::vector<std::unique_ptr<grpc::Service>> MakeServices(RpcEnv& env) override {
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    services.push_back(std::make_unique<AdminServiceImpl>(env));
+    services.push_back(std::make_unique<FundServiceImpl>(env));
+    return services;
   }
 
-  // Calls `rpc` with `key` (none when empty); the response lands in `*out` when given.
-  template <typename Req, typename Resp>
-  grpc::Status Call(const std::string& key,
-                    grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& request, Resp* out = nullptr) {
-    grpc::ClientContext ctx;
-    if (!key.empty()) TestServer::Authorize(ctx, key);
-    Resp ignored;
-    return (stub_.get()->*rpc)(&ctx, request, out != nullptr ? out : &ignored);
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(ServiceFixture::SetUp());
+    funds_ = v1::FundService::NewStub(server_->channel());
   }
 
   grpc::Status CreateKey(v1::Role role, int64_t manager_id, v1::CreateApiKeyResponse* out,
@@ -108,10 +89,7 @@ class AdminServiceTest : public ::testing::TestWithParam<db::Backend> {
     return ids;
   }
 
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<Stub> stub_;
   std::unique_ptr<v1::FundService::Stub> funds_;
-  std::string manager1_, service_, analyst_, admin_;
 };
 
 TEST_P(AdminServiceTest, CreatedKeyAuthenticatesAndOnlyItsHashIsStored) {

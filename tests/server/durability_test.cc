@@ -14,17 +14,13 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.grpc.pb.h"
-#include "server/auth.h"
-#include "tests/testing/fixtures.h"
-#include "tests/testing/grpc_probe.h"
-#include "tests/testing/subprocess.h"
+#include "tests/testing/riskcapd_process.h"
 #include "tests/testing/test_store.h"
 
 namespace riskcap {
 namespace {
 
-using testing::BinaryPath;
-using testing::Subprocess;
+using testing::RiskcapdProcess;
 
 constexpr int kClientThreads = 8;
 constexpr absl::Duration kLoadTime = absl::Milliseconds(1500);
@@ -100,65 +96,23 @@ void FireSubmissions(const std::string& address, const std::string& secret, int 
   }
 }
 
-// The address riskcapd logs once it listens; an error if it exits or `timeout` passes first.
-absl::StatusOr<std::string> WaitListening(Subprocess& proc, absl::Duration timeout) {
-  constexpr char kField[] = "address=";
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    std::string log = proc.Stderr();
-    size_t line = log.find("msg=\"riskcapd listening\"");
-    if (line != std::string::npos) {
-      size_t start = log.find(kField, line) + sizeof(kField) - 1;
-      return log.substr(start, log.find_first_of(" \n", start) - start);
-    }
-    if (proc.Wait(absl::ZeroDuration()).ok()) return absl::AbortedError("riskcapd exited: " + log);
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return absl::DeadlineExceededError("riskcapd did not listen in time: " + proc.Stderr());
-}
-
-bool WaitServing(const std::string& address, absl::Duration timeout) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    auto serving = testing::HealthServing(channel);
-    if (serving.ok() && *serving) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 class DurabilityTest : public ::testing::TestWithParam<db::Backend> {
  protected:
   void SetUp() override {
-    auto scratch = testing::ScratchDatabase::Create(GetParam());
-    ASSERT_TRUE(scratch.ok()) << scratch.status();
-    scratch_ = std::move(*scratch);
-    auto store = db::Store::Open(scratch_->url(), 1);
-    ASSERT_TRUE(store.ok()) << store.status();
-    ASSERT_TRUE((*store)->Migrate().ok());
-    testing::SeedRegistry(**store);
-    ApiKey key;
-    key.label = "durability-test";
-    key.role = Role::kService;
-    key.secret_hash = server::HashApiKeySecret(secret_ = server::NewApiKeySecret());
-    key.created_at = absl::Now();
-    key.created_by = "test";
-    ASSERT_TRUE((*store)->CreateApiKey(key).ok());
+    auto prepared = testing::PrepareDaemonStore(GetParam(), "durability-test", 1);
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    scratch_ = std::move(prepared->scratch);
+    secret_ = prepared->secret;
   }
 
-  // Starts riskcapd over the scratch store on a free loopback port and waits for it to serve.
+  // Starts riskcapd over the scratch store on a port it picks and waits for it to serve.
   void StartDaemon() {
-    auto proc = Subprocess::Start({BinaryPath("server/riskcapd")},
-                                  {{"RISKCAP_DB", scratch_->url()},
-                                   {"RISKCAP_LISTEN", "127.0.0.1:0"},
-                                   {"RISKCAP_WORKER_THREADS", "32"}});
-    ASSERT_TRUE(proc.ok()) << proc.status();
-    daemon_ = std::move(*proc);
-    auto address = WaitListening(*daemon_, kStartTimeout);
-    ASSERT_TRUE(address.ok()) << address.status();
-    address_ = *address;
-    ASSERT_TRUE(WaitServing(address_, kStartTimeout)) << daemon_->Stderr();
+    auto daemon = RiskcapdProcess::Start({.env = {{"RISKCAP_DB", scratch_->url()},
+                                                  {"RISKCAP_WORKER_THREADS", "32"}},
+                                          .timeout = kStartTimeout});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = std::move(*daemon);
+    address_ = daemon_->address();
   }
 
   // Runs the client threads for kLoadTime (longer if nothing was acknowledged yet), then
@@ -187,7 +141,7 @@ class DurabilityTest : public ::testing::TestWithParam<db::Backend> {
 
   std::unique_ptr<testing::ScratchDatabase> scratch_;
   std::string secret_;
-  std::unique_ptr<Subprocess> daemon_;
+  std::unique_ptr<RiskcapdProcess> daemon_;
   std::string address_;
   int in_flight_at_kill_ = 0;
 };

@@ -5,17 +5,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/fund_service_fixture.h"
-#include "tests/testing/grpc_errors.h"
 
 namespace riskcap::server {
 namespace {
-
-using ::riskcap::testing::ViolatedFields;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
-using Code = grpc::StatusCode;
-using Stub = v1::FundService::Stub;
 
 class ExemptionRpcsTest : public FundServiceTest {};
 

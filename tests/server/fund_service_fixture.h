@@ -1,5 +1,5 @@
-// The FundService test fixture: a real server on one backend, seeded with the shared registry
-// (tests/testing/fixtures.h), with a key of each role and helpers for the calls tests repeat.
+// The FundService test fixture (tests/testing/service_fixture.h running FundService) with helpers
+// for the calls its tests repeat, and the matchers they share.
 #pragma once
 
 #include <memory>
@@ -7,13 +7,19 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/fund.grpc.pb.h"
 #include "server/fund_service.h"
-#include "tests/testing/fixtures.h"
-#include "tests/testing/test_server.h"
+#include "tests/testing/grpc_errors.h"
+#include "tests/testing/service_fixture.h"
 
 namespace riskcap::server {
+
+using ::riskcap::testing::ViolatedFields;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 inline v1::Fund NewFund(int64_t id, const std::string& tax_id, int64_t manager = 1) {
   v1::Fund f;
@@ -29,36 +35,12 @@ inline v1::Fund NewFund(int64_t id, const std::string& tax_id, int64_t manager =
   return f;
 }
 
-class FundServiceTest : public ::testing::TestWithParam<db::Backend> {
+class FundServiceTest : public ::riskcap::testing::ServiceFixture<v1::FundService> {
  protected:
-  using Stub = v1::FundService::Stub;
-  using TestServer = ::riskcap::testing::TestServer;
-
-  void SetUp() override {
-    auto server = TestServer::Start(GetParam(), [](RpcEnv& env) {
-      std::vector<std::unique_ptr<grpc::Service>> services;
-      services.push_back(std::make_unique<FundServiceImpl>(env));
-      return services;
-    });
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    riskcap::testing::SeedRegistry(server_->store());
-    stub_ = v1::FundService::NewStub(server_->channel());
-    manager1_ = server_->CreateKey(Role::kManager, 1);
-    service_ = server_->CreateKey(Role::kService);
-    analyst_ = server_->CreateKey(Role::kAnalyst);
-    admin_ = server_->CreateKey(Role::kAdmin);
-  }
-
-  // Calls `rpc` with `key` (none when empty); the response lands in `*out` when given.
-  template <typename Req, typename Resp>
-  grpc::Status Call(const std::string& key,
-                    grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Req&, Resp*),
-                    const Req& request, Resp* out = nullptr) {
-    grpc::ClientContext ctx;
-    if (!key.empty()) TestServer::Authorize(ctx, key);
-    Resp ignored;
-    return (stub_.get()->*rpc)(&ctx, request, out != nullptr ? out : &ignored);
+  std::vector<std::unique_ptr<grpc::Service>> MakeServices(RpcEnv& env) override {
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    services.push_back(std::make_unique<FundServiceImpl>(env));
+    return services;
   }
 
   grpc::Status CreateFund(const std::string& key, const v1::Fund& fund, v1::Fund* out = nullptr,
@@ -121,9 +103,6 @@ class FundServiceTest : public ::testing::TestWithParam<db::Backend> {
     return ids;
   }
 
-  std::unique_ptr<TestServer> server_;
-  std::unique_ptr<Stub> stub_;
-  std::string manager1_, service_, analyst_, admin_;
 };
 
 }  // namespace riskcap::server

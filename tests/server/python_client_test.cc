@@ -11,9 +11,7 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.pb.h"
-#include "server/auth.h"
-#include "tests/testing/fixtures.h"
-#include "tests/testing/grpc_probe.h"
+#include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_store.h"
 
@@ -21,37 +19,9 @@ namespace riskcap {
 namespace {
 
 using testing::BinaryPath;
-using testing::Subprocess;
+using testing::RiskcapdProcess;
 
 constexpr char kMethodology[] = "Historical VaR 99%, 10-day horizon";
-
-// The address riskcapd logs once it listens; an error if it exits or `timeout` passes first.
-absl::StatusOr<std::string> WaitListening(Subprocess& proc, absl::Duration timeout) {
-  constexpr char kField[] = "address=";
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    std::string log = proc.Stderr();
-    size_t line = log.find("msg=\"riskcapd listening\"");
-    if (line != std::string::npos) {
-      size_t start = log.find(kField, line) + sizeof(kField) - 1;
-      return log.substr(start, log.find_first_of(" \n", start) - start);
-    }
-    if (proc.Wait(absl::ZeroDuration()).ok()) return absl::AbortedError("riskcapd exited: " + log);
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return absl::DeadlineExceededError("riskcapd did not listen in time: " + proc.Stderr());
-}
-
-bool WaitServing(const std::string& address, absl::Duration timeout) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    auto serving = testing::HealthServing(channel);
-    if (serving.ok() && *serving) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
 
 // Parses one line of proto3 JSON into `message`, failing the test when it does not parse.
 template <typename Message>
@@ -72,30 +42,15 @@ struct ScriptRun {
 class PythonClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto scratch = testing::ScratchDatabase::Create(db::Backend::kSqlite);
-    ASSERT_TRUE(scratch.ok()) << scratch.status();
-    scratch_ = std::move(*scratch);
-    auto store = db::Store::Open(scratch_->url(), 2);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    ASSERT_TRUE(store_->Migrate().ok());
-    testing::SeedRegistry(*store_);
-    ApiKey key;
-    key.label = "python-client-test";
-    key.role = Role::kService;
-    key.secret_hash = server::HashApiKeySecret(secret_ = server::NewApiKeySecret());
-    key.created_at = absl::Now();
-    key.created_by = "test";
-    ASSERT_TRUE(store_->CreateApiKey(key).ok());
-    auto proc = Subprocess::Start({BinaryPath("server/riskcapd")},
-                                  {{"RISKCAP_DB", scratch_->url()},
-                                   {"RISKCAP_LISTEN", "127.0.0.1:0"}});
-    ASSERT_TRUE(proc.ok()) << proc.status();
-    daemon_ = std::move(*proc);
-    auto address = WaitListening(*daemon_, absl::Seconds(30));
-    ASSERT_TRUE(address.ok()) << address.status();
-    address_ = *address;
-    ASSERT_TRUE(WaitServing(address_, absl::Seconds(30))) << daemon_->Stderr();
+    auto prepared = testing::PrepareDaemonStore(db::Backend::kSqlite, "python-client-test");
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    scratch_ = std::move(prepared->scratch);
+    store_ = std::move(prepared->store);
+    secret_ = prepared->secret;
+    auto daemon = RiskcapdProcess::Start({.env = {{"RISKCAP_DB", scratch_->url()}}});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = std::move(*daemon);
+    address_ = daemon_->address();
   }
 
   // Runs submit_margin.py for fund 101 on 2025-06-30 with the given amounts; the token comes
@@ -119,7 +74,7 @@ class PythonClientTest : public ::testing::Test {
   std::unique_ptr<testing::ScratchDatabase> scratch_;
   std::unique_ptr<db::Store> store_;
   std::string secret_;
-  std::unique_ptr<Subprocess> daemon_;  // killed on destruction, before the store goes
+  std::unique_ptr<RiskcapdProcess> daemon_;  // killed on destruction, before the store goes
   std::string address_;
 };
 

@@ -1,13 +1,10 @@
 // The real riskcapd binary: migrates its store, serves health, and shuts down cleanly on SIGTERM.
 #include <signal.h>
 
-#include <grpcpp/grpcpp.h>
-
-#include "absl/strings/str_cat.h"
 #include "db/migrator.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
-#include "tests/testing/grpc_probe.h"
+#include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_store.h"
 
@@ -15,19 +12,7 @@ namespace riskcap {
 namespace {
 
 using testing::BinaryPath;
-using testing::Subprocess;
-
-// Polls the health service until it reports SERVING or `timeout` passes.
-bool WaitServing(const std::string& address, absl::Duration timeout) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    auto serving = testing::HealthServing(channel);
-    if (serving.ok() && *serving) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
+using testing::RiskcapdProcess;
 
 int SchemaVersionOf(const std::string& url) {
   auto store = db::Store::Open(url, 1);
@@ -47,11 +32,9 @@ class Riskcapd : public ::testing::TestWithParam<db::Backend> {
 };
 
 TEST_P(Riskcapd, MigratesServesHealthAndStopsOnSigterm) {
-  std::string address = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
-  auto proc = Subprocess::Start({BinaryPath("server/riskcapd")},
-                                {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_LISTEN", address}});
+  auto proc = RiskcapdProcess::Start(
+      {.env = {{"RISKCAP_DB", scratch_->url()}}, .timeout = absl::Seconds(20)});
   ASSERT_TRUE(proc.ok()) << proc.status();
-  ASSERT_TRUE(WaitServing(address, absl::Seconds(20))) << (*proc)->Stderr();
   int latest = db::MigrationsFor(GetParam()).back().version;
   EXPECT_EQ(SchemaVersionOf(scratch_->url()), latest);
   (*proc)->Signal(SIGTERM);
@@ -69,13 +52,13 @@ TEST_P(Riskcapd, MigrateCommandAppliesMigrationsAndExits) {
 }
 
 TEST_P(Riskcapd, BusyPortExitsWithAnError) {
-  std::string address = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
-  std::map<std::string, std::string> env = {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_LISTEN", address}};
-  auto first = Subprocess::Start({BinaryPath("server/riskcapd")}, env);
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(WaitServing(address, absl::Seconds(20))) << (*first)->Stderr();
+  auto first = RiskcapdProcess::Start(
+      {.env = {{"RISKCAP_DB", scratch_->url()}}, .timeout = absl::Seconds(20)});
+  ASSERT_TRUE(first.ok()) << first.status();
   std::string err;
-  auto second = testing::RunCommand({BinaryPath("server/riskcapd")}, env, &err);
+  auto second = testing::RunCommand(
+      {BinaryPath("server/riskcapd")},
+      {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_LISTEN", (*first)->address()}}, &err);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(second->first, 0);
   EXPECT_NE(err.find("cannot listen"), std::string::npos) << err;

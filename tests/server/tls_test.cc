@@ -12,9 +12,7 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.grpc.pb.h"
-#include "server/auth.h"
-#include "tests/testing/fixtures.h"
-#include "tests/testing/grpc_probe.h"
+#include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_store.h"
 
@@ -22,7 +20,7 @@ namespace riskcap {
 namespace {
 
 using testing::BinaryPath;
-using testing::Subprocess;
+using testing::RiskcapdProcess;
 
 // openssl configuration: extensions of the CAs and of the server and client certificates.
 constexpr char kOpensslConfig[] = R"(
@@ -114,34 +112,6 @@ class TestPki {
   std::string dir_;
 };
 
-// The address riskcapd logs once it listens; an error if it exits or `timeout` passes first.
-absl::StatusOr<std::string> WaitListening(Subprocess& proc, absl::Duration timeout) {
-  constexpr char kField[] = "address=";
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    std::string log = proc.Stderr();
-    size_t line = log.find("msg=\"riskcapd listening\"");
-    if (line != std::string::npos) {
-      size_t start = log.find(kField, line) + sizeof(kField) - 1;
-      return log.substr(start, log.find_first_of(" \n", start) - start);
-    }
-    if (proc.Wait(absl::ZeroDuration()).ok()) return absl::AbortedError("riskcapd exited: " + log);
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return absl::DeadlineExceededError("riskcapd did not listen in time: " + proc.Stderr());
-}
-
-// Polls the health service through `channel` until it reports SERVING or `timeout` passes.
-bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    auto serving = testing::HealthServing(channel);
-    if (serving.ok() && *serving) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 grpc::SslCredentialsOptions TrustOnly(const std::string& root_pem) {
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = root_pem;
@@ -154,40 +124,27 @@ class TlsTest : public ::testing::Test {
     auto pki = TestPki::Create();
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = std::move(*pki);
-    auto scratch = testing::ScratchDatabase::Create(db::Backend::kSqlite);
-    ASSERT_TRUE(scratch.ok()) << scratch.status();
-    scratch_ = std::move(*scratch);
-    auto store = db::Store::Open(scratch_->url(), 2);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    ASSERT_TRUE(store_->Migrate().ok());
-    testing::SeedRegistry(*store_);
-    ApiKey key;
-    key.label = "tls-test";
-    key.role = Role::kService;
-    key.secret_hash = server::HashApiKeySecret(secret_ = server::NewApiKeySecret());
-    key.created_at = absl::Now();
-    key.created_by = "test";
-    auto created = store_->CreateApiKey(key);
-    ASSERT_TRUE(created.ok()) << created.status();
-    key_id_ = created->id;
+    auto prepared = testing::PrepareDaemonStore(db::Backend::kSqlite, "tls-test");
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    scratch_ = std::move(prepared->scratch);
+    store_ = std::move(prepared->store);
+    secret_ = prepared->secret;
+    key_id_ = prepared->key_id;
   }
 
-  // Starts riskcapd with TLS (and mutual TLS when `client_ca`) on a free loopback port and
-  // waits until it answers health checks through a channel made with `probe`.
+  // Starts riskcapd with TLS (and mutual TLS when `client_ca`) on a port it picks and waits
+  // until it answers health checks through a channel made with `probe`.
   void StartTls(bool client_ca, const grpc::SslCredentialsOptions& probe) {
-    std::map<std::string, std::string> env = {{"RISKCAP_DB", scratch_->url()},
-                                              {"RISKCAP_LISTEN", "127.0.0.1:0"},
-                                              {"RISKCAP_TLS_CERT", pki_->Path("server.pem")},
-                                              {"RISKCAP_TLS_KEY", pki_->Path("server.key")}};
-    if (client_ca) env["RISKCAP_TLS_CLIENT_CA"] = pki_->Path("ca.pem");
-    auto proc = Subprocess::Start({BinaryPath("server/riskcapd")}, env);
-    ASSERT_TRUE(proc.ok()) << proc.status();
-    daemon_ = std::move(*proc);
-    auto address = WaitListening(*daemon_, absl::Seconds(30));
-    ASSERT_TRUE(address.ok()) << address.status();
-    address_ = *address;
-    ASSERT_TRUE(WaitServing(Channel(probe), absl::Seconds(30))) << daemon_->Stderr();
+    RiskcapdProcess::Options options = {
+        .env = {{"RISKCAP_DB", scratch_->url()},
+                {"RISKCAP_TLS_CERT", pki_->Path("server.pem")},
+                {"RISKCAP_TLS_KEY", pki_->Path("server.key")}},
+        .probe_credentials = grpc::SslCredentials(probe)};
+    if (client_ca) options.env["RISKCAP_TLS_CLIENT_CA"] = pki_->Path("ca.pem");
+    auto daemon = RiskcapdProcess::Start(std::move(options));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = std::move(*daemon);
+    address_ = daemon_->address();
   }
 
   std::shared_ptr<grpc::Channel> Channel(const grpc::SslCredentialsOptions& options) const {
@@ -222,7 +179,7 @@ class TlsTest : public ::testing::Test {
   std::unique_ptr<db::Store> store_;
   std::string secret_;
   int64_t key_id_ = 0;
-  std::unique_ptr<Subprocess> daemon_;  // killed on destruction, before the store goes
+  std::unique_ptr<RiskcapdProcess> daemon_;  // killed on destruction, before the store goes
   std::string address_;
 };
 
