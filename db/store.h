@@ -173,8 +173,14 @@ class Store {
   // Group commit: inserts `submissions` and appends `audits` in ONE transaction, so many callers
   // share one durable commit. Each submission's slot holds its new id, or AlreadyExists when its
   // idempotency key is taken (the others still commit). A whole-batch failure is the outer error.
+  // `audit`, when set, is appended only if the submission is inserted: the call's audit record
+  // commits with the submission itself.
+  struct SubmissionWrite {
+    MarginSubmission submission;
+    std::optional<AuditRecord> audit;
+  };
   absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> WriteBatch(
-      const std::vector<MarginSubmission>& submissions, const std::vector<AuditRecord>& audits);
+      const std::vector<SubmissionWrite>& submissions, const std::vector<AuditRecord>& audits);
 
   // Audit log (append-only; the database refuses updates and deletes).
   absl::Status AppendAudit(const AuditRecord& record);

@@ -269,17 +269,22 @@ absl::StatusOr<std::vector<Exemption>> Store::ListExemptions(std::optional<int64
 namespace riskcap::db {
 
 absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> Store::WriteBatch(
-    const std::vector<MarginSubmission>& submissions, const std::vector<AuditRecord>& audits) {
+    const std::vector<SubmissionWrite>& submissions, const std::vector<AuditRecord>& audits) {
   for (const AuditRecord& r : audits) RETURN_IF_ERROR(CheckAuditRecord(r));
+  for (const SubmissionWrite& w : submissions) {
+    if (w.audit) RETURN_IF_ERROR(CheckAuditRecord(*w.audit));
+  }
   return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> {
     std::vector<absl::StatusOr<int64_t>> results;
     results.reserve(submissions.size());
-    for (const MarginSubmission& m : submissions) {
+    for (const SubmissionWrite& w : submissions) {
+      const MarginSubmission& m = w.submission;
       // A bad submission fails its own slot only; the others still commit.
       if (absl::Status bad = CheckNewSubmission(m); !bad.ok()) {
         results.push_back(bad);
       } else if (std::optional<long long> id = InsertSubmissionRow(s, m)) {
         results.push_back(static_cast<int64_t>(*id));
+        if (w.audit) InsertAuditRow(s, *w.audit);
       } else {
         results.push_back(absl::AlreadyExistsError(absl::StrCat(
             "submission idempotency_key '", m.idempotency_key, "' is already used")));

@@ -59,7 +59,8 @@ grpc::Status MarginServiceImpl::SubmitMargin(grpc::ServerContext* context,
                                              v1::SubmissionReceipt* response) {
   return HandleRpc(env_, *context, "MarginService/SubmitMargin", request->request_id(),
                    CallKind::kMutating, [&](const Principal& p, CallInfo& info) -> absl::Status {
-                     ASSIGN_OR_RETURN(*response, intake_.Submit(p, *request, info));
+                     ASSIGN_OR_RETURN(*response, intake_.Submit(p, *request, info,
+                                                                "MarginService/SubmitMargin"));
                      return absl::OkStatus();
                    });
 }

@@ -36,7 +36,7 @@ grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context
   auto principal = env.auth.Authenticate(context);
   CallInfo info;
   absl::Status outcome = principal.ok() ? body(*principal, info) : principal.status();
-  if (kind == CallKind::kMutating) {
+  if (kind == CallKind::kMutating && !info.audited) {
     Audit(env, principal.ok() ? principal->Name() : "anonymous", method, request_id, outcome,
           info.audit_detail);
   }

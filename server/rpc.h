@@ -34,6 +34,9 @@ enum class CallKind { kRead, kMutating };
 // Per-call facts a body may add to the audit record.
 struct CallInfo {
   std::string audit_detail;  // e.g. "fund=12 submission=345"
+  // Set by a body that already committed the call's audit record together with its change (the
+  // group-commit path of SubmitMargin), so HandleRpc does not write a second one.
+  bool audited = false;
 };
 
 using RpcBody = std::function<absl::Status(const Principal&, CallInfo&)>;

@@ -25,7 +25,8 @@ std::string IdempotencyScope(const Principal& p) {
 }
 
 absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Submit(
-    const Principal& principal, const v1::SubmitMarginRequest& request, CallInfo& info) const {
+    const Principal& principal, const v1::SubmitMarginRequest& request, CallInfo& info,
+    const char* audit_method) const {
   RETURN_IF_ERROR(RequireRole(principal, {Role::kManager, Role::kService}));
   ASSIGN_OR_RETURN(SubmissionInput in, ParseSubmitRequest(request, env_.clock.Today()));
   ASSIGN_OR_RETURN(Fund fund, GetAccessibleFund(env_.store, principal, in.fund_id));
@@ -46,11 +47,18 @@ absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Submit(
   info.audit_detail = absl::StrCat("fund=", s.fund_id);
   auto replay = Replay(fund, s.idempotency_key, s.content_hash);
   if (replay.ok() || !absl::IsNotFound(replay.status())) return replay;
-  auto id = Insert(s);
+  std::optional<AuditRecord> audit;
+  if (audit_method != nullptr && env_.batcher != nullptr) {
+    // The new id is not known before the insert, so the record names the content hash instead.
+    audit = AuditRecord{0, s.submitted_at, principal.Name(), audit_method, in.request_id, "OK",
+                        absl::StrCat(info.audit_detail, " hash=", s.content_hash.substr(0, 16))};
+  }
+  auto id = Insert(s, audit);
   // A concurrent call with the same request_id won the race: answer as a replay of it.
   if (absl::IsAlreadyExists(id.status())) return Replay(fund, s.idempotency_key, s.content_hash);
   if (!id.ok()) return id.status();
   s.id = *id;
+  info.audited = audit.has_value();
   absl::StrAppend(&info.audit_detail, " submission=", s.id);
   v1::SubmissionReceipt receipt;
   FillReceipt(s, /*replayed=*/false, &receipt);
@@ -72,8 +80,9 @@ std::string SubmissionIntake::NextDueDate(const Fund& fund, Date submitted_on) c
   return days ? FormatDate(submitted_on + *days) : "";
 }
 
-absl::StatusOr<int64_t> SubmissionIntake::Insert(const MarginSubmission& s) const {
-  if (env_.batcher != nullptr) return env_.batcher->InsertSubmission(s);
+absl::StatusOr<int64_t> SubmissionIntake::Insert(const MarginSubmission& s,
+                                                 std::optional<AuditRecord> audit) const {
+  if (env_.batcher != nullptr) return env_.batcher->InsertSubmission(s, std::move(audit));
   ASSIGN_OR_RETURN(MarginSubmission stored, env_.store.InsertSubmission(s));
   return stored.id;
 }

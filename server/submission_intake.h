@@ -18,12 +18,16 @@ class SubmissionIntake {
   // with field violations; PERMISSION_DENIED for a role that may not submit or a fund outside a
   // MANAGER key's scope; NOT_FOUND for an unknown fund; FAILED_PRECONDITION for an inactive fund;
   // ALREADY_EXISTS for a request_id reused with different content.
+  // With `audit_method` set (a call auditing itself, as SubmitMargin does), the call's audit record
+  // commits in the same transaction as a new submission and `info.audited` is set.
   absl::StatusOr<v1::SubmissionReceipt> Submit(const Principal& principal,
                                                const v1::SubmitMarginRequest& request,
-                                               CallInfo& info) const;
+                                               CallInfo& info,
+                                               const char* audit_method = nullptr) const;
 
  private:
-  absl::StatusOr<int64_t> Insert(const MarginSubmission& submission) const;
+  absl::StatusOr<int64_t> Insert(const MarginSubmission& submission,
+                                 std::optional<AuditRecord> audit) const;
   std::string NextDueDate(const Fund& fund, Date submitted_on) const;
   absl::StatusOr<v1::SubmissionReceipt> Replay(const Fund& fund, const std::string& key,
                                                const std::string& hash) const;

@@ -7,7 +7,7 @@
 namespace riskcap::server {
 
 struct WriteBatcher::Pending {
-  std::optional<MarginSubmission> submission;
+  std::optional<db::Store::SubmissionWrite> submission;
   std::optional<AuditRecord> audit;
   std::promise<absl::StatusOr<int64_t>> done;
 };
@@ -33,9 +33,10 @@ std::shared_ptr<WriteBatcher::Pending> WriteBatcher::Enqueue(std::shared_ptr<Pen
   return p;
 }
 
-absl::StatusOr<int64_t> WriteBatcher::InsertSubmission(const MarginSubmission& submission) {
+absl::StatusOr<int64_t> WriteBatcher::InsertSubmission(const MarginSubmission& submission,
+                                                       std::optional<AuditRecord> audit) {
   auto p = std::make_shared<Pending>();
-  p->submission = submission;
+  p->submission = db::Store::SubmissionWrite{submission, std::move(audit)};
   auto result = p->done.get_future();
   Enqueue(std::move(p));
   return result.get();
@@ -67,7 +68,7 @@ void WriteBatcher::Run() {
 }
 
 void WriteBatcher::Commit(std::vector<std::shared_ptr<Pending>>& batch) {
-  std::vector<MarginSubmission> submissions;
+  std::vector<db::Store::SubmissionWrite> submissions;
   std::vector<AuditRecord> audits;
   for (const auto& p : batch) {
     if (p->submission) submissions.push_back(*p->submission);

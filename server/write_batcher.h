@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -23,8 +24,10 @@ class WriteBatcher {
   ~WriteBatcher();  // commits what is queued, then stops
 
   // Blocks until `submission` is durably committed; its new id, or AlreadyExists when its
-  // idempotency key was already used, or the batch's error.
-  absl::StatusOr<int64_t> InsertSubmission(const MarginSubmission& submission);
+  // idempotency key was already used, or the batch's error. `audit`, when given, is committed
+  // with the submission if (and only if) it is inserted.
+  absl::StatusOr<int64_t> InsertSubmission(const MarginSubmission& submission,
+                                           std::optional<AuditRecord> audit = std::nullopt);
   // Blocks until `record` is durably committed.
   absl::Status AppendAudit(const AuditRecord& record);
 

@@ -31,7 +31,7 @@ class GroupCommitWorkflow : public WorkflowStoreTest {
 TEST_P(GroupCommitWorkflow, EachSlotGetsItsOwnOutcomeAndTheRestCommit) {
   ASSERT_TRUE(store().InsertSubmission(Submission("taken")).ok());
   auto results = store().WriteBatch(
-      {Submission("a"), Submission("taken"), Submission("bad", -1), Submission("b")},
+      {{Submission("a")}, {Submission("taken")}, {Submission("bad", -1)}, {Submission("b")}},
       {Audit("a"), Audit("b")});
   ASSERT_TRUE(results.ok()) << results.status();
   ASSERT_EQ(results->size(), 4u);
@@ -49,7 +49,7 @@ TEST_P(GroupCommitWorkflow, EachSlotGetsItsOwnOutcomeAndTheRestCommit) {
 }
 
 TEST_P(GroupCommitWorkflow, DuplicateKeysInsideOneBatchStoreOnce) {
-  auto results = store().WriteBatch({Submission("dup"), Submission("dup")}, {});
+  auto results = store().WriteBatch({{Submission("dup")}, {Submission("dup")}}, {});
   ASSERT_TRUE(results.ok()) << results.status();
   EXPECT_TRUE((*results)[0].ok());
   EXPECT_EQ((*results)[1].status().code(), kExists);
@@ -61,9 +61,22 @@ TEST_P(GroupCommitWorkflow, DuplicateKeysInsideOneBatchStoreOnce) {
 TEST_P(GroupCommitWorkflow, AnInvalidAuditRecordRejectsTheWholeBatch) {
   AuditRecord bad = Audit("x");
   bad.principal = "";
-  auto results = store().WriteBatch({Submission("x")}, {bad});
+  auto results = store().WriteBatch({{Submission("x")}}, {bad});
   EXPECT_EQ(results.status().code(), kInvalid);
   EXPECT_FALSE(store().FindSubmissionByKey("x").ok());
+}
+
+TEST_P(GroupCommitWorkflow, ASubmissionsOwnAuditRecordCommitsOnlyIfItIsInserted) {
+  ASSERT_TRUE(store().InsertSubmission(Submission("taken")).ok());
+  auto results = store().WriteBatch(
+      {{Submission("new"), Audit("new")}, {Submission("taken"), Audit("taken")}}, {});
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_TRUE((*results)[0].ok());
+  EXPECT_EQ((*results)[1].status().code(), kExists);
+  auto audit = store().ListAudit({0, 10});
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].request_id, "new");
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(GroupCommitWorkflow);
