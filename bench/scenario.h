@@ -1,0 +1,25 @@
+// The benchmark scenarios riskcap_bench offers, one subcommand each. To add one: write
+// <name>_scenario.cc defining Add<Name>Scenario, declare it here and list it in bench_main.cc.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace riskcap::bench {
+
+struct Scenario {
+  CLI::App* command = nullptr;  // the subcommand, its options registered
+  std::function<int()> run;     // runs the scenario after parsing; returns the exit code
+};
+
+// Process exit codes shared by the scenarios.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitSetupFailed = 3;  // the server was unreachable or setup was refused
+
+// `submit`: durable MarginService.SubmitMargin throughput and latency (submit_scenario.cc).
+Scenario AddSubmitScenario(CLI::App& app);
+
+}  // namespace riskcap::bench
