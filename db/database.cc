@@ -47,6 +47,17 @@ absl::Status FromSqlite(const soci::sqlite3_soci_error& e, std::string_view cont
   return absl::InternalError(msg);
 }
 
+// SQLite's memory statistics take a process-wide mutex on every allocation, which dominated
+// the profile under concurrent load (docs/benchmarks.md); riskcap never reads them. Must run
+// before SQLite initialises, i.e. before the first connection opens; later calls are no-ops.
+void DisableSqliteMemoryStatistics() {
+  static const bool done = [] {
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+
 void PrepareSqlite(soci::session& s) {
   s << "PRAGMA journal_mode=WAL";
   s << "PRAGMA synchronous=FULL";  // durable commits: acknowledged data survives power loss
@@ -101,6 +112,7 @@ absl::Status StatusFromException(const std::exception& e, std::string_view conte
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, int pool_size) {
   std::unique_ptr<Database> db(new Database(url));
   if (url.in_memory() || pool_size < 1) pool_size = 1;
+  if (url.backend == Backend::kSqlite) DisableSqliteMemoryStatistics();
   std::string conninfo;
   if (url.backend == Backend::kPostgresql) {
     auto parsed = PostgresConninfo(url.target);

@@ -59,10 +59,10 @@ void ApplyLimits(const ServerConfig& config, grpc::ServerBuilder& builder) {
   // beyond the cap get RESOURCE_EXHAUSTED instead of queueing without bound.
   // Polling threads count against the same quota, and a thread stays taken briefly after its
   // call's reply (measured: with the cap at exactly workers + pollers, about 1% of calls at full
-  // in-flight load were refused), so the quota leaves headroom above the worker count.
+  // in-flight load were refused, and 1 in 60,000 at 1.5x), so the quota is twice the workers.
   constexpr int kMaxPollers = 2;
   grpc::ResourceQuota quota("riskcapd");
-  quota.SetMaxThreads(config.worker_threads + config.worker_threads / 2 + kMaxPollers);
+  quota.SetMaxThreads(2 * config.worker_threads + kMaxPollers);
   builder.SetResourceQuota(quota);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);

@@ -45,8 +45,8 @@ absl::StatusOr<v1::SubmissionReceipt> SubmissionIntake::Submit(
   s.content_hash = db::Sha256Hex(CanonicalSubmissionContent(
       s.fund_id, s.reference_date, s.local_margin, s.offshore_margin, s.methodology));
   info.audit_detail = absl::StrCat("fund=", s.fund_id);
-  auto replay = Replay(fund, s.idempotency_key, s.content_hash);
-  if (replay.ok() || !absl::IsNotFound(replay.status())) return replay;
+  // No look-up first: the insert itself detects a used request_id (ON CONFLICT), and only then
+  // is the original read, which keeps the common path to one write.
   std::optional<AuditRecord> audit;
   if (audit_method != nullptr && env_.batcher != nullptr) {
     // The new id is not known before the insert, so the record names the content hash instead.
