@@ -1,6 +1,7 @@
 // The Python client example (examples/python/submit_margin.py) against the real riskcapd: the
 // API works from another language through the stubs the build generates.
 #include <algorithm>
+#include <fstream>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -128,6 +129,56 @@ TEST_F(PythonClientTest, BadAmountPrintsTheFieldViolationAndExitsNonZero) {
   auto stored = store_->ListSubmissions({}, {});
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_TRUE(stored->empty());
+}
+
+// The manager's CSV script: one SubmitMargins stream, one result line per row, and a re-run of
+// the same file replays instead of submitting twice (request ids derive from file and line).
+TEST_F(PythonClientTest, CsvScriptSubmitsEveryRowAndReportsTheBadOne) {
+  std::string csv_path = ::testing::TempDir() + "/margins-python-test.csv";
+  {
+    std::ofstream csv(csv_path);
+    csv << "fund_id,reference_date,local_margin,offshore_margin,methodology\n"
+        << "101,2025-06-27,1000.10,0,Historical VaR\n"
+        << "101,2025-06-30,2000,500.5,Historical VaR\n"
+        << "101,2025-06-30,-1,0,Historical VaR\n";
+  }
+  auto run_script = [&](std::string* err) {
+    return testing::RunCommand(
+        {"/usr/bin/python3",
+         std::string(RISKCAP_SOURCE_DIR) + "/examples/python/submit_margins_csv.py", csv_path,
+         "--server", address_},
+        {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", secret_}}, err,
+        absl::Seconds(60));
+  };
+  std::string err;
+  auto first = run_script(&err);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->first, 1) << err;  // one row was refused
+  std::vector<std::string> lines = absl::StrSplit(first->second, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << first->second << err;
+  auto ok0 = FromJson<v1::SubmitMarginResult>(lines[0]);
+  auto ok1 = FromJson<v1::SubmitMarginResult>(lines[1]);
+  auto bad = FromJson<v1::SubmitMarginResult>(lines[2]);
+  EXPECT_EQ(ok0.request_id(), "margins-python-test.csv:2");
+  ASSERT_TRUE(ok0.has_receipt());
+  ASSERT_TRUE(ok1.has_receipt());
+  EXPECT_FALSE(ok1.receipt().replayed());
+  ASSERT_TRUE(bad.has_error());
+  EXPECT_EQ(bad.error().code(), 3);  // INVALID_ARGUMENT
+  ASSERT_EQ(bad.error().field_violations_size(), 1);
+  EXPECT_EQ(bad.error().field_violations(0).field(), "local_margin");
+  EXPECT_NE(err.find("2 accepted, 1 rejected"), std::string::npos) << err;
+
+  auto again = run_script(&err);
+  ASSERT_TRUE(again.ok()) << again.status();
+  std::vector<std::string> replayed = absl::StrSplit(again->second, '\n', absl::SkipEmpty());
+  ASSERT_EQ(replayed.size(), 3u);
+  auto replay1 = FromJson<v1::SubmitMarginResult>(replayed[1]);
+  EXPECT_TRUE(replay1.receipt().replayed());
+  EXPECT_EQ(replay1.receipt().submission_id(), ok1.receipt().submission_id());
+  auto stored = store_->ListSubmissions({}, {});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->size(), 2u);
 }
 
 }  // namespace
