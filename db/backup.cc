@@ -254,6 +254,20 @@ BackupReport MakeReport(const StoreUrl& target, int version, std::vector<TableRe
   return report;
 }
 
+// The partial file is thrown away whole on any failure, so its load needs neither a rollback
+// journal nor per-commit syncs: each page is written once, and BackupFile::Sync makes it durable.
+absl::Status LoadWithoutJournal(Database& partial) {
+  ASSIGN_OR_RETURN(Database::Lease session, partial.Acquire());
+  try {
+    std::string mode;
+    *session << "PRAGMA journal_mode=OFF", soci::into(mode);
+    *session << "PRAGMA synchronous=OFF";
+  } catch (const std::exception& e) {
+    return StatusFromException(e, "preparing the backup file");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<BackupReport> BackupToSqlite(Database& source, const StoreUrl& url,
                                             const BackupOptions& options) {
   ASSIGN_OR_RETURN(BackupFile file, BackupFile::Begin(url.target));
@@ -263,6 +277,7 @@ absl::StatusOr<BackupReport> BackupToSqlite(Database& source, const StoreUrl& ur
   {
     ASSIGN_OR_RETURN(auto target, Database::Open(partial, 1));
     ASSIGN_OR_RETURN(version, Migrate(*target));
+    RETURN_IF_ERROR(LoadWithoutJournal(*target));
     ASSIGN_OR_RETURN(tables, target->Write([&](soci::session& t) {
       return CopyAll(source, Side{Backend::kSqlite, t}, options, /*verify_now=*/false);
     }));
