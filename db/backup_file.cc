@@ -18,6 +18,9 @@ namespace {
 absl::Status ErrnoError(const std::string& what, const std::string& path) {
   int err = errno;
   std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(err));
+  if (err == ENOENT || err == ENOTDIR || err == EACCES || err == EROFS || err == EISDIR) {
+    return absl::FailedPreconditionError(msg);  // the operator's to fix: path or permissions
+  }
   return err == ENOSPC || err == EIO ? absl::UnavailableError(msg) : absl::InternalError(msg);
 }
 

@@ -166,11 +166,13 @@ TEST_P(BackupRoundTrip, LeftoversOfAKilledRunAreRemovedAndABackupInProgressIsNot
   EXPECT_EQ(dir.Names(), (std::vector<std::string>{"b.db", "b.db.lock"}));
 }
 
-TEST_P(BackupRoundTrip, RefusesTheSourceItselfAndAnInMemoryTarget) {
+TEST_P(BackupRoundTrip, RefusesTheSourceItselfAnInMemoryTargetAndAMissingDirectory) {
   EXPECT_EQ(db::Backup(store(), "sqlite::memory:").status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(db::Backup(store(), scratch_->url()).status().code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(db::Backup(store(), "sqlite:/nonexistent-riskcap-dir/b.db").status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(BackupRoundTrip, PostgresTargetGetsEveryRowAndFreshIds) {
