@@ -24,6 +24,8 @@ namespace {
 
 using Tables = std::vector<TableSchema>;
 
+constexpr size_t kHashChunkRows = 4096;
+
 // One side of the copy: a session inside its open transaction.
 struct Side {
   Backend backend;
@@ -95,8 +97,8 @@ class Copier {
       RETURN_IF_ERROR(cursor->Next(options_.chunk_rows, &rows));
       if (rows.empty()) break;
       for (const Row& row : rows) hasher.Add(row);
-      RETURN_IF_ERROR(BulkInsert(target_.backend, target_.session, table.name, columns,
-                                 rows.size(), [&](size_t i, RowSink& sink) {
+      RETURN_IF_ERROR(BulkInsert(target_.backend, target_.session, table.name, columns, rows.size(),
+                                 [&](size_t i, RowSink& sink) {
                                    for (size_t c = 0; c < rows[i].size(); ++c) {
                                      if (deferred[c]) {
                                        sink.Null();
@@ -198,7 +200,8 @@ absl::Status CheckMatches(const std::vector<TableReport>& expected, Side target,
                           const Tables& tables, size_t chunk_rows) {
   for (const TableReport& want : expected) {
     const TableSchema* table = Find(tables, want.table);
-    if (table == nullptr) return absl::DataLossError("backup verification: table " + want.table + " missing");
+    if (table == nullptr)
+      return absl::DataLossError("backup verification: table " + want.table + " missing");
     ASSIGN_OR_RETURN(TableReport got, HashTable(target, *table, chunk_rows));
     if (got.rows != want.rows || got.sha256 != want.sha256) {
       return absl::DataLossError(absl::StrCat(
@@ -233,7 +236,8 @@ absl::StatusOr<std::vector<TableReport>> CopyAll(Database& source, Side target,
     if (target.backend == Backend::kPostgresql) {
       RETURN_IF_ERROR(AdvancePostgresSequences(target.session, target_tables));
     }
-    if (verify_now) RETURN_IF_ERROR(CheckMatches(reports, target, target_tables, options.chunk_rows));
+    if (verify_now)
+      RETURN_IF_ERROR(CheckMatches(reports, target, target_tables, options.chunk_rows));
     return reports;
   });
 }
@@ -306,7 +310,8 @@ absl::StatusOr<std::string> PostgresIdentity(soci::session& s) {
 absl::Status CheckNotSource(Database& source, soci::session& target_session) {
   if (source.backend() != Backend::kPostgresql) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string target, PostgresIdentity(target_session));
-  ASSIGN_OR_RETURN(std::string own, source.Read([](soci::session& s) { return PostgresIdentity(s); }));
+  ASSIGN_OR_RETURN(std::string own,
+                   source.Read([](soci::session& s) { return PostgresIdentity(s); }));
   if (own == target) {
     return absl::InvalidArgumentError("the backup target is the source database itself");
   }
@@ -317,11 +322,11 @@ absl::StatusOr<BackupReport> BackupToPostgres(Database& source, const StoreUrl& 
                                               const BackupOptions& options) {
   ASSIGN_OR_RETURN(auto target, Database::Open(url, 1));
   ASSIGN_OR_RETURN(int version, Migrate(*target));
-  ASSIGN_OR_RETURN(std::vector<TableReport> tables, target->Write([&](soci::session& t)
-                                                                      -> absl::StatusOr<std::vector<TableReport>> {
+  auto load = [&](soci::session& t) -> absl::StatusOr<std::vector<TableReport>> {
     RETURN_IF_ERROR(CheckNotSource(source, t));
     return CopyAll(source, Side{Backend::kPostgresql, t}, options, /*verify_now=*/true);
-  }));
+  };
+  ASSIGN_OR_RETURN(std::vector<TableReport> tables, target->Write(load));
   return MakeReport(url, version, std::move(tables));
 }
 
@@ -336,7 +341,8 @@ absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url
                                     const BackupOptions& options) {
   ASSIGN_OR_RETURN(StoreUrl url, ParseStoreUrl(target_url));
   if (url.in_memory()) {
-    return absl::InvalidArgumentError("backup target sqlite::memory: would vanish at once; give a file");
+    return absl::InvalidArgumentError(
+        "backup target sqlite::memory: would vanish at once; give a file");
   }
   Database& db = source.database();
   if (url.backend == Backend::kSqlite && db.backend() == Backend::kSqlite &&
@@ -354,17 +360,16 @@ absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url
 absl::StatusOr<BackupReport> HashStore(Store& store) {
   Database& db = store.database();
   ASSIGN_OR_RETURN(int version, SchemaVersion(db));
-  ASSIGN_OR_RETURN(std::vector<TableReport> tables,
-                   db.Read([&](soci::session& s) -> absl::StatusOr<std::vector<TableReport>> {
-                     ASSIGN_OR_RETURN(Tables schema, ReadBackupSchema(db.backend(), s));
-                     std::vector<TableReport> out;
-                     for (const TableSchema& t : schema) {
-                       ASSIGN_OR_RETURN(TableReport r,
-                                        HashTable(Side{db.backend(), s}, t, BackupOptions().chunk_rows));
-                       out.push_back(std::move(r));
-                     }
-                     return out;
-                   }));
+  auto hash_all = [&](soci::session& s) -> absl::StatusOr<std::vector<TableReport>> {
+    ASSIGN_OR_RETURN(Tables schema, ReadBackupSchema(db.backend(), s));
+    std::vector<TableReport> out;
+    for (const TableSchema& t : schema) {
+      ASSIGN_OR_RETURN(TableReport r, HashTable(Side{db.backend(), s}, t, kHashChunkRows));
+      out.push_back(std::move(r));
+    }
+    return out;
+  };
+  ASSIGN_OR_RETURN(std::vector<TableReport> tables, db.Read(hash_all));
   return MakeReport(db.url(), version, std::move(tables));
 }
 

@@ -56,7 +56,10 @@ Cell PgCell(const PGresult* res, int row, int col, Oid type) {
   if (PQgetisnull(res, row, col)) return cell;
   std::string_view text(PQgetvalue(res, row, col), PQgetlength(res, row, col));
   switch (type) {
-    case kInt8Oid: case kInt2Oid: case kInt4Oid: case kOidOid:
+    case kInt8Oid:
+    case kInt2Oid:
+    case kInt4Oid:
+    case kOidOid:
       cell.kind = Cell::Kind::kInt;
       std::from_chars(text.data(), text.data() + text.size(), cell.int_value);
       return cell;
@@ -64,7 +67,8 @@ Cell PgCell(const PGresult* res, int row, int col, Oid type) {
       cell.kind = Cell::Kind::kInt;
       cell.int_value = text == "t" ? 1 : 0;
       return cell;
-    case kFloat4Oid: case kFloat8Oid:
+    case kFloat4Oid:
+    case kFloat8Oid:
       cell.kind = Cell::Kind::kDouble;
       cell.double_value = std::strtod(std::string(text).c_str(), nullptr);
       return cell;
@@ -85,8 +89,8 @@ class PgCursor final : public RowCursor {
 
   absl::Status Next(size_t max_rows, std::vector<Row>* rows) override {
     rows->clear();
-    auto res = PgExec(conn_, absl::StrCat("FETCH FORWARD ", max_rows, " FROM ", name_),
-                      PGRES_TUPLES_OK);
+    auto res =
+        PgExec(conn_, absl::StrCat("FETCH FORWARD ", max_rows, " FROM ", name_), PGRES_TUPLES_OK);
     if (!res.ok()) return res.status();
     const PGresult* r = res->get();
     int columns = PQnfields(r);
@@ -199,9 +203,7 @@ const char* PgParam(const Cell& cell, std::string* storage) {
 class PgStatement final : public CellStatement {
  public:
   PgStatement(PGconn* conn, std::string name) : conn_(conn), name_(std::move(name)) {}
-  ~PgStatement() override {
-    PQclear(PQexec(conn_, absl::StrCat("DEALLOCATE ", name_).c_str()));
-  }
+  ~PgStatement() override { PQclear(PQexec(conn_, absl::StrCat("DEALLOCATE ", name_).c_str())); }
 
   absl::Status Execute(const std::vector<const Cell*>& params) override {
     std::vector<std::string> storage(params.size());
@@ -266,8 +268,9 @@ absl::StatusOr<std::unique_ptr<RowCursor>> OpenRowCursor(Backend backend, soci::
   if (backend == Backend::kPostgresql) {
     PGconn* conn = PgConn(session);
     std::string name = UniqueName("riskcap_backup_cursor_");
-    auto declared = PgExec(conn, absl::StrCat("DECLARE ", name, " NO SCROLL CURSOR FOR ", select_sql),
-                           PGRES_COMMAND_OK);
+    auto declared =
+        PgExec(conn, absl::StrCat("DECLARE ", name, " NO SCROLL CURSOR FOR ", select_sql),
+               PGRES_COMMAND_OK);
     if (!declared.ok()) return declared.status();
     return std::unique_ptr<RowCursor>(new PgCursor(conn, std::move(name)));
   }

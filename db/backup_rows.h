@@ -1,6 +1,6 @@
-// Internal to db/: backend-neutral rows for the backup (db/backup.h) — reading any table of either
-// backend in bounded chunks, a canonical text of each row that is identical on both backends, and
-// a prepared statement that takes such rows' values as parameters.
+// Internal to db/: backend-neutral rows for the backup (db/backup.h) — reading any table of
+// either backend in bounded chunks, a canonical text of each row that is identical on both
+// backends, and a prepared statement that takes such rows' values as parameters.
 #pragma once
 
 #include <soci/soci.h>

@@ -119,14 +119,14 @@ std::string Quoted(const std::string& identifier) {
   return out + "\"";
 }
 
-absl::StatusOr<std::vector<TableSchema>> ReadBackupSchema(Backend backend,
-                                                          soci::session& session) {
+absl::StatusOr<std::vector<TableSchema>> ReadBackupSchema(Backend backend, soci::session& session) {
   std::map<std::string, TableSchema> by_name = ReadTables(backend, session);
   std::vector<TableSchema> tables;
   for (auto& [name, table] : by_name) {
     if (table.key.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "table ", name, " has no primary key: the backup needs one to copy it in a stable order"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("table ", name,
+                       " has no primary key: the backup needs one to copy it in a stable order"));
     }
     tables.push_back(std::move(table));
   }
@@ -151,9 +151,10 @@ std::vector<TableSchema> OrderForCopy(std::vector<TableSchema> tables,
     });
     if (ready == tables.end()) {  // stuck on a cycle: break it at a table inside it
       ready = std::find_if(tables.begin(), tables.end(), [&](const TableSchema& t) {
-        return std::all_of(depends[t.name].begin(), depends[t.name].end(), [&](const std::string& r) {
-          return placed.count(r) > 0 || Reaches(depends, r, t.name);
-        });
+        return std::all_of(depends[t.name].begin(), depends[t.name].end(),
+                           [&](const std::string& r) {
+                             return placed.count(r) > 0 || Reaches(depends, r, t.name);
+                           });
       });
     }
     if (ready == tables.end()) ready = tables.begin();  // unreachable: a cycle always has one
@@ -184,7 +185,8 @@ std::string SelectDeferredSql(Backend backend, const TableSchema& table) {
   std::vector<std::string> columns = table.key;
   columns.insert(columns.end(), table.deferred.begin(), table.deferred.end());
   std::vector<std::string> set;
-  for (const std::string& d : table.deferred) set.push_back(absl::StrCat(Quoted(d), " IS NOT NULL"));
+  for (const std::string& d : table.deferred)
+    set.push_back(absl::StrCat(Quoted(d), " IS NOT NULL"));
   return absl::StrCat("SELECT ", QuotedList(columns), " FROM ", Quoted(table.name), " WHERE ",
                       absl::StrJoin(set, " OR "), " ORDER BY ", OrderBy(backend, table));
 }
@@ -194,8 +196,8 @@ std::string UpdateDeferredSql(const TableSchema& table) {
   int n = 0;
   for (const std::string& d : table.deferred) set.push_back(absl::StrCat(Quoted(d), " = $", ++n));
   for (const std::string& k : table.key) where.push_back(absl::StrCat(Quoted(k), " = $", ++n));
-  return absl::StrCat("UPDATE ", Quoted(table.name), " SET ", absl::StrJoin(set, ", "),
-                      " WHERE ", absl::StrJoin(where, " AND "));
+  return absl::StrCat("UPDATE ", Quoted(table.name), " SET ", absl::StrJoin(set, ", "), " WHERE ",
+                      absl::StrJoin(where, " AND "));
 }
 
 std::string CountSql(const TableSchema& table) {

@@ -18,7 +18,8 @@ void AddBackupCommand(CLI::App& app, BackupCommand* command) {
       "backup",
       "copy every table of the store (--db / RISKCAP_DB) into another store, verify each table's "
       "row count and SHA-256, and print the report. A SQLite target file is replaced only once "
-      "the new copy is complete and verified. Example: riskcapd backup --to sqlite:/backups/riskcap.db");
+      "the new copy is complete and verified. Example: riskcapd backup --to "
+      "sqlite:/backups/riskcap.db");
   command->command->add_option("--to", command->to,
                                "target store URL (default: RISKCAP_BACKUP_URL / --backup-url)");
   command->command->add_flag("--replace", command->replace,
@@ -30,9 +31,10 @@ void PrintBackupReport(const db::BackupReport& report, std::ostream& out) {
   for (const db::TableReport& t : report.tables) {
     out << absl::StrFormat("%-24s %12d  %s\n", t.table, t.rows, t.sha256);
   }
-  out << absl::StrFormat("backup target=%s tables=%d rows=%d schema_version=%d content_hash=%s verified\n",
-                         report.target, report.tables.size(), report.total_rows,
-                         report.schema_version, report.content_hash);
+  out << absl::StrFormat(
+      "backup target=%s tables=%d rows=%d schema_version=%d content_hash=%s verified\n",
+      report.target, report.tables.size(), report.total_rows, report.schema_version,
+      report.content_hash);
 }
 
 int RunBackupCommand(const std::string& target_url, db::Store& source,
@@ -44,8 +46,8 @@ int RunBackupCommand(const std::string& target_url, db::Store& source,
   auto report = db::Backup(source, target_url, options);
   if (!report.ok()) {
     err << "riskcapd backup: " << report.status() << "\n";
-    bool usage = absl::IsInvalidArgument(report.status()) ||
-                 absl::IsFailedPrecondition(report.status());
+    bool usage =
+        absl::IsInvalidArgument(report.status()) || absl::IsFailedPrecondition(report.status());
     return usage ? kExitUsage : kExitStore;
   }
   PrintBackupReport(*report, out);

@@ -167,8 +167,8 @@ TEST_P(BackupJobTest, CommandPrintsTheVerifiedReport) {
   }
   EXPECT_EQ(PrintedHash(out), HashOfFile(file)) << out;
 
-  auto refused = RunCommand({BinaryPath("server/riskcapd"), "backup"}, {{"RISKCAP_DB", scratch_->url()}},
-                            &err);
+  auto refused = RunCommand({BinaryPath("server/riskcapd"), "backup"},
+                            {{"RISKCAP_DB", scratch_->url()}}, &err);
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(refused->first, 2);
   EXPECT_TRUE(absl::StrContains(err, "RISKCAP_BACKUP_URL")) << err;
@@ -177,7 +177,8 @@ TEST_P(BackupJobTest, CommandPrintsTheVerifiedReport) {
 TEST_P(BackupJobTest, KilledBackupLeavesThePreviousFileIntactAndTheNextOneSucceeds) {
   FillEveryTable(store(), /*positions=*/200);
   std::string file = dir_.File("nightly.db");
-  std::vector<std::string> argv = {BinaryPath("server/riskcapd"), "backup", "--to", "sqlite:" + file};
+  std::vector<std::string> argv = {BinaryPath("server/riskcapd"), "backup", "--to",
+                                   "sqlite:" + file};
   std::string err;
   auto first = RunCommand(argv, {{"RISKCAP_DB", scratch_->url()}}, &err);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -186,8 +187,8 @@ TEST_P(BackupJobTest, KilledBackupLeavesThePreviousFileIntactAndTheNextOneSuccee
   ASSERT_EQ(HashOfFile(file), first_hash);
 
   ASSERT_TRUE(store().CreateManager({0, "Nova", "55555555000105"}).ok());
-  auto killed = Subprocess::Start(argv, {{"RISKCAP_DB", scratch_->url()},
-                                         {"RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE", "1"}});
+  auto killed = Subprocess::Start(
+      argv, {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE", "1"}});
   ASSERT_TRUE(killed.ok()) << killed.status();
   absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (!absl::StrContains((*killed)->Stderr(), "paused after table") && absl::Now() < deadline) {

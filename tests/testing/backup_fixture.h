@@ -25,10 +25,10 @@ namespace riskcap::testing {
 // Every table the backup must copy (the schema of migrations 0001-0004, without
 // schema_migrations). The round-trip test fails when the schema gains a table missing here.
 inline const std::vector<std::string> kBackedUpTables = {
-    "api_keys",          "asset_types",   "audit_log",      "exemptions",   "findings",
-    "fund_exposures",    "fund_status",   "funds",          "job_runs",     "managers",
-    "margin_submissions", "nav_history",  "nav_snapshots",  "positions",    "reminders",
-    "request_log",       "snapshot_versions"};
+    "api_keys",           "asset_types",      "audit_log",     "exemptions", "findings",
+    "fund_exposures",     "fund_status",      "funds",         "job_runs",   "managers",
+    "margin_submissions", "nav_history",      "nav_snapshots", "positions",  "reminders",
+    "request_log",        "snapshot_versions"};
 
 inline void Check(const absl::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(absl::StrCat(what, ": ", status.ToString()));
@@ -47,9 +47,11 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   Manager m1 = Check(store.CreateManager({0, "Gestora Ação\tUm", "11111111000101"}), "manager");
   Manager m2 = Check(store.CreateManager({0, "Gestora \\Dois\nLtda", "22222222000102"}), "manager");
   Check(store.CreateFund({101, "Fundo A", "33333333000103", m1.id, RegulatoryClass::kMultimercado,
-                          TargetAudience::kGeneral, 0.1 + 0.2, "BRL", true}), "fund");
+                          TargetAudience::kGeneral, 0.1 + 0.2, "BRL", true}),
+        "fund");
   Check(store.CreateFund({201, "Fundo B", "44444444000104", m2.id, RegulatoryClass::kAcoes,
-                          TargetAudience::kQualified, std::nullopt, "USD", false}), "fund");
+                          TargetAudience::kQualified, std::nullopt, "USD", false}),
+        "fund");
   Check(store.UpsertAssetTypes({{"OPT", "Opção OTC"}, {"SWP", "Swap"}, {"a", "lower"}}), "types");
 
   JobRun run;
@@ -66,12 +68,27 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   JobRun child = Check(store.CreateJobRun(run), "run");
 
   db::NewVersion v{Date(2024, 3, 28), "h1", child.id, std::nullopt, "test"};
-  NavSnapshot nav{101, Date(2024, 3, 28), Money::FromMicros(123'456'789'000), 1.0 / 3.0,
-                  Money::FromMicros(-5), 1e-300, Money::FromMicros(0), -0.0, 2.5,
-                  0.015, 0.031, -0.12, 0.08, 1e20, -1.7976931348623157e308, 0.1, "ALTA"};
+  NavSnapshot nav{101,
+                  Date(2024, 3, 28),
+                  Money::FromMicros(123'456'789'000),
+                  1.0 / 3.0,
+                  Money::FromMicros(-5),
+                  1e-300,
+                  Money::FromMicros(0),
+                  -0.0,
+                  2.5,
+                  0.015,
+                  0.031,
+                  -0.12,
+                  0.08,
+                  1e20,
+                  -1.7976931348623157e308,
+                  0.1,
+                  "ALTA"};
   SnapshotVersion nav_version = Check(store.WriteNavSnapshot(v, {nav}), "nav");
-  Check(store.WriteNavHistory(v, {{101, Date(2024, 3, 27), Money::FromMicros(1), Money::FromMicros(2)},
-                                  {101, Date(2024, 3, 28), Money::FromMicros(2), Money::FromMicros(3)}}),
+  Check(store.WriteNavHistory(
+            v, {{101, Date(2024, 3, 27), Money::FromMicros(1), Money::FromMicros(2)},
+                {101, Date(2024, 3, 28), Money::FromMicros(2), Money::FromMicros(3)}}),
         "history");
   std::vector<Position> rows;
   for (int i = 0; i < positions; ++i) {
@@ -96,9 +113,20 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   }
   SnapshotVersion positions_version = Check(store.WritePositions(v, rows), "positions");
   db::NewVersion ev{Date(2024, 3, 28), "h2", child.id, positions_version.id, "test"};
-  FundExposure exposure{101, Date(2024, 3, 28), true, false, 2, 0, 0, Money::FromMicros(10),
-                        Money::FromMicros(11), Money::FromMicros(0), Money::FromMicros(0),
-                        Money::FromMicros(12), Money::FromMicros(-13), Money::FromMicros(14)};
+  FundExposure exposure{101,
+                        Date(2024, 3, 28),
+                        true,
+                        false,
+                        2,
+                        0,
+                        0,
+                        Money::FromMicros(10),
+                        Money::FromMicros(11),
+                        Money::FromMicros(0),
+                        Money::FromMicros(0),
+                        Money::FromMicros(12),
+                        Money::FromMicros(-13),
+                        Money::FromMicros(14)};
   Check(store.WriteExposure(ev, {exposure}), "exposure");
 
   MarginSubmission sub;
@@ -112,7 +140,8 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   sub.content_hash = "c1";
   MarginSubmission submitted = Check(store.InsertSubmission(sub), "submission");
   Check(store.DecideSubmission(submitted.id, SubmissionState::kValidated, "ok", "analyst",
-                               kBackupT0 + absl::Hours(1)), "decide");
+                               kBackupT0 + absl::Hours(1)),
+        "decide");
   Exemption ex;
   ex.fund_id = 201;
   ex.reason = "encerramento";
@@ -132,7 +161,8 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   f.raised_at = kBackupT0;
   Finding raised = Check(store.RaiseFinding(f), "finding");
   Check(store.AcknowledgeFinding(raised.id, "analyst", kBackupT0 + absl::Minutes(5)), "ack");
-  Check(store.InsertReminder({0, m1.id, Date(2024, 3, 28), "Prezado gestor,\nenvie.", "r1", kBackupT0}),
+  Check(store.InsertReminder(
+            {0, m1.id, Date(2024, 3, 28), "Prezado gestor,\nenvie.", "r1", kBackupT0}),
         "reminder");
   ApiKey key;
   key.label = "gestora um";
@@ -142,9 +172,11 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
   key.created_at = kBackupT0;
   key.created_by = "cli:local";
   Check(store.CreateApiKey(key), "key");
-  Check(store.AppendAudit({0, kBackupT0, "key:1", "/riskcap.v1.X/Y", "r-1", "OK", "a\tb\nc"}), "audit");
+  Check(store.AppendAudit({0, kBackupT0, "key:1", "/riskcap.v1.X/Y", "r-1", "OK", "a\tb\nc"}),
+        "audit");
   Check(db::RunIdempotent(store, {"FundService/CreateFund", "key:1", "req-1", "h"},
-                          [] { return absl::StatusOr<int64_t>(101); }).status(),
+                          [] { return absl::StatusOr<int64_t>(101); })
+            .status(),
         "request log");
 
   // No Store API yet for the job runner's columns and the margin_status output: plain SQL.
@@ -157,7 +189,8 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
         soci::use(parent_id);
     s << "INSERT INTO snapshot_versions (kind, reference_date, version, content_hash, row_count,"
          " job_run_id, source, created_at_us) VALUES ('MARGIN_STATUS', '2024-03-28', 1, 'h3', 1,"
-         " :r, 'test', 1)", soci::use(parent_id);
+         " :r, 'test', 1)",
+        soci::use(parent_id);
     long long status_version = 0;
     s << "SELECT max(id) FROM snapshot_versions", soci::into(status_version);
     s << "INSERT INTO fund_status (version_id, fund_id, reference_date, rule_version, manager_id,"
@@ -167,47 +200,53 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
          " stale, breach_business_days, benchmark_position_count, benchmark_excluded_count,"
          " nav_date) VALUES (:v, 101, '2024-03-28', 'r1', :m, 'MULTIMERCADO', 'GENERAL', 'OTC',"
          " 7, :s, :e, 'SUBMISSION', 'ON_TIME', 'RECEIVED_VALIDATED', 1000000,"
-         " 0.123456789012345678, 0.7, 'REGULATORY_CLASS', 'WITHIN_LIMIT', 0, 0, 1, 0, '2024-03-28')",
+         " 0.123456789012345678, 0.7, 'REGULATORY_CLASS', 'WITHIN_LIMIT', 0, 0, 1, 0, "
+         "'2024-03-28')",
         soci::use(status_version), soci::use(manager), soci::use(sub_id), soci::use(ex_id);
     return absl::OkStatus();
-  }), "sql rows");
+  }),
+        "sql rows");
 }
 
 // Every row of `table` as text ("NULL", integers, doubles with 17 digits, dates as YYYY-MM-DD),
 // columns in name order, rows sorted: read through SOCI, not through the backup's readers.
 inline std::vector<std::string> DumpTable(db::Store& store, const std::string& table) {
-  return Check(store.database().Read([&](soci::session& s) -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<std::string> out;
-    soci::rowset<soci::row> rows = (s.prepare << "SELECT * FROM " + table);
-    for (const soci::row& r : rows) {
-      std::map<std::string, std::string> cells;
-      for (size_t i = 0; i < r.size(); ++i) {
-        const soci::column_properties& p = r.get_properties(i);
-        std::string& cell = cells[p.get_name()];
-        if (r.get_indicator(i) == soci::i_null) {
-          cell = "NULL";
-          continue;
-        }
-        switch (p.get_data_type()) {
-          case soci::dt_integer: cell = absl::StrCat(r.get<int>(i)); break;
-          case soci::dt_long_long: cell = absl::StrCat(r.get<long long>(i)); break;
-          case soci::dt_unsigned_long_long: cell = absl::StrCat(r.get<unsigned long long>(i)); break;
-          case soci::dt_double: cell = absl::StrFormat("%.17g", r.get<double>(i) + 0.0); break;
-          case soci::dt_date: {
-            std::tm t = r.get<std::tm>(i);
-            cell = absl::StrFormat("%04d-%02d-%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday);
-            break;
+  return Check(
+      store.database().Read([&](soci::session& s) -> absl::StatusOr<std::vector<std::string>> {
+        std::vector<std::string> out;
+        soci::rowset<soci::row> rows = (s.prepare << "SELECT * FROM " + table);
+        for (const soci::row& r : rows) {
+          std::map<std::string, std::string> cells;
+          for (size_t i = 0; i < r.size(); ++i) {
+            const soci::column_properties& p = r.get_properties(i);
+            std::string& cell = cells[p.get_name()];
+            if (r.get_indicator(i) == soci::i_null) {
+              cell = "NULL";
+              continue;
+            }
+            switch (p.get_data_type()) {
+              case soci::dt_integer: cell = absl::StrCat(r.get<int>(i)); break;
+              case soci::dt_long_long: cell = absl::StrCat(r.get<long long>(i)); break;
+              case soci::dt_unsigned_long_long:
+                cell = absl::StrCat(r.get<unsigned long long>(i));
+                break;
+              case soci::dt_double: cell = absl::StrFormat("%.17g", r.get<double>(i) + 0.0); break;
+              case soci::dt_date: {
+                std::tm t = r.get<std::tm>(i);
+                cell = absl::StrFormat("%04d-%02d-%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday);
+                break;
+              }
+              default: cell = r.get<std::string>(i);
+            }
           }
-          default: cell = r.get<std::string>(i);
+          std::string line;
+          for (const auto& [name, value] : cells) absl::StrAppend(&line, name, "=", value, "|");
+          out.push_back(line);
         }
-      }
-      std::string line;
-      for (const auto& [name, value] : cells) absl::StrAppend(&line, name, "=", value, "|");
-      out.push_back(line);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }), "dump");
+        std::sort(out.begin(), out.end());
+        return out;
+      }),
+      "dump");
 }
 
 }  // namespace riskcap::testing
