@@ -56,6 +56,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   str("RISKCAP_TLS_CERT", &c->tls_cert);
   str("RISKCAP_TLS_KEY", &c->tls_key);
   str("RISKCAP_TLS_CLIENT_CA", &c->tls_client_ca);
+  str("RISKCAP_BACKUP_URL", &c->backup_url);
   if (const char* v = getenv("RISKCAP_WORKER_THREADS")) {
     if (auto st = ReadInt("RISKCAP_WORKER_THREADS", v, 1, 1024, &c->worker_threads); !st.ok()) return st;
   }
@@ -91,6 +92,8 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
   app.add_option("--tls-key", c->tls_key, "PEM server private key (env RISKCAP_TLS_KEY)");
   app.add_option("--tls-client-ca", c->tls_client_ca,
                  "PEM CA that client certificates must chain to: mutual TLS (env RISKCAP_TLS_CLIENT_CA)");
+  app.add_option("--backup-url", c->backup_url,
+                 "default backup target store URL, e.g. sqlite:/backups/riskcap.db (env RISKCAP_BACKUP_URL)");
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
 }

@@ -27,6 +27,8 @@ struct ServerConfig {
   std::string tls_client_ca;      // RISKCAP_TLS_CLIENT_CA: PEM CA; when set, clients need certs
   bool allow_insecure_remote = false;  // RISKCAP_ALLOW_INSECURE_REMOTE: plain text off loopback
   absl::Duration shutdown_grace = absl::Seconds(10);  // RISKCAP_SHUTDOWN_GRACE_SECONDS
+  // RISKCAP_BACKUP_URL: default target of the backup job and `riskcapd backup` (store URL).
+  std::string backup_url;
 };
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.

@@ -1,10 +1,12 @@
-// riskcapd commands: serving, migrating, and offline administration.
+// riskcapd commands: serving, migrating, backing up, and offline administration.
 #include "server/daemon.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include "core/logger.h"
 #include "core/status_macros.h"
 #include "db/store.h"
+#include "server/backup_command.h"
 #include "server/config.h"
 #include "server/grpc_server.h"
 #include "server/keys_command.h"
@@ -107,6 +110,36 @@ int CreateKey(const ServerConfig& config, const KeysCommand& keys) {
   return RunKeysCreate(keys, **store, absl::Now(), std::cout, std::cerr);
 }
 
+// Test-only: RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE=1 makes `riskcapd backup` stop for a minute
+// after its first table, announcing it on stderr, so a test can kill it mid-way.
+db::BackupOptions BackupCommandOptions() {
+  db::BackupOptions options;
+  const char* pause = std::getenv("RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE");
+  if (pause != nullptr && std::string(pause) == "1") {
+    options.after_table = [paused = false](std::string_view table) mutable {
+      if (paused) return;
+      paused = true;
+      std::cerr << "riskcapd backup: paused after table " << table << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(60));
+    };
+  }
+  return options;
+}
+
+// `riskcapd backup`: reads the store as it is (it must be at the current schema version; the
+// command never migrates the source) and prints the verified report on stdout.
+int Backup(const ServerConfig& config, const BackupCommand& command) {
+  auto store = db::Store::Open(config.db_url, 2);
+  if (!store.ok()) {
+    std::cerr << "riskcapd backup: " << store.status() << "\n";
+    return kExitStore;
+  }
+  std::string target = command.to.empty() ? config.backup_url : command.to;
+  db::BackupOptions options = BackupCommandOptions();
+  options.replace = command.replace;
+  return RunBackupCommand(target, **store, options, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int RunRiskcapd(int argc, char** argv) {
@@ -124,6 +157,8 @@ int RunRiskcapd(int argc, char** argv) {
   CLI::App* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   KeysCommand keys;
   AddKeysCommand(app, &keys);
+  BackupCommand backup;
+  AddBackupCommand(app, &backup);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -135,6 +170,7 @@ int RunRiskcapd(int argc, char** argv) {
   }
   if (migrate->parsed()) return Migrate(config);
   if (keys.create->parsed()) return CreateKey(config, keys);
+  if (backup.command->parsed()) return Backup(config, backup);
   return Serve(config);
 }
 

@@ -1,4 +1,5 @@
-// riskcapd's command line: `riskcapd` (serve), `riskcapd migrate`, `riskcapd keys create`.
+// riskcapd's command line: `riskcapd` (serve), `riskcapd migrate`, `riskcapd keys create`,
+// `riskcapd backup`.
 #pragma once
 
 namespace riskcap::server {

@@ -1,0 +1,67 @@
+// Backup: a verified copy of every table of a store into another store, in either direction
+// between SQLite and PostgreSQL (PostgreSQL -> SQLite file is the usual backup; SQLite ->
+// PostgreSQL is the restore path). The source is read as one consistent snapshot.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "db/store.h"
+
+namespace riskcap::db {
+
+struct BackupOptions {
+  // PostgreSQL target only: replace the rows of a non-empty target database. Without it a target
+  // holding any row is refused. (A SQLite target file is always replaced whole.)
+  bool replace = false;
+  // Rows read, held and written at a time.
+  size_t chunk_rows = 4096;
+  // Called after each chunk with the table being copied and rows done / expected over all tables.
+  std::function<void(std::string_view table, int64_t rows_done, int64_t rows_expected)> progress;
+  // Called between chunks; a non-OK status (e.g. Cancelled) stops the backup, which then applies
+  // nothing and returns that status.
+  std::function<absl::Status()> checkpoint;
+  // Called after each table is loaded, before the next one starts (tests use it to pause).
+  std::function<void(std::string_view table)> after_table;
+};
+
+struct TableReport {
+  std::string table;
+  int64_t rows = 0;
+  // Lowercase hex SHA-256 over the table's column names and every row in primary-key order, in a
+  // canonical text that is the same on both backends (db/backup_rows.h).
+  std::string sha256;
+};
+
+struct BackupReport {
+  std::string target;  // the target URL with any password redacted
+  int schema_version = 0;
+  std::vector<TableReport> tables;  // sorted by table name
+  int64_t total_rows = 0;
+  // SHA-256 over "<table> <rows> <sha256>\n" of every table in name order: equal for equal data.
+  std::string content_hash;
+};
+
+// Copies every table of `source` (at the current schema version) into the store at `target_url`,
+// which is migrated to the same version first, then verifies each table's row count and hash on
+// the target against the source's. Memory stays bounded by `chunk_rows` whatever the table sizes.
+// - SQLite target: written to "<path>.partial" beside it and renamed over it only once verified
+//   and synced; a failed, cancelled or killed backup leaves the previous file untouched
+//   (FailedPrecondition while another backup to the same path runs).
+// - PostgreSQL target: loaded and verified in one transaction; FailedPrecondition when it holds
+//   any row and `replace` is not set.
+// InvalidArgument for a bad or in-memory target URL or a target that is the source itself;
+// DataLoss when verification finds a difference (nothing is applied).
+absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url,
+                                    const BackupOptions& options = {});
+
+// The report Backup would give for `store`'s current content, read in one snapshot without
+// copying: what a backup of it must match (checks a backup file before a restore).
+absl::StatusOr<BackupReport> HashStore(Store& store);
+
+}  // namespace riskcap::db
