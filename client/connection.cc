@@ -86,6 +86,10 @@ void Connection::Prepare(grpc::ClientContext& context) const {
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(options_.timeout_seconds));
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  PrepareStream(context);
+}
+
+void Connection::PrepareStream(grpc::ClientContext& context) const {
   if (!options_.token.empty())
     context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
 }
