@@ -1,9 +1,11 @@
 // riskcap margin import: a CSV or JSON file of margin reports, streamed through
-// MarginService.SubmitMargins in calls of at most 10,000 rows.
+// MarginService.SubmitMargins.
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,71 +21,91 @@
 namespace riskcap::client {
 namespace {
 
-constexpr int kRowsPerCall = 10000;  // the server's batch limit
-constexpr int kRowsPerMessage = 500;
+// SubmitMargins processes a call's rows one after another, so rows go in many small calls with
+// several in flight: their commits then share the server's group commits.
+constexpr int kRowsPerCall = 200;
+constexpr size_t kCallsInFlight = 32;
 constexpr int kMaxErrorLines = 20;
 
 using Stream = UploadStream<v1::SubmitMarginsRequest, v1::SubmitMarginsResponse>;
 
-// Sends rows as they are read, one SubmitMargins call per kRowsPerCall rows, and records each
-// row's outcome in `rows` (indexed by row).
+// One SubmitMargins call over rows `indices` of the file, run on its own thread.
+struct Call {
+  v1::SubmitMarginsRequest request;
+  std::vector<int64_t> indices;
+  absl::StatusOr<v1::SubmitMarginsResponse> response;
+  std::thread thread;
+};
+
+// Sends rows as they are read and records each row's outcome in `rows` (indexed by row). Only
+// the reading thread touches `rows`; call threads fill their own Call.
 class Importer {
  public:
   Importer(const ServiceClient<v1::MarginService>& margin, std::vector<ImportedRow>& rows,
            Progress& progress)
       : margin_(margin), rows_(rows), progress_(progress) {}
+  ~Importer() {
+    for (auto& call : calls_) call->thread.join();
+  }
 
-  // Takes row `index`; its id and any local error are already in rows_[index].
+  // Takes row `index`; its request id is already in rows_[index].
   absl::Status Add(int64_t index, const v1::SubmitMarginRequest& row) {
-    if (!stream_) {
-      stream_.emplace(margin_.connection, [this](grpc::ClientContext* c, auto* response) {
-        return margin_.stub->SubmitMargins(c, response);
-      });
-    }
-    *chunk_.add_submissions() = row;
-    in_call_.push_back(index);
-    if (chunk_.submissions_size() >= kRowsPerMessage) RETURN_IF_ERROR(Flush());
-    if (static_cast<int>(in_call_.size()) >= kRowsPerCall) return FinishCall();
+    if (!next_) next_ = std::make_unique<Call>();
+    *next_->request.add_submissions() = row;
+    next_->indices.push_back(index);
+    if (next_->request.submissions_size() >= kRowsPerCall) return Dispatch();
     return absl::OkStatus();
   }
 
-  absl::Status FinishCall() {
-    if (!stream_) return absl::OkStatus();
-    RETURN_IF_ERROR(Flush());
-    absl::StatusOr<v1::SubmitMarginsResponse> response = stream_->Finish();
-    stream_.reset();
-    if (!response.ok()) return response.status();
-    if (response->results_size() != static_cast<int>(in_call_.size())) {
-      return absl::InternalError(absl::StrCat("the server answered ", response->results_size(),
-                                              " results for ", in_call_.size(), " rows"));
+  // Sends what is left and waits for every call.
+  absl::Status Finish() {
+    if (next_) RETURN_IF_ERROR(Dispatch());
+    while (!calls_.empty()) RETURN_IF_ERROR(CollectOldest());
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Dispatch() {
+    if (calls_.size() >= kCallsInFlight) RETURN_IF_ERROR(CollectOldest());
+    Call* call = next_.get();
+    call->thread = std::thread([this, call] {
+      Stream stream(margin_.connection, [this](grpc::ClientContext* c, auto* response) {
+        return margin_.stub->SubmitMargins(c, response);
+      });
+      absl::Status written = stream.Write(call->request);
+      call->response = written.ok() ? stream.Finish() : written;
+    });
+    calls_.push_back(std::move(next_));
+    return absl::OkStatus();
+  }
+
+  absl::Status CollectOldest() {
+    std::unique_ptr<Call> call = std::move(calls_.front());
+    calls_.pop_front();
+    call->thread.join();
+    if (!call->response.ok()) return call->response.status();
+    const v1::SubmitMarginsResponse& response = *call->response;
+    if (response.results_size() != static_cast<int>(call->indices.size())) {
+      return absl::InternalError(absl::StrCat("the server answered ", response.results_size(),
+                                              " results for ", call->indices.size(), " rows"));
     }
-    for (const v1::SubmitMarginResult& result : response->results()) {
-      ImportedRow& row = rows_[in_call_[result.index()]];
+    for (const v1::SubmitMarginResult& result : response.results()) {
+      ImportedRow& row = rows_[call->indices[result.index()]];
       if (result.has_receipt()) {
         row.receipt = result.receipt();
       } else {
         row.status = BatchItemStatus(result.error());
       }
     }
-    in_call_.clear();
+    progress_.Add(static_cast<int64_t>(call->indices.size()));
     return absl::OkStatus();
-  }
-
- private:
-  absl::Status Flush() {
-    if (chunk_.submissions_size() == 0) return absl::OkStatus();
-    absl::Status written = stream_->Write(chunk_);
-    progress_.Add(chunk_.submissions_size());
-    chunk_.Clear();
-    return written;
   }
 
   const ServiceClient<v1::MarginService>& margin_;
   std::vector<ImportedRow>& rows_;
   Progress& progress_;
-  std::optional<Stream> stream_;
-  v1::SubmitMarginsRequest chunk_;
-  std::vector<int64_t> in_call_;
+  std::unique_ptr<Call> next_;
+  std::deque<std::unique_ptr<Call>> calls_;
 };
 
 // Summary and the first errors on stderr; a failure status when any row failed.
@@ -129,7 +151,7 @@ absl::Status Import(const CommandContext& context, const std::string& path) {
         if (!row_status.ok()) return absl::OkStatus();  // reported with the results
         return importer.Add(index, row);
       }));
-  RETURN_IF_ERROR(importer.FinishCall());
+  RETURN_IF_ERROR(importer.Finish());
   progress.Finish();
   context.Print(ImportTable(rows));
   return Summarize(rows);
