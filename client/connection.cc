@@ -104,6 +104,9 @@ absl::Status Connection::Check(const grpc::Status& status) const {
     case absl::StatusCode::kUnavailable:
       return WithHint(result, absl::StrCat("is riskcapd running at ", options_.server,
                                            "? set RISKCAP_SERVER or --server"));
+    case absl::StatusCode::kUnimplemented:
+      return WithHint(result, absl::StrCat("riskcapd at ", options_.server,
+                                           " does not serve this call; is it an older version?"));
     case absl::StatusCode::kDeadlineExceeded:
       return WithHint(result, absl::StrFormat("no answer within %gs; raise --timeout",
                                               options_.timeout_seconds));
