@@ -135,6 +135,20 @@ TEST_P(CliMarginImportTest, MalformedFilesFailWholeWithExitCode3) {
   EXPECT_EQ(Cli({"margin", "import", WriteFile("ok.csv", MarginCsv(2))}, analyst_).code, 5);
 }
 
+TEST_P(CliMarginImportTest, AManagerKeyImportsOnlyItsOwnFunds) {
+  std::string manager1 = server_->CreateKey(Role::kManager, 1);
+  CliResult r = Cli({"margin", "import", WriteFile("m.csv", MarginCsv(4)), "-o", "json"}, manager1);
+  EXPECT_EQ(r.code, 5) << r.err;  // rows of fund 201 belong to manager 2
+  Json rows = Json::parse(r.out);
+  ASSERT_THAT(rows, SizeIs(4));
+  EXPECT_EQ(rows[0]["error"], "");
+  EXPECT_THAT(rows[1]["error"].get<std::string>(), HasSubstr("permission denied"));
+  EXPECT_EQ(rows[2]["error"], "");
+  // No progress drawing when stderr is not a terminal: only the summary.
+  EXPECT_EQ(r.err.find('\r'), std::string::npos);
+  EXPECT_THAT(r.err, HasSubstr("4 rows, 2 accepted (0 replayed), 2 rejected"));
+}
+
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliMarginImportTest);
 
 }  // namespace
