@@ -27,7 +27,8 @@ struct FindingFlags {
 absl::Status List(const CommandContext& context, const FindingFlags& f) {
   v1::ListFindingsRequest request;
   request.set_fund_id(f.fund);
-  request.set_state(ParseEnumText<v1::FindingState>(f.state).value_or(v1::FINDING_STATE_UNSPECIFIED));
+  request.set_state(
+      ParseEnumText<v1::FindingState>(f.state).value_or(v1::FINDING_STATE_UNSPECIFIED));
   request.set_minimum_severity(
       ParseEnumText<v1::FindingSeverity>(f.severity).value_or(v1::FINDING_SEVERITY_UNSPECIFIED));
   if (!f.rules.empty()) request.set_rule(f.rules[0]);
@@ -107,10 +108,11 @@ void AddFilters(CLI::App* cmd, FindingFlags& f, bool many_rules) {
   cmd->add_option("--fund", f.fund, "only this fund")->check(CLI::PositiveNumber);
   cmd->add_option("--severity", f.severity, "only this severity or higher")
       ->check(CLI::IsMember(EnumTexts<v1::FindingSeverity>(), CLI::ignore_case));
-  CLI::Option* rule = cmd->add_option(
-      "--rule", f.rules, many_rules ? "only this rule, e.g. LIMIT_BREACH (repeatable)"
-                                    : "only this rule, e.g. LIMIT_BREACH");
-  if (!many_rules) rule->expected(1);
+  CLI::Option* rule = cmd->add_option("--rule", f.rules,
+                                      many_rules ? "only this rule, e.g. LIMIT_BREACH (repeatable)"
+                                                 : "only this rule, e.g. LIMIT_BREACH");
+  rule->allow_extra_args(false);  // one rule per --rule
+  if (!many_rules) rule->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 }  // namespace
@@ -139,8 +141,9 @@ void RegisterFindingCommands(CLI::App& app, CommandContext& context) {
   context.SetAction(ack, [&context, a] { return Acknowledge(context, *a); });
 
   auto r = std::make_shared<FindingFlags>();
-  CLI::App* resolve = AddCommand(*group, "resolve", "Resolve a finding, saying how (ANALYST, ADMIN)",
-                                 "riskcap finding resolve 17 --resolution 'manager resubmitted'");
+  CLI::App* resolve =
+      AddCommand(*group, "resolve", "Resolve a finding, saying how (ANALYST, ADMIN)",
+                 "riskcap finding resolve 17 --resolution 'manager resubmitted'");
   AddIdAndRequest(resolve, *r);
   resolve->add_option("--resolution", r->resolution, "how it was resolved")->required();
   context.SetAction(resolve, [&context, r] { return Resolve(context, *r); });

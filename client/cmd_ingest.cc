@@ -46,9 +46,8 @@ absl::Status Upload(const CommandContext& context, const IngestFlags& f, Open op
     progress.set_total(total);
   }
   UploadStream<Request, v1::UploadResponse> stream(
-      ingest.connection, [&](grpc::ClientContext* c, auto* response) {
-        return open(*ingest.stub, c, response);
-      });
+      ingest.connection,
+      [&](grpc::ClientContext* c, auto* response) { return open(*ingest.stub, c, response); });
   Request message;
   *message.mutable_header() = Header(f);
   RETURN_IF_ERROR(stream.Write(message));
@@ -61,14 +60,14 @@ absl::Status Upload(const CommandContext& context, const IngestFlags& f, Open op
     message.Clear();
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(ReadRows(f.file, Row::default_instance(),
-                           [&](int64_t, const absl::Status& status,
-                               google::protobuf::Message& row) -> absl::Status {
-                             RETURN_IF_ERROR(status);  // an upload is all or nothing
-                             *message.mutable_rows()->add_rows() = static_cast<Row&>(row);
-                             if (message.rows().rows_size() >= kRowsPerMessage) return flush();
-                             return absl::OkStatus();
-                           }));
+  RETURN_IF_ERROR(ReadRows(
+      f.file, Row::default_instance(),
+      [&](int64_t, const absl::Status& status, google::protobuf::Message& row) -> absl::Status {
+        RETURN_IF_ERROR(status);  // an upload is all or nothing
+        *message.mutable_rows()->add_rows() = static_cast<Row&>(row);
+        if (message.rows().rows_size() >= kRowsPerMessage) return flush();
+        return absl::OkStatus();
+      }));
   RETURN_IF_ERROR(flush());
   ASSIGN_OR_RETURN(v1::UploadResponse response, stream.Finish());
   progress.Finish();
@@ -121,9 +120,9 @@ void AddUpload(CLI::App& group, CommandContext& context, const std::string& name
 }  // namespace
 
 void RegisterIngestCommands(CLI::App& app, CommandContext& context) {
-  CLI::App* group = AddGroup(app, "ingest",
-                             "Load data files into a new version of a dataset (SERVICE, ADMIN)",
-                             "riskcap ingest positions positions-2026-11-20.csv --date 2026-11-20");
+  CLI::App* group =
+      AddGroup(app, "ingest", "Load data files into a new version of a dataset (SERVICE, ADMIN)",
+               "riskcap ingest positions positions-2026-11-20.csv --date 2026-11-20");
   AddUpload(*group, context, "positions", "one complete positions batch",
             "riskcap ingest positions positions-2026-11-20.csv --date 2026-11-20", Positions);
   AddUpload(*group, context, "nav", "one complete NAV snapshot (one row per fund)",

@@ -1,6 +1,7 @@
 // riskcap job / riskcap backup: start, follow, list and cancel job runs (JobService).
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -125,7 +126,8 @@ absl::Status Cancel(const CommandContext& context, const JobFlags& f) {
 absl::Status List(const CommandContext& context, const JobFlags& f) {
   v1::ListJobRunsRequest request;
   if (!f.job.empty()) request.set_job(ParseJobName(f.job).value());
-  request.set_state(ParseEnumText<v1::JobRunState>(f.state).value_or(v1::JOB_RUN_STATE_UNSPECIFIED));
+  request.set_state(
+      ParseEnumText<v1::JobRunState>(f.state).value_or(v1::JOB_RUN_STATE_UNSPECIFIED));
   request.set_reference_date(f.date);
   request.set_parent_job_run_id(f.parent);
   request.set_page_size(f.page_size);
@@ -148,11 +150,21 @@ absl::Status List(const CommandContext& context, const JobFlags& f) {
   return absl::OkStatus();
 }
 
-CLI::Validator JobNameCheck() {
+// The jobs RunJob starts: every job but the pipeline (RunPipeline's).
+std::string RunnableJobs() {
+  std::vector<std::string> names = JobNames();
+  names.erase(std::remove(names.begin(), names.end(), JobName(v1::JOB_KIND_PIPELINE)), names.end());
+  return absl::StrJoin(names, " ");
+}
+
+// Admits job names; `runnable` leaves out "pipeline".
+CLI::Validator JobNameCheck(bool runnable) {
   return CLI::Validator(
-      [](std::string& name) -> std::string {
-        if (ParseJobName(name)) return "";
-        return absl::StrCat("unknown job \"", name, "\"; jobs: ", absl::StrJoin(JobNames(), " "));
+      [runnable](std::string& name) -> std::string {
+        auto kind = ParseJobName(name);
+        if (kind && !(runnable && *kind == v1::JOB_KIND_PIPELINE)) return "";
+        return absl::StrCat("unknown job \"", name, "\"; jobs: ",
+                            runnable ? RunnableJobs() : absl::StrJoin(JobNames(), " "));
       },
       "JOB");
 }
@@ -164,24 +176,26 @@ void AddRequestId(CLI::App* cmd, JobFlags& f) {
 void AddStart(CLI::App& group, CommandContext& context) {
   auto f = std::make_shared<JobFlags>();
   CLI::App* run = AddCommand(
-      group, "run", absl::StrCat("Queue one job run (SERVICE, ADMIN); jobs: ",
-                                 absl::StrJoin(JobNames(), " ")),
+      group, "run", absl::StrCat("Queue one job run (SERVICE, ADMIN); jobs: ", RunnableJobs()),
       "riskcap job run positions --date 2026-11-20 --watch");
-  run->add_option("job", f->job, "the job, e.g. nav_snapshot")->required()->check(JobNameCheck());
+  run->add_option("job", f->job, "the job, e.g. nav_snapshot")
+      ->required()
+      ->check(JobNameCheck(true));
   run->add_option("--date", f->date, "reference date, YYYY-MM-DD (default: today UTC)");
-  run->add_option("--param", f->params, "a job parameter key=value (repeatable)");
+  run->add_option("--param", f->params, "a job parameter key=value (repeat the flag for more)")
+      ->allow_extra_args(false);
   run->add_flag("--watch", f->watch, "follow the run until it ends");
   AddRequestId(run, *f);
   context.SetAction(run, [&context, f] { return RunNamed(context, *f); });
 
   auto p = std::make_shared<JobFlags>();
-  CLI::App* pipeline = AddCommand(group, "pipeline",
-                                  "Queue the whole pipeline for a date, or re-run it from a job",
-                                  "riskcap job pipeline --date 2026-11-20 --from exposure_snapshot "
-                                  "--watch");
+  CLI::App* pipeline =
+      AddCommand(group, "pipeline", "Queue the whole pipeline for a date, or re-run it from a job",
+                 "riskcap job pipeline --date 2026-11-20 --from exposure_snapshot "
+                 "--watch");
   pipeline->add_option("--date", p->date, "reference date, YYYY-MM-DD (default: today UTC)");
   pipeline->add_option("--from", p->from, "start from this job (default: the first)")
-      ->check(JobNameCheck());
+      ->check(JobNameCheck(true));
   pipeline->add_flag("--watch", p->watch, "follow the pipeline until it ends");
   AddRequestId(pipeline, *p);
   context.SetAction(pipeline, [&context, p] { return Pipeline(context, *p); });
@@ -203,8 +217,8 @@ void AddFollow(CLI::App& group, CommandContext& context) {
   context.SetAction(get, [&context, g] { return Get(context, *g); });
 
   auto c = std::make_shared<JobFlags>();
-  CLI::App* cancel = AddCommand(group, "cancel", "Cancel a queued or running job run",
-                                "riskcap job cancel 42");
+  CLI::App* cancel =
+      AddCommand(group, "cancel", "Cancel a queued or running job run", "riskcap job cancel 42");
   cancel->add_option("id", c->id, "job run id")->required()->check(CLI::PositiveNumber);
   AddRequestId(cancel, *c);
   context.SetAction(cancel, [&context, c] { return Cancel(context, *c); });
@@ -214,7 +228,7 @@ void AddList(CLI::App& group, CommandContext& context) {
   auto f = std::make_shared<JobFlags>();
   CLI::App* list = AddCommand(group, "list", "List job runs, newest first",
                               "riskcap job list --job positions --state FAILED --all -o csv");
-  list->add_option("--job", f->job, "only this job")->check(JobNameCheck());
+  list->add_option("--job", f->job, "only this job")->check(JobNameCheck(false));
   list->add_option("--state", f->state, "only this state")
       ->check(CLI::IsMember(EnumTexts<v1::JobRunState>(), CLI::ignore_case));
   list->add_option("--date", f->date, "only this reference date, YYYY-MM-DD");

@@ -105,9 +105,9 @@ void RegisterKeyCommands(CLI::App& app, CommandContext& context) {
   context.SetAction(list, [&context, l] { return List(context, *l); });
 
   auto r = std::make_shared<KeyFlags>();
-  CLI::App* revoke = AddCommand(*group, "revoke",
-                                "Revoke an API key: calls with it fail from then on",
-                                "riskcap key revoke 12");
+  CLI::App* revoke =
+      AddCommand(*group, "revoke", "Revoke an API key: calls with it fail from then on",
+                 "riskcap key revoke 12");
   revoke->add_option("id", r->id, "API key id")->required()->check(CLI::PositiveNumber);
   revoke->add_option("--request-id", r->request_id, "idempotency key (default: a random UUID)");
   context.SetAction(revoke, [&context, r] { return Revoke(context, *r); });

@@ -128,9 +128,9 @@ absl::Status Summarize(const std::vector<ImportedRow>& rows) {
             << " accepted (" << replayed << " replayed), " << failed << " rejected\n";
   if (first == nullptr) return absl::OkStatus();
   // The exit code is the first rejected row's (3 for a bad field, 4 for an unknown fund, ...).
-  return absl::Status(first->code(), absl::StrCat(failed, " of ", rows.size(),
-                                                  " rows rejected (first: ",
-                                                  DescribeError(*first), ")"));
+  return absl::Status(first->code(),
+                      absl::StrCat(failed, " of ", rows.size(),
+                                   " rows rejected (first: ", DescribeError(*first), ")"));
 }
 
 absl::Status Import(const CommandContext& context, const std::string& path) {
@@ -169,8 +169,7 @@ void AddMarginImport(CLI::App& margin, CommandContext& context) {
       "a summary on stderr, and exits with the first failed row's exit code",
       "riskcap margin import margins-2026-11-20.csv -o csv > receipts.csv");
   auto path = std::make_shared<std::string>();
-  cmd->add_option("file", *path, "a .csv file, or a JSON file {\"rows\": [...]}")
-      ->required();
+  cmd->add_option("file", *path, "a .csv file, or a JSON file {\"rows\": [...]}")->required();
   context.SetAction(cmd, [&context, path] { return Import(context, *path); });
 }
 

@@ -68,7 +68,9 @@ absl::Status NavHistory(const CommandContext& context, const ReadFlags& f) {
   Table table = ProtoTable(*v1::NavHistoryEntry::descriptor(), Table::Layout::kRows);
   RETURN_IF_ERROR((AllPages<v1::ListNavHistoryRequest, v1::ListNavHistoryResponse>(
       request,
-      [&](const auto& req, auto& page) { return snapshots.Call(&Stub::ListNavHistory, req, &page); },
+      [&](const auto& req, auto& page) {
+        return snapshots.Call(&Stub::ListNavHistory, req, &page);
+      },
       [&](const auto& page) {
         for (const auto& entry : page.entries()) table.AddRow(ProtoCells(entry));
       })));
@@ -126,8 +128,8 @@ using Reader = absl::Status (*)(const CommandContext&, const ReadFlags&);
 
 // A read command; `fund` adds --fund, `as_of` adds --date/--version.
 CLI::App* AddRead(CLI::App& group, CommandContext& context, const std::string& name,
-                  const std::string& description, const std::string& example, bool fund,
-                  bool as_of, Reader reader, std::shared_ptr<ReadFlags> f) {
+                  const std::string& description, const std::string& example, bool fund, bool as_of,
+                  Reader reader, std::shared_ptr<ReadFlags> f) {
   CLI::App* cmd = AddCommand(group, name, description, example);
   if (fund) AddFundFlag(cmd, *f);
   if (as_of) AddAsOfFlags(cmd, *f);
@@ -154,8 +156,8 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
   CLI::App* exposure = AddGroup(app, "exposure", "Funds' exposure (OTC, offshore) per snapshot",
                                 "riskcap exposure get --fund 101");
   AddRead(*exposure, context, "get", "Show a fund's exposure by origin with its measures",
-          "riskcap exposure get --fund 101 --date 2026-11-20 --version 1", true, true,
-          ExposureGet, std::make_shared<ReadFlags>());
+          "riskcap exposure get --fund 101 --date 2026-11-20 --version 1", true, true, ExposureGet,
+          std::make_shared<ReadFlags>());
   AddRead(*exposure, context, "list", "List every fund's exposure in one exposure snapshot",
           "riskcap exposure list --date 2026-11-20 -o csv", false, true, ExposureList,
           std::make_shared<ReadFlags>());
@@ -163,8 +165,8 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
   CLI::App* positions = AddGroup(app, "positions", "Funds' positions per positions batch",
                                  "riskcap positions list --fund 101");
   AddRead(*positions, context, "list", "List a fund's positions in a positions batch",
-          "riskcap positions list --fund 101 --date 2026-11-20 -o json", true, true,
-          PositionsList, std::make_shared<ReadFlags>());
+          "riskcap positions list --fund 101 --date 2026-11-20 -o json", true, true, PositionsList,
+          std::make_shared<ReadFlags>());
 }
 
 }  // namespace riskcap::client

@@ -98,8 +98,7 @@ void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
                                      "only funds of this regulatory class");
   AddEnumOption<v1::ExposureOrigin>(cmd, "--exposure", f->exposure,
                                     "only funds with this consolidated exposure");
-  cmd->add_option("--manager", f->manager, "only this manager's funds")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--manager", f->manager, "only this manager's funds")->check(CLI::PositiveNumber);
   cmd->add_option("--fund", f->fund, "only this fund")->check(CLI::PositiveNumber);
   cmd->add_option("--date", f->date, "status snapshot of this reference date (default: latest)");
   cmd->add_option("--version", f->version, "that exact version of --date's snapshots")
@@ -107,9 +106,8 @@ void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
   cmd->add_flag("--all-funds", f->all_funds, "include funds that are not monitored");
   cmd->add_flag("--summary", f->summary,
                 "print the KPI summary (counts, on-time rate, maximum utilisation) instead");
-  context.SetAction(cmd, [&context, f] {
-    return f->summary ? Summary(context, *f) : List(context, *f);
-  });
+  context.SetAction(
+      cmd, [&context, f] { return f->summary ? Summary(context, *f) : List(context, *f); });
 }
 
 }  // namespace riskcap::client

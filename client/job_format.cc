@@ -79,8 +79,8 @@ Json JobRunObject(const v1::JobRun& run) {
 }
 
 std::string JobWatchLine(const v1::JobRun& run) {
-  std::string line = absl::StrCat("job ", run.job_run_id(), " ", JobName(run.job()), " ",
-                                  EnumText(run.state()));
+  std::string line =
+      absl::StrCat("job ", run.job_run_id(), " ", JobName(run.job()), " ", EnumText(run.state()));
   if (run.state() == v1::JOB_RUN_STATE_RUNNING) {
     absl::StrAppend(&line, " ", static_cast<int>(std::floor(run.progress_fraction() * 100)), "%");
   }

@@ -14,8 +14,8 @@ namespace {
 constexpr size_t kMaxNameLength = 50;
 
 bool IdChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 }  // namespace
@@ -53,10 +53,12 @@ absl::Status BatchItemStatus(const v1::BatchItemError& error) {
   absl::Status status(code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : code,
                       error.message());
   FieldErrors errors;
-  for (const v1::FieldViolation& v : error.field_violations()) errors.Add(v.field(), v.description());
+  for (const v1::FieldViolation& v : error.field_violations())
+    errors.Add(v.field(), v.description());
   // The violations ride as the payload FieldViolationsOf reads, under the server's code.
-  errors.ToStatus().ForEachPayload(
-      [&status](absl::string_view url, const absl::Cord& payload) { status.SetPayload(url, payload); });
+  errors.ToStatus().ForEachPayload([&status](absl::string_view url, const absl::Cord& payload) {
+    status.SetPayload(url, payload);
+  });
   return status;
 }
 

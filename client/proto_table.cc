@@ -22,9 +22,7 @@ bool IsWrapper(const Descriptor& type) {
   return type.file()->name() == "google/protobuf/wrappers.proto";
 }
 
-bool IsTimestamp(const Descriptor& type) {
-  return type.full_name() == "google.protobuf.Timestamp";
-}
+bool IsTimestamp(const Descriptor& type) { return type.full_name() == "google.protobuf.Timestamp"; }
 
 // A field shown as a single column (as opposed to a flattened nested message).
 bool IsSingleColumn(const FieldDescriptor& field) {

@@ -124,9 +124,9 @@ absl::Status ReadCsv(std::istream& in, const Message& prototype, const RowSink& 
     row->Clear();
     absl::Status status;
     if (cells.size() != columns.size()) {
-      status = FieldError(RowPath(index),
-                          absl::StrCat("line ", reader.line(), " has ", cells.size(),
-                                       " cells, the header ", columns.size()));
+      status =
+          FieldError(RowPath(index), absl::StrCat("line ", reader.line(), " has ", cells.size(),
+                                                  " cells, the header ", columns.size()));
     } else {
       status = SetFieldsFromText(columns, cells, RowPath(index), *row);
     }
@@ -227,9 +227,8 @@ absl::Status CheckCsvColumns(const std::vector<std::string>& columns, const Desc
   for (const std::string& column : columns) {
     const FieldDescriptor* field = type.FindFieldByName(column);
     if (field == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown CSV column \"", column, "\": columns are ", type.name(),
-                       " field names"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown CSV column \"", column, "\": columns are ", type.name(), " field names"));
     }
     if (!IsCsvField(*field)) {
       return absl::InvalidArgumentError(

@@ -14,8 +14,8 @@ absl::StatusOr<v1::ListFundStatusRequest> StatusRequest(const StatusFlags& f) {
   if (f.version > 0 && f.date.empty()) return FieldError("--version", "needs --date");
   std::string deadline = f.deadline;
   if (f.overdue) {
-    if (!deadline.empty() && ParseEnumText<v1::DeadlineStatus>(deadline) !=
-                                 v1::DEADLINE_STATUS_OVERDUE) {
+    if (!deadline.empty() &&
+        ParseEnumText<v1::DeadlineStatus>(deadline) != v1::DEADLINE_STATUS_OVERDUE) {
       return FieldError("--overdue", "contradicts --deadline " + deadline);
     }
     deadline = "OVERDUE";
@@ -31,8 +31,8 @@ absl::StatusOr<v1::ListFundStatusRequest> StatusRequest(const StatusFlags& f) {
                                     .value_or(v1::VALIDATION_STATUS_UNSPECIFIED));
   request.set_limit_status(
       ParseEnumText<v1::LimitStatus>(f.limit).value_or(v1::LIMIT_STATUS_UNSPECIFIED));
-  request.set_include_not_monitored(
-      f.all_funds || ParseEnumText<v1::ExposureOrigin>(f.exposure) == v1::EXPOSURE_ORIGIN_NONE);
+  request.set_include_not_monitored(f.all_funds || ParseEnumText<v1::ExposureOrigin>(f.exposure) ==
+                                                       v1::EXPOSURE_ORIGIN_NONE);
   request.set_page_size(1000);
   return request;
 }
@@ -51,12 +51,19 @@ bool KeepStatus(const StatusFlags& f, const v1::FundStatus& status,
 }
 
 Table StatusTable() {
-  static const std::set<std::string> kShown = {
-      "fund_id",         "fund_name",           "manager_id",
-      "consolidated_exposure", "next_due_date", "days_to_due",
-      "deadline_status", "validation_status",   "consolidated_margin",
-      "risk_capital_nav", "risk_capital_utilisation", "risk_capital_cap",
-      "risk_capital_limit_status"};
+  static const std::set<std::string> kShown = {"fund_id",
+                                               "fund_name",
+                                               "manager_id",
+                                               "consolidated_exposure",
+                                               "next_due_date",
+                                               "days_to_due",
+                                               "deadline_status",
+                                               "validation_status",
+                                               "consolidated_margin",
+                                               "risk_capital_nav",
+                                               "risk_capital_utilisation",
+                                               "risk_capital_cap",
+                                               "risk_capital_limit_status"};
   Table table = ProtoTable(*v1::FundStatus::descriptor(), Table::Layout::kRows);
   for (const std::string& column : table.columns()) {
     if (kShown.count(column) == 0) table.HideInTextRows(column);

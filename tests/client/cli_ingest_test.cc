@@ -78,26 +78,36 @@ TEST_P(CliIngestTest, PositionsCsvRoundTripsThroughPositionsList) {
   EXPECT_THAT(lines[1], AllOf(HasSubstr("SWAP DI x USD, 2027"), HasSubstr("1234.56")));
 
   // The same file under the same request id replays the load.
-  CliResult first = Cli({"ingest", "positions", path, "--date", "2026-11-20", "--request-id",
-                         "pos-1", "-o", "json"}, service_);
+  CliResult first = Cli(
+      {"ingest", "positions", path, "--date", "2026-11-20", "--request-id", "pos-1", "-o", "json"},
+      service_);
   ASSERT_EQ(first.code, 0) << first.err;
-  CliResult replay = Cli({"ingest", "positions", path, "--date", "2026-11-20", "--request-id",
-                          "pos-1", "-o", "json"}, service_);
+  CliResult replay = Cli(
+      {"ingest", "positions", path, "--date", "2026-11-20", "--request-id", "pos-1", "-o", "json"},
+      service_);
   ASSERT_EQ(replay.code, 0) << replay.err;
   EXPECT_EQ(Json::parse(replay.out)["replayed"], true);
   EXPECT_EQ(Json::parse(replay.out)["load_id"], Json::parse(first.out)["load_id"]);
 }
 
 TEST_P(CliIngestTest, PositionsJsonRoundTripsThroughPositionsList) {
-  Json file = {
-      {"rows",
-       {{{"fund_id", "101"}, {"position_date", "2026-11-19"}, {"asset_nickname", "Call USD"},
-         {"asset_code", "OPT1"}, {"asset_type_code", "OPT"},
-         {"classification", "POSITION_CLASSIFICATION_OTC_OPTION"}, {"quantity", "100.00"},
-         {"price", "1.50"}, {"notional", "500000.00"}, {"market_value", "150.00"},
-         {"otc_asset_class", "OTC_ASSET_CLASS_FX"}, {"option_type", "OPTION_TYPE_CALL"},
-         {"strike", 5.1}, {"underlying_price", 5.3}, {"end_date", "2027-03-01"},
-         {"currency", "USD"}}}}};
+  Json file = {{"rows",
+                {{{"fund_id", "101"},
+                  {"position_date", "2026-11-19"},
+                  {"asset_nickname", "Call USD"},
+                  {"asset_code", "OPT1"},
+                  {"asset_type_code", "OPT"},
+                  {"classification", "POSITION_CLASSIFICATION_OTC_OPTION"},
+                  {"quantity", "100.00"},
+                  {"price", "1.50"},
+                  {"notional", "500000.00"},
+                  {"market_value", "150.00"},
+                  {"otc_asset_class", "OTC_ASSET_CLASS_FX"},
+                  {"option_type", "OPTION_TYPE_CALL"},
+                  {"strike", 5.1},
+                  {"underlying_price", 5.3},
+                  {"end_date", "2027-03-01"},
+                  {"currency", "USD"}}}}};
   std::string path = WriteFile("positions.json", file.dump());
   CliResult up = Cli({"ingest", "positions", path, "--date", "2026-11-20"}, service_);
   ASSERT_EQ(up.code, 0) << up.err;
@@ -126,8 +136,9 @@ TEST_P(CliIngestTest, NavSnapshotAndHistoryReadBack) {
       Cli({"nav", "get", "--fund", "201", "--date", "2026-11-20", "--version", "1"}, analyst_);
   ASSERT_EQ(versioned.code, 0) << versioned.err;
   EXPECT_THAT(versioned.out, HasSubstr("2500000.00"));
-  EXPECT_EQ(Cli({"nav", "get", "--fund", "201", "--date", "2026-11-20", "--version", "2"},
-                analyst_).code, 4);
+  EXPECT_EQ(
+      Cli({"nav", "get", "--fund", "201", "--date", "2026-11-20", "--version", "2"}, analyst_).code,
+      4);
 
   std::string history = WriteFile("history.csv",
                                   "fund_id,nav_date,opening_nav,closing_nav\n"
@@ -137,7 +148,8 @@ TEST_P(CliIngestTest, NavSnapshotAndHistoryReadBack) {
   CliResult up = Cli({"ingest", "nav-history", history, "--date", "2026-11-20"}, service_);
   ASSERT_EQ(up.code, 0) << up.err;
   CliResult listed = Cli({"nav", "history", "--fund", "101", "--from", "2026-11-18", "--to",
-                          "2026-11-19", "-o", "csv"}, analyst_);
+                          "2026-11-19", "-o", "csv"},
+                         analyst_);
   ASSERT_EQ(listed.code, 0) << listed.err;
   auto rows = CsvRecords(listed.out);
   ASSERT_THAT(rows, SizeIs(2));
@@ -154,16 +166,17 @@ TEST_P(CliIngestTest, BadRowsAndMissingDataExitWithTheirCodes) {
   CliResult local = Cli({"ingest", "positions", bad, "--date", "2026-11-20"}, service_);
   EXPECT_EQ(local.code, 3);
   EXPECT_THAT(local.err, AllOf(HasSubstr("rows[1].classification"), HasSubstr("NOT_A_CLASS")));
-  std::string unknown = WriteFile(
-      "unknown.csv", "fund_id,position_date,classification,quantity,price,notional,market_value\n"
-                     "999,2026-11-19,OTC_SWAP,1.00,1.00,1.00,1.00\n");
+  std::string unknown =
+      WriteFile("unknown.csv",
+                "fund_id,position_date,classification,quantity,price,notional,market_value\n"
+                "999,2026-11-19,OTC_SWAP,1.00,1.00,1.00,1.00\n");
   CliResult server = Cli({"ingest", "positions", unknown, "--date", "2026-11-20"}, service_);
   EXPECT_EQ(server.code, 3);
   EXPECT_THAT(server.err, HasSubstr("rows[0].fund_id"));
   EXPECT_EQ(Cli({"positions", "list", "--fund", "101"}, analyst_).code, 4);  // nothing applied
   EXPECT_EQ(Cli({"exposure", "get", "--fund", "101"}, analyst_).code, 4);
   EXPECT_EQ(Cli({"ingest", "positions", unknown}, analyst_).code, 5);  // ANALYST may not upload
-  EXPECT_EQ(Cli({"positions", "list"}, analyst_).code, 2);          // --fund is required
+  EXPECT_EQ(Cli({"positions", "list"}, analyst_).code, 2);             // --fund is required
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliIngestTest);

@@ -17,7 +17,8 @@ class CliKeyTest : public CliHarness {};
 
 TEST_P(CliKeyTest, CreateListRevokeThenTheKeyIsRefused) {
   CliResult created = Cli({"key", "create", "--role", "manager", "--manager", "1", "--label",
-                           "alpha-ops", "-o", "json"}, admin_);
+                           "alpha-ops", "-o", "json"},
+                          admin_);
   ASSERT_EQ(created.code, 0) << created.err;
   Json response = Json::parse(created.out);
   std::string secret = response["secret"];
@@ -58,8 +59,8 @@ TEST_P(CliKeyTest, CreateListRevokeThenTheKeyIsRefused) {
 TEST_P(CliKeyTest, TableShowsTheSecretOnceAndErrorsHaveTheirCodes) {
   CliResult created = Cli({"key", "create", "--role", "ANALYST"}, admin_);
   ASSERT_EQ(created.code, 0) << created.err;
-  EXPECT_THAT(created.out, AllOf(HasSubstr("api_key_id"), HasSubstr("secret"),
-                                 HasSubstr("ANALYST")));
+  EXPECT_THAT(created.out,
+              AllOf(HasSubstr("api_key_id"), HasSubstr("secret"), HasSubstr("ANALYST")));
   CliResult no_manager = Cli({"key", "create", "--role", "MANAGER"}, admin_);
   EXPECT_EQ(no_manager.code, 3) << no_manager.err;
   EXPECT_THAT(no_manager.err, HasSubstr("manager_id"));

@@ -24,8 +24,8 @@ constexpr char kHeader[] = "fund_id,reference_date,local_margin,offshore_margin,
 std::string MarginCsv(int rows) {
   std::string text = kHeader;
   for (int i = 0; i < rows; ++i) {
-    absl::StrAppend(&text, i % 2 == 0 ? 101 : 201, ",2026-11-", 10 + i % 14, ",", 1000 + i,
-                    ".25,", i % 7, ",\"Historical VaR 99%, 10 days\"\n");
+    absl::StrAppend(&text, i % 2 == 0 ? 101 : 201, ",2026-11-", 10 + i % 14, ",", 1000 + i, ".25,",
+                    i % 7, ",\"Historical VaR 99%, 10 days\"\n");
   }
   return text;
 }
@@ -63,21 +63,21 @@ TEST_P(CliMarginImportTest, TenThousandRowsAreAcceptedAndReimportingReplaysThem)
   }
   std::cerr << "10k import " << first_time << ", re-import " << again_time << "\n";
   // Nothing was stored twice.
-  CliResult listed = Cli({"margin", "list", "--fund", "101", "--all", "--page-size", "1000",
-                          "-o", "csv"}, analyst_);
+  CliResult listed = Cli(
+      {"margin", "list", "--fund", "101", "--all", "--page-size", "1000", "-o", "csv"}, analyst_);
   ASSERT_EQ(listed.code, 0) << listed.err;
   EXPECT_THAT(CsvRecords(listed.out), SizeIs(5000));
 }
 
 TEST_P(CliMarginImportTest, BadRowsAreReportedAndTheOthersAccepted) {
-  std::string path = WriteFile(
-      "mixed.csv", absl::StrCat(kHeader,
-                                "101,2026-11-20,1500000.25,0,VaR\n"
-                                "201,2026-11-20,10,0.5,VaR\n"
-                                "101,2026-11-20,-1,0,VaR\n"       // bad amount (server)
-                                "abc,2026-11-20,1,0,VaR\n"        // bad id (read locally)
-                                "999,2026-11-20,1,0,VaR\n"        // unknown fund
-                                "101,2026-11-21,7.000001,0,VaR\n"));
+  std::string path =
+      WriteFile("mixed.csv", absl::StrCat(kHeader,
+                                          "101,2026-11-20,1500000.25,0,VaR\n"
+                                          "201,2026-11-20,10,0.5,VaR\n"
+                                          "101,2026-11-20,-1,0,VaR\n"  // bad amount (server)
+                                          "abc,2026-11-20,1,0,VaR\n"   // bad id (read locally)
+                                          "999,2026-11-20,1,0,VaR\n"   // unknown fund
+                                          "101,2026-11-21,7.000001,0,VaR\n"));
   CliResult r = Cli({"margin", "import", path, "-o", "json"}, service_);
   EXPECT_EQ(r.code, 3) << r.err;  // the first rejected row's: invalid input
   Json rows = Json::parse(r.out);
@@ -96,36 +96,46 @@ TEST_P(CliMarginImportTest, BadRowsAreReportedAndTheOthersAccepted) {
                            HasSubstr("riskcap: row 4 (mixed.csv:4)"),
                            HasSubstr("6 rows, 3 accepted (0 replayed), 3 rejected")));
   // The accepted amounts are stored exactly.
-  CliResult got = Cli({"margin", "get", absl::StrCat(rows[5]["submission_id"].get<int64_t>()),
-                       "-o", "json"}, analyst_);
+  CliResult got =
+      Cli({"margin", "get", absl::StrCat(rows[5]["submission_id"].get<int64_t>()), "-o", "json"},
+          analyst_);
   ASSERT_EQ(got.code, 0) << got.err;
   EXPECT_EQ(Json::parse(got.out)["local_margin"], "7.000001");
 }
 
 TEST_P(CliMarginImportTest, JsonFileWithItsOwnRequestIdsInTableOutput) {
   Json file = {{"rows",
-                {{{"request_id", "batch7-a"}, {"fund_id", 101}, {"reference_date", "2026-11-20"},
-                  {"local_margin", "10.50"}, {"offshore_margin", "0"}, {"methodology", "VaR"}},
-                 {{"request_id", "batch7-b"}, {"fund_id", "201"}, {"reference_date", "2026-11-20"},
-                  {"local_margin", "20"}, {"offshore_margin", "1"}, {"methodology", "VaR"}}}}};
+                {{{"request_id", "batch7-a"},
+                  {"fund_id", 101},
+                  {"reference_date", "2026-11-20"},
+                  {"local_margin", "10.50"},
+                  {"offshore_margin", "0"},
+                  {"methodology", "VaR"}},
+                 {{"request_id", "batch7-b"},
+                  {"fund_id", "201"},
+                  {"reference_date", "2026-11-20"},
+                  {"local_margin", "20"},
+                  {"offshore_margin", "1"},
+                  {"methodology", "VaR"}}}}};
   std::string path = WriteFile("margins.json", file.dump());
   CliResult r = Cli({"margin", "import", path}, service_);
   ASSERT_EQ(r.code, 0) << r.err;
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(3));
-  EXPECT_THAT(lines[0], AllOf(HasSubstr("ROW"), HasSubstr("REQUEST_ID"), HasSubstr("SUBMISSION_ID")));
+  EXPECT_THAT(lines[0],
+              AllOf(HasSubstr("ROW"), HasSubstr("REQUEST_ID"), HasSubstr("SUBMISSION_ID")));
   EXPECT_THAT(lines[1], HasSubstr("batch7-a"));
   EXPECT_THAT(lines[2], HasSubstr("batch7-b"));
 }
 
 TEST_P(CliMarginImportTest, MalformedFilesFailWholeWithExitCode3) {
-  CliResult column = Cli({"margin", "import",
-                          WriteFile("c.csv", "fund_id,reference_date,local,offshore_margin\n")},
-                         service_);
+  CliResult column = Cli(
+      {"margin", "import", WriteFile("c.csv", "fund_id,reference_date,local,offshore_margin\n")},
+      service_);
   EXPECT_EQ(column.code, 3);
   EXPECT_THAT(column.err, HasSubstr("unknown CSV column \"local\""));
-  CliResult json = Cli({"margin", "import", WriteFile("j.json", "{\"rows\": [{\"fund_id\": 1,")},
-                       service_);
+  CliResult json =
+      Cli({"margin", "import", WriteFile("j.json", "{\"rows\": [{\"fund_id\": 1,")}, service_);
   EXPECT_EQ(json.code, 3);
   EXPECT_THAT(json.err, HasSubstr("malformed JSON"));
   CliResult absent = Cli({"margin", "import", (dir_ / "none.csv").string()}, service_);

@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-
 #include "client/finding_format.h"
 #include "client/status_format.h"
 #include "gmock/gmock.h"

@@ -102,19 +102,17 @@ TEST(ReadRows, CsvValueErrorsNameRowAndColumn) {
 TEST(ReadRows, CsvHeaderMustNameScalarFields) {
   EXPECT_THAT(ReadPositions(Write("h.csv", "fund_id,nav\n1,2\n")).status().message(),
               HasSubstr("unknown CSV column \"nav\""));
-  auto nested = ReadRows(Write("n.csv", "submissions\n1\n"),
-                         v1::SubmitMarginsRequest::default_instance(),
-                         [](int64_t, const absl::Status&, google::protobuf::Message&) {
-                           return absl::OkStatus();
-                         });
+  auto nested = ReadRows(
+      Write("n.csv", "submissions\n1\n"), v1::SubmitMarginsRequest::default_instance(),
+      [](int64_t, const absl::Status&, google::protobuf::Message&) { return absl::OkStatus(); });
   EXPECT_THAT(nested.message(), HasSubstr("not a scalar field"));
 }
 
 TEST(ReadRows, JsonRowsUseTheCanonicalMapping) {
   auto read = ReadPositions(Write(
       "p.json",
-      R"({"source": "x", "rows": [{"fund_id": "101", "classification": "POSITION_CLASSIFICATION_OTC_OPTION",
-          "strike": 4.5, "market_value": "1.00"}, {"fund_id": 7, "bogus": 1}, 3]})"));
+      R"({"source": "x", "rows": [{"fund_id": "101",
+          "classification": "POSITION_CLASSIFICATION_OTC_OPTION", "strike": 4.5, "market_value": "1.00"}, {"fund_id": 7, "bogus": 1}, 3]})"));
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(read->rows.size(), 3u);
   EXPECT_TRUE(read->statuses[0].ok());
@@ -134,11 +132,11 @@ TEST(ReadRows, JsonWithoutRowsOrMalformedIsInvalid) {
 TEST(ReadRows, ASinkErrorStopsReading) {
   std::string path = Write("s.json", R"({"rows": [{}, {}, {}]})");
   int calls = 0;
-  absl::Status status = ReadRows(path, v1::Position::default_instance(),
-                                 [&](int64_t, const absl::Status&, google::protobuf::Message&) {
-                                   return ++calls == 2 ? absl::AbortedError("stop")
-                                                       : absl::OkStatus();
-                                 });
+  absl::Status status =
+      ReadRows(path, v1::Position::default_instance(),
+               [&](int64_t, const absl::Status&, google::protobuf::Message&) {
+                 return ++calls == 2 ? absl::AbortedError("stop") : absl::OkStatus();
+               });
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(calls, 2);
   std::filesystem::remove(path);
