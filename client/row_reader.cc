@@ -115,6 +115,8 @@ absl::Status ReadCsv(std::istream& in, const Message& prototype, const RowSink& 
   std::vector<std::string> columns, cells;
   ASSIGN_OR_RETURN(bool has_header, reader.Next(columns));
   if (!has_header) return absl::InvalidArgumentError("the CSV file is empty (no header row)");
+  // Spreadsheets often save CSV with a UTF-8 byte order mark before the first column name.
+  if (absl::StartsWith(columns[0], "\xEF\xBB\xBF")) columns[0].erase(0, 3);
   for (std::string& column : columns) absl::StripAsciiWhitespace(&column);
   RETURN_IF_ERROR(CheckCsvColumns(columns, *prototype.GetDescriptor()));
   std::unique_ptr<Message> row(prototype.New());

@@ -84,6 +84,13 @@ TEST(ReadRows, CsvSetsScalarsEnumsAndWrappersLeavingEmptyCellsUnset) {
   EXPECT_EQ(read->rows[1].otc_asset_class(), v1::OTC_ASSET_CLASS_UNSPECIFIED);
 }
 
+TEST(ReadRows, CsvFromASpreadsheetWithAByteOrderMark) {
+  auto read = ReadPositions(Write("bom.csv", "\xEF\xBB\xBF fund_id ,market_value\r\n7,1.00\r\n"));
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->rows.size(), 1u);
+  EXPECT_EQ(read->rows[0].fund_id(), 7);
+}
+
 TEST(ReadRows, CsvValueErrorsNameRowAndColumn) {
   auto read = ReadPositions(Write("e.csv",
                                   "fund_id,classification,strike\n"
