@@ -18,6 +18,12 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterCalcCommands,
     RegisterMarginCommands,
     RegisterFundCommands,
+    RegisterStatusCommands,
+    RegisterSnapshotCommands,
+    RegisterIngestCommands,
+    RegisterJobCommands,
+    RegisterFindingCommands,
+    RegisterKeyCommands,
 };
 
 constexpr char kDescription[] =

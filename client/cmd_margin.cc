@@ -200,6 +200,7 @@ void RegisterMarginCommands(CLI::App& app, CommandContext& context) {
   AddList(*margin, context);
   AddDecide(*margin, context, true);
   AddDecide(*margin, context, false);
+  AddMarginImport(*margin, context);
 }
 
 }  // namespace riskcap::client

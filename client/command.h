@@ -74,5 +74,14 @@ CLI::App* AddCommand(CLI::App& group, const std::string& name, const std::string
 void RegisterCalcCommands(CLI::App& app, CommandContext& context);
 void RegisterMarginCommands(CLI::App& app, CommandContext& context);
 void RegisterFundCommands(CLI::App& app, CommandContext& context);
+void RegisterStatusCommands(CLI::App& app, CommandContext& context);
+void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
+void RegisterIngestCommands(CLI::App& app, CommandContext& context);
+void RegisterJobCommands(CLI::App& app, CommandContext& context);
+void RegisterFindingCommands(CLI::App& app, CommandContext& context);
+void RegisterKeyCommands(CLI::App& app, CommandContext& context);
+
+// `riskcap margin import` (cmd_margin_import.cc), added to the margin group.
+void AddMarginImport(CLI::App& margin, CommandContext& context);
 
 }  // namespace riskcap::client

@@ -86,6 +86,10 @@ void Connection::Prepare(grpc::ClientContext& context) const {
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(options_.timeout_seconds));
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  PrepareStream(context);
+}
+
+void Connection::PrepareStream(grpc::ClientContext& context) const {
   if (!options_.token.empty())
     context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
 }
@@ -100,6 +104,9 @@ absl::Status Connection::Check(const grpc::Status& status) const {
     case absl::StatusCode::kUnavailable:
       return WithHint(result, absl::StrCat("is riskcapd running at ", options_.server,
                                            "? set RISKCAP_SERVER or --server"));
+    case absl::StatusCode::kUnimplemented:
+      return WithHint(result, absl::StrCat("riskcapd at ", options_.server,
+                                           " does not serve this call; is it an older version?"));
     case absl::StatusCode::kDeadlineExceeded:
       return WithHint(result, absl::StrFormat("no answer within %gs; raise --timeout",
                                               options_.timeout_seconds));

@@ -39,6 +39,9 @@ class Connection {
 
   // Sets the call's deadline and, when a token is configured, its bearer metadata.
   void Prepare(grpc::ClientContext& context) const;
+  // As Prepare without a deadline: for watch streams that stay open until the run ends or the
+  // user stops them.
+  void PrepareStream(grpc::ClientContext& context) const;
 
   // A finished call's status (FromGrpcStatus), with a hint on what to check for authentication
   // and connectivity failures.

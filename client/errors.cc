@@ -83,7 +83,10 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 absl::Status WithHint(const absl::Status& status, std::string_view hint) {
-  absl::Status hinted(status.code(), absl::StrCat(status.message(), " (", AbslView(hint), ")"));
+  std::string message = status.message().empty()
+                            ? std::string(hint)
+                            : absl::StrCat(status.message(), " (", AbslView(hint), ")");
+  absl::Status hinted(status.code(), message);
   return CopyPayloads(status, hinted);
 }
 

@@ -31,7 +31,8 @@ int ExitCodeFor(absl::StatusCode code);
 // google.rpc.BadRequest field violations of its details carried as core FieldViolations.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-// `status` with " (<hint>)" appended to its message, payloads kept.
+// `status` with " (<hint>)" appended to its message (the hint alone when it has none), payloads
+// kept.
 absl::Status WithHint(const absl::Status& status, std::string_view hint);
 
 // One line: "invalid argument: local_margin: must be >= 0, got \"-1\"" — the lower-case code,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -148,6 +149,38 @@ std::string CellText(const Json& cell, bool for_humans) {
   if (cell.is_string()) return cell.get<std::string>();
   if (for_humans && cell.is_number_float()) return HumanDouble(cell.get<double>());
   return cell.dump();
+}
+
+RowStream::RowStream(const Table& table, OutputFormat format, std::ostream& out)
+    : layout_(table.columns()), format_(format), out_(out) {
+  for (size_t c = 0; c < table.columns().size(); ++c) {
+    if (table.hidden_in_text_rows(c)) layout_.HideInTextRows(table.columns()[c]);
+  }
+}
+
+void RowStream::Add(const std::vector<Json>& cells) {
+  Table row(layout_.columns());
+  for (size_t c = 0; c < layout_.columns().size(); ++c) {
+    if (layout_.hidden_in_text_rows(c)) row.HideInTextRows(layout_.columns()[c]);
+  }
+  row.AddRow(cells);
+  if (format_ == OutputFormat::kJson) {
+    out_ << row.ToJson()[0].dump() << "\n";
+  } else if (format_ == OutputFormat::kCsv) {
+    std::ostringstream text;
+    RenderCsv(row, text);
+    std::string lines = text.str();
+    out_ << (header_written_ ? lines.substr(lines.find('\n') + 1) : lines);
+  } else {
+    std::string line;
+    for (size_t c = 0; c < cells.size() && c < layout_.columns().size(); ++c) {
+      if (layout_.hidden_in_text_rows(c)) continue;
+      absl::StrAppend(&line, line.empty() ? "" : kGap, CellText(row.rows()[0][c], true));
+    }
+    out_ << line << "\n";
+  }
+  header_written_ = true;
+  out_.flush();
 }
 
 void Render(const Table& table, OutputFormat format, std::ostream& out, const Json* document) {

@@ -53,6 +53,22 @@ class Table {
 void Render(const Table& table, OutputFormat format, std::ostream& out,
             const Json* document = nullptr);
 
+// Rows printed as they arrive (watch commands): JSON lines (one object per row), CSV (the header
+// before the first row), or text lines of the shown columns separated by two spaces (a stream
+// cannot be aligned). Flushes after every row. Not thread-safe.
+class RowStream {
+ public:
+  // `table` gives the columns and which ones text rows hide; its rows are ignored.
+  RowStream(const Table& table, OutputFormat format, std::ostream& out);
+  void Add(const std::vector<Json>& cells);
+
+ private:
+  Table layout_;
+  OutputFormat format_;
+  std::ostream& out_;
+  bool header_written_ = false;
+};
+
 // A cell as text: strings verbatim, null empty, doubles with at most 6 decimals (trailing zeros
 // dropped) when `for_humans`, else in full precision.
 std::string CellText(const Json& cell, bool for_humans);

@@ -29,6 +29,11 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
+  // Whether it draws (stderr is a terminal): callers skip work only the drawing needs.
+  bool enabled() const { return enabled_; }
+  // Sets the total once it is known (0 = unknown).
+  void set_total(int64_t total) { total_ = total; }
+
   // Records `rows` more rows done; redraws at most 10 times a second.
   void Add(int64_t rows);
   // Draws the final state and ends the line; later calls do nothing.

@@ -1,0 +1,21 @@
+// Finding table layout.
+#include "client/finding_format.h"
+
+#include "client/proto_table.h"
+
+namespace riskcap::client {
+
+Table FindingTable(Table::Layout layout) {
+  Table table = ProtoTable(*v1::Finding::descriptor(), layout);
+  for (const char* column : {"job_run_id", "create_time", "acknowledge_time", "acknowledged_by",
+                             "resolve_time", "resolved_by", "resolution"}) {
+    table.HideInTextRows(column);
+  }
+  return table;
+}
+
+std::vector<Json> FindingCells(const v1::Finding& finding) { return ProtoCells(finding); }
+
+void AddFinding(const v1::Finding& finding, Table& table) { table.AddRow(FindingCells(finding)); }
+
+}  // namespace riskcap::client
