@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/absl_compat.h"
+#include "core/logger.h"
 #include "core/status_macros.h"
 #include "server/convert_common.h"
 #include "server/convert_snapshot.h"
@@ -367,15 +368,26 @@ grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
         RETURN_IF_ERROR(RequireRole(principal, {Role::kService}));
         ASSIGN_OR_RETURN(UploadHeader h,
                          ParseHeader(has_header ? &first.header() : nullptr, env.clock.Today()));
-        ASSIGN_OR_RETURN(auto spool, UploadSpool<typename D::Row>::Create(limits.spool_dir));
+        const absl::Time start = absl::Now();
+        ASSIGN_OR_RETURN(auto spool, UploadSpool<typename D::Row>::Create(limits.spool_dir,
+                                                                         limits.spool_run_rows));
         RowCollector<D> rows(h.reference_date, limits.max_rows, *spool);
         RETURN_IF_ERROR(ReadRows(context, reader, rows));
         RETURN_IF_ERROR(rows.Finish(env.store));
         if (rows.row_count() == 0) return Quarantine(env, D::kJob, h);
+        const absl::Time received = absl::Now();
         ASSIGN_OR_RETURN(const std::string hash, spool->ContentHash());
+        const absl::Time hashed = absl::Now();
         absl::MutexLock lock(&mu);
         ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, *spool, hash));
         const auto& [version, replayed] = applied;
+        Log(LogLevel::kInfo, "upload applied",
+            {{"job", D::kJob},
+             {"rows", rows.row_count()},
+             {"replayed", replayed},
+             {"receive_s", absl::ToDoubleSeconds(received - start)},
+             {"hash_s", absl::ToDoubleSeconds(hashed - received)},
+             {"write_s", absl::ToDoubleSeconds(absl::Now() - hashed)}});
         ToProto(version, replayed, response);
         info.audit_detail =
             absl::StrCat(AbslView(EnumName(D::kKind)), " ", FormatDate(version.reference_date),

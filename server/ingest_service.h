@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -20,6 +21,9 @@ struct IngestLimits {
   // Where validated rows are spooled until the upload is complete (TMPDIR, else /tmp, when
   // empty); the files are unlinked at once and need about 150 bytes per position row.
   std::string spool_dir;
+  // Rows sorted in memory before they are spooled as one run (see UploadSpool); tests make it
+  // small to exercise the merge.
+  size_t spool_run_rows = 65'536;
 };
 
 // Roles SERVICE and ADMIN. An upload is never held in memory whole: each row is validated as it
