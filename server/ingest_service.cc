@@ -124,7 +124,9 @@ class RowCollector {
         return absl::ResourceExhaustedError(absl::StrCat(
             "an upload may carry at most ", max_rows_, " rows; split the load by reference date"));
       }
-      RETURN_IF_ERROR(AddRow(D::FromProto(proto, absl::StrCat("rows[", next_index_, "]"), errors_)));
+      path_.clear();  // reused: no allocation per row
+      absl::StrAppend(&path_, "rows[", next_index_, "]");
+      RETURN_IF_ERROR(AddRow(D::FromProto(proto, path_, errors_)));
       if (!wants_more()) break;
     }
     return absl::OkStatus();
@@ -200,6 +202,7 @@ class RowCollector {
   int64_t max_rows_;
   int64_t next_index_ = 0;
   UploadSpool<Row>& spool_;
+  std::string path_;  // "rows[i]" of the row being read
   FieldErrors errors_;
   absl::flat_hash_map<int64_t, int64_t> first_row_of_fund_;
   absl::flat_hash_map<std::pair<int64_t, int64_t>, int64_t> first_row_of_key_;

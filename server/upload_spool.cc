@@ -284,35 +284,50 @@ absl::StatusOr<std::unique_ptr<UploadSpool<Row>>> UploadSpool<Row>::Create(const
 
 template <typename Row>
 UploadSpool<Row>::~UploadSpool() {
+  JoinWriter().IgnoreError();
   ::close(fd_);
+}
+
+template <typename Row>
+absl::Status UploadSpool<Row>::JoinWriter() {
+  if (writer_.joinable()) writer_.join();
+  return writer_status_;
 }
 
 template <typename Row>
 absl::Status UploadSpool<Row>::Add(Row row) {
   buffer_.push_back(std::move(row));
   ++rows_added_;
-  if (buffer_.size() >= run_rows_) return WriteRun();
+  if (buffer_.size() < run_rows_) return absl::OkStatus();
+  RETURN_IF_ERROR(JoinWriter());
+  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
+  writer_ = std::thread([this, rows = std::move(buffer_), first]() mutable {
+    writer_status_ = WriteRun(std::move(rows), first);
+  });
+  buffer_ = std::vector<Row>();
+  buffer_.reserve(run_rows_);
   return absl::OkStatus();
 }
 
 template <typename Row>
 absl::Status UploadSpool<Row>::Finish() {
+  RETURN_IF_ERROR(JoinWriter());
   if (buffer_.empty()) return absl::OkStatus();
-  return WriteRun();
+  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
+  return WriteRun(std::exchange(buffer_, {}), first);
 }
 
 template <typename Row>
-absl::Status UploadSpool<Row>::WriteRun() {
-  std::vector<uint32_t> order(buffer_.size());
+absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row_no) {
+  std::vector<uint32_t> order(rows.size());
   std::iota(order.begin(), order.end(), uint32_t{0});
   std::sort(order.begin(), order.end(),
-            [this](uint32_t a, uint32_t b) { return CanonicalLess(buffer_[a], buffer_[b]); });
-  const int64_t first_row_no = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
+            [&rows](uint32_t a, uint32_t b) { return CanonicalLess(rows[a], rows[b]); });
   Run run{file_bytes_, 0};
   std::string block;
   block.reserve(kIoBytes + kIoBytes / 4);
   for (size_t k = 0; k < order.size(); ++k) {
-    AppendRecord(first_row_no + order[k], buffer_[order[k]], &block);
+    AppendRecord(first_row_no + order[k], rows[order[k]], &block);
     if (block.size() < kIoBytes && k + 1 < order.size()) continue;
     RETURN_IF_ERROR(WriteAll(fd_, block, run.offset + run.bytes));
     run.bytes += static_cast<int64_t>(block.size());
@@ -320,7 +335,6 @@ absl::Status UploadSpool<Row>::WriteRun() {
   }
   file_bytes_ += run.bytes;
   runs_.push_back(run);
-  std::vector<Row>().swap(buffer_);
   return absl::OkStatus();
 }
 

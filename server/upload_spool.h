@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,7 +24,9 @@ namespace riskcap::server {
 //   whatever the run size;
 // - Chunks() reads the rows back run after run, with their load-order numbers, as the store's
 //   db::RowChunks for a streamed write.
-// Memory: one run of rows while appending; one row and a small read buffer per run while hashing;
+// A full run is sorted and written by a background thread while the next run fills, so the
+// caller (the gRPC reader) keeps receiving; at most two runs are in memory.
+// Memory: two runs of rows while appending; one row and a small read buffer per run while hashing;
 // one chunk while reading back. The file is deleted when the spool is destroyed (it is unlinked
 // at creation, so even a killed process leaves nothing behind).
 //
@@ -60,9 +63,15 @@ class UploadSpool {
     int64_t bytes = 0;
   };
   UploadSpool(int fd, size_t run_rows) : fd_(fd), run_rows_(run_rows) {}
-  absl::Status WriteRun();
+  // Waits for the background run, if any; its outcome.
+  absl::Status JoinWriter();
+  // Sorts `rows` (whose first row has load-order number `first_row_no`) and appends them to the
+  // file as one run.
+  absl::Status WriteRun(std::vector<Row> rows, int64_t first_row_no);
 
   int fd_;
+  std::thread writer_;  // writing the previous run, when joinable
+  absl::Status writer_status_;
   size_t run_rows_;
   int64_t rows_added_ = 0;
   int64_t file_bytes_ = 0;
