@@ -71,6 +71,10 @@ int RunIngest(const IngestOptions& o) {
   std::cerr << absl::StrFormat("ingest: run %d, %d rows over %d funds for %s, %d rows/message\n",
                                run.number, o.rows, plan.fund_ids.size(), plan.date,
                                o.rows_per_message);
+  std::optional<double> cpu_before;
+  if (o.server_pid > 0) {
+    if (absl::StatusOr<double> cpu = CpuSeconds(o.server_pid); cpu.ok()) cpu_before = *cpu;
+  }
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<v1::UploadResponse> answer = StreamUpload<v1::UploadPositionsRequest>(
       o.load, spec,
@@ -86,6 +90,13 @@ int RunIngest(const IngestOptions& o) {
                                answer->load_id(), answer->version(), answer->row_count(), seconds,
                                answer->content_hash());
   std::string memory;
+  if (cpu_before) {
+    if (absl::StatusOr<double> cpu = CpuSeconds(o.server_pid); cpu.ok()) {
+      std::cerr << absl::StrFormat(
+          "ingest: server CPU %.2f s for the upload (%.0f rows per server CPU second)\n",
+          *cpu - *cpu_before, static_cast<double>(o.rows) / (*cpu - *cpu_before));
+    }
+  }
   if (o.server_pid > 0) {
     absl::StatusOr<int64_t> peak = PeakRssBytes(o.server_pid);
     if (peak.ok()) {
@@ -118,7 +129,7 @@ Scenario AddIngestScenario(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--date", options->date, "position and reference date (default: yesterday)");
   cmd->add_option("--server-pid", options->server_pid,
-                  "riskcapd's pid on this machine: report its peak RSS (VmHWM) as peak_rss_mb")
+                  "riskcapd's pid on this machine: report its peak RSS (VmHWM) as peak_rss_mb and its CPU time")
       ->check(CLI::PositiveNumber);
   CLI::Option* skip = cmd->add_flag("--skip-setup", options->skip_setup,
                                     "create nothing; spread rows over the funds of --fund-ids");

@@ -77,6 +77,12 @@ TEST(ServerMemoryTest, VmHwmIsReadInBytes) {
   EXPECT_EQ(ParseVmHwmBytes("VmHWM:\t lots kB\n"), std::nullopt);
 }
 
+TEST(ServerMemoryTest, CpuSecondsAreUserPlusSystemTicks) {
+  const char stat[] = "42 (risk capd) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 9 0";
+  EXPECT_EQ(ParseCpuSeconds(stat, 100), 3.0);
+  EXPECT_EQ(ParseCpuSeconds("garbage", 100), std::nullopt);
+}
+
 TEST(ServerMemoryTest, OwnProcessHasAPeak) {
   absl::StatusOr<int64_t> peak = PeakRssBytes(getpid());
   ASSERT_TRUE(peak.ok()) << peak.status();
