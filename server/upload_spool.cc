@@ -41,7 +41,11 @@ class Encoder {
   void I64(int64_t v) { out_->append(reinterpret_cast<const char*>(&v), sizeof v); }
   void F64(double v) { out_->append(reinterpret_cast<const char*>(&v), sizeof v); }
   void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void Day(Date d) { I64(d - Date()); }
+  void Day(Date d) {  // year, month, day: decoding them is cheaper than day arithmetic
+    I64(d.year());
+    U8(static_cast<uint8_t>(d.month()));
+    U8(static_cast<uint8_t>(d.day()));
+  }
   void Amount(Money m) { I64(m.micros()); }
   void Str(const std::string& s) {
     uint32_t n = static_cast<uint32_t>(s.size());
@@ -66,7 +70,11 @@ class Decoder {
   int64_t I64() { return Fixed<int64_t>(); }
   double F64() { return Fixed<double>(); }
   uint8_t U8() { return Fixed<uint8_t>(); }
-  Date Day() { return Date() + I64(); }
+  Date Day() {
+    const int64_t year = I64();
+    const int month = U8();
+    return Date(year, month, U8());
+  }
   Money Amount() { return Money::FromMicros(I64()); }
   std::string Str() {
     uint32_t n = Fixed<uint32_t>();
