@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<riskcap::bench::Scenario> scenarios;
   scenarios.push_back(riskcap::bench::AddSubmitScenario(app));
+  scenarios.push_back(riskcap::bench::AddIngestScenario(app));
+  scenarios.push_back(riskcap::bench::AddPipelineScenario(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,13 +7,20 @@
 
 namespace riskcap::bench {
 
-void AddLoadOptions(CLI::App& command, LoadOptions* o) {
+void AddConnectionOptions(CLI::App& command, LoadOptions* o) {
   command.add_option("--server", o->server, "host:port of riskcapd")
       ->envname("RISKCAP_SERVER")
       ->capture_default_str();
   command.add_option("--token", o->token, "API key secret (ADMIN for setup)")
       ->envname("RISKCAP_TOKEN")
       ->required();
+  command.add_option("--deadline-ms", o->deadline_ms, "deadline of each call")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+}
+
+void AddLoadOptions(CLI::App& command, LoadOptions* o) {
+  AddConnectionOptions(command, o);
   command.add_option("--inflight", o->inflight, "calls kept outstanding on the one channel")
       ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
@@ -22,9 +29,6 @@ void AddLoadOptions(CLI::App& command, LoadOptions* o) {
       ->capture_default_str();
   command.add_option("--warmup", o->warmup, "seconds of load before measuring (not counted)")
       ->check(CLI::Range(0.0, 3'600.0))
-      ->capture_default_str();
-  command.add_option("--deadline-ms", o->deadline_ms, "deadline of each call")
-      ->check(CLI::Range(1, 3'600'000))
       ->capture_default_str();
 }
 

@@ -25,6 +25,10 @@ struct LoadOptions {
 // Registers --server, --token, --inflight, --seconds, --warmup and --deadline-ms on `command`.
 void AddLoadOptions(CLI::App& command, LoadOptions* options);
 
+// Registers only --server, --token and --deadline-ms: for scenarios that are not a timed
+// closed loop (ingest, pipeline).
+void AddConnectionOptions(CLI::App& command, LoadOptions* options);
+
 // One plain-text HTTP/2 channel to the server; every call of a run shares it.
 std::shared_ptr<grpc::Channel> OpenChannel(const LoadOptions& options);
 

@@ -1,6 +1,7 @@
 // Run identity, registry creation and the server-info probe.
 #include "bench/registry_setup.h"
 
+#include <algorithm>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -78,6 +79,23 @@ absl::StatusOr<std::vector<int64_t>> CreateRunFunds(
     absl::StatusOr<int64_t> id = CreateFund(stub, options, run, i);
     if (!id.ok()) return id.status();
     ids.push_back(*id);
+  }
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> CreateManyRunFunds(
+    const std::shared_ptr<grpc::Channel>& channel, const LoadOptions& options, const RunId& run,
+    int count) {
+  if (count < 1 || count > 100 * kMaxRunFunds) {
+    return absl::InvalidArgumentError(absl::StrCat("--funds must be 1..", 100 * kMaxRunFunds));
+  }
+  std::vector<int64_t> ids;
+  for (int64_t k = 0; static_cast<int>(ids.size()) < count; ++k) {
+    const int batch = std::min(kMaxRunFunds, count - static_cast<int>(ids.size()));
+    absl::StatusOr<std::vector<int64_t>> some =
+        CreateRunFunds(channel, options, RunId{run.number + k}, batch);
+    if (!some.ok()) return some.status();
+    ids.insert(ids.end(), some->begin(), some->end());
   }
   return ids;
 }

@@ -37,6 +37,12 @@ absl::StatusOr<std::vector<int64_t>> CreateRunFunds(
     const std::shared_ptr<grpc::Channel>& channel, const LoadOptions& options, const RunId& run,
     int count);
 
+// Any number of funds (1..100 * kMaxRunFunds): CreateRunFunds for runs number, number + 1, ...
+// (a manager each), kMaxRunFunds funds per manager, the last one taking the rest.
+absl::StatusOr<std::vector<int64_t>> CreateManyRunFunds(
+    const std::shared_ptr<grpc::Channel>& channel, const LoadOptions& options, const RunId& run,
+    int count);
+
 // The server's store backend from AdminService.GetServerInfo: "sqlite" or "postgresql".
 absl::StatusOr<std::string> StoreBackendName(const std::shared_ptr<grpc::Channel>& channel,
                                              const LoadOptions& options);

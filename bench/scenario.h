@@ -18,8 +18,15 @@ struct Scenario {
 // Process exit codes shared by the scenarios.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSetupFailed = 3;  // the server was unreachable or setup was refused
+inline constexpr int kExitRunFailed = 4;    // the measured work itself failed (no summary line)
 
 // `submit`: durable MarginService.SubmitMargin throughput and latency (submit_scenario.cc).
 Scenario AddSubmitScenario(CLI::App& app);
+
+// `ingest`: IngestService.UploadPositions rows per second for one big batch (ingest_scenario.cc).
+Scenario AddIngestScenario(CLI::App& app);
+
+// `pipeline`: loads generated data, then times JobService.RunPipeline (pipeline_scenario.cc).
+Scenario AddPipelineScenario(CLI::App& app);
 
 }  // namespace riskcap::bench

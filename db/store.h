@@ -42,6 +42,15 @@ struct NewVersion {
   std::string source;
 };
 
+// ---- Streamed snapshot loads (ingest) ----
+// A load's rows, chunk by chunk, for the Write*Stream methods: each call fills `chunk` (which the
+// store clears before each call) and returns true, or returns false when no rows are left.
+// Positions also fill `row_numbers`, one per row: its 1-based number in load order (chunks may
+// come in any order); the other kinds leave it empty.
+template <typename Row>
+using RowChunks =
+    std::function<absl::StatusOr<bool>(std::vector<Row>& chunk, std::vector<int64_t>& row_numbers)>;
+
 struct SubmissionFilter {
   std::optional<int64_t> fund_id;
   std::optional<int64_t> manager_id;
@@ -131,6 +140,19 @@ class Store {
                                                 const std::vector<FundExposure>& rows);
   absl::StatusOr<FundExposure> GetExposure(int64_t version_id, int64_t fund_id);
   absl::StatusOr<std::vector<FundExposure>> ListExposures(int64_t version_id);
+
+  // ---- Streamed snapshot loads (ingest) ----
+  // Like the Write* methods above, but the rows come from `rows` chunk by chunk, so a load of
+  // any size is written in ONE transaction (a version and all its rows, or nothing) without
+  // being held in memory. `row_count` is the number of rows `rows` will supply (recorded on the
+  // version; a different count fails the write and rolls it back). The transaction is open only
+  // while this runs: call it when every row is at hand (e.g. spooled), not while they arrive.
+  absl::StatusOr<SnapshotVersion> WriteNavSnapshotStream(const NewVersion& v, int64_t row_count,
+                                                         const RowChunks<NavSnapshot>& rows);
+  absl::StatusOr<SnapshotVersion> WriteNavHistoryStream(const NewVersion& v, int64_t row_count,
+                                                        const RowChunks<NavHistoryEntry>& rows);
+  absl::StatusOr<SnapshotVersion> WritePositionsStream(const NewVersion& v, int64_t row_count,
+                                                       const RowChunks<Position>& rows);
 
   // Margin submissions. Insert assigns the id; a reused idempotency key -> AlreadyExists.
   absl::StatusOr<MarginSubmission> InsertSubmission(const MarginSubmission& submission);

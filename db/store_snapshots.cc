@@ -59,10 +59,12 @@ absl::Status CheckFinite(size_t i, std::string_view field, double value) {
       absl::StrCat("rows[", i, "].", AbslView(field), " must be a finite number, not ", value));
 }
 
-absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date reference) {
+// `base` is the index of rows[0] within its load (streamed loads validate chunk by chunk).
+absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date reference,
+                                  size_t base = 0) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const NavSnapshot& n = rows[i];
-    RETURN_IF_ERROR(CheckDate(i, "position_date", n.position_date, reference));
+    RETURN_IF_ERROR(CheckDate(base + i, "position_date", n.position_date, reference));
     const std::pair<std::string_view, double> figures[] = {
         {"exchange_margin_pct", n.exchange_margin_pct},
         {"derivatives_exposure_pct", n.derivatives_exposure_pct},
@@ -75,18 +77,20 @@ absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date ref
         {"return_day", n.return_day},
         {"return_month", n.return_month},
         {"return_year", n.return_year}};
-    for (const auto& [field, value] : figures) RETURN_IF_ERROR(CheckFinite(i, field, value));
+    for (const auto& [field, value] : figures) RETURN_IF_ERROR(CheckFinite(base + i, field, value));
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidatePositions(const std::vector<Position>& rows, Date reference) {
+// `base` is the index of rows[0] within its load (streamed loads validate chunk by chunk).
+absl::Status ValidatePositions(const std::vector<Position>& rows, Date reference,
+                               size_t base = 0) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const Position& p = rows[i];
-    RETURN_IF_ERROR(CheckDate(i, "position_date", p.position_date, reference));
-    if (p.strike) RETURN_IF_ERROR(CheckFinite(i, "strike", *p.strike));
+    RETURN_IF_ERROR(CheckDate(base + i, "position_date", p.position_date, reference));
+    if (p.strike) RETURN_IF_ERROR(CheckFinite(base + i, "strike", *p.strike));
     if (p.underlying_price) {
-      RETURN_IF_ERROR(CheckFinite(i, "underlying_price", *p.underlying_price));
+      RETURN_IF_ERROR(CheckFinite(base + i, "underlying_price", *p.underlying_price));
     }
   }
   return absl::OkStatus();
@@ -182,6 +186,73 @@ absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, c
           sink.Int(version.id);
           encode(i, sink);
         }));
+    return version;
+  });
+}
+
+// SQLite: while it lives, the session's page cache may grow to kBigWriteCacheKib. A large load
+// updates its indexes out of order; with the default 2 MB cache SQLite keeps spilling the same
+// index pages to the WAL in the middle of the transaction, which costs more than the inserts.
+// The default is restored afterwards so pooled sessions stay small.
+class BigWriteCache {
+ public:
+  static constexpr int kBigWriteCacheKib = 64 * 1024;
+  BigWriteCache(Backend backend, soci::session& s)
+      : s_(backend == Backend::kSqlite ? &s : nullptr) {
+    if (s_ == nullptr) return;
+    *s_ << "PRAGMA cache_size", soci::into(previous_);
+    *s_ << "PRAGMA cache_size=-" << kBigWriteCacheKib;
+  }
+  ~BigWriteCache() {
+    if (s_ == nullptr) return;
+    try {
+      *s_ << "PRAGMA cache_size=" << previous_;
+    } catch (const std::exception&) {  // the session is being discarded anyway
+    }
+  }
+  BigWriteCache(const BigWriteCache&) = delete;
+  BigWriteCache& operator=(const BigWriteCache&) = delete;
+
+ private:
+  soci::session* s_;
+  int previous_ = -2000;
+};
+
+// Like AppendVersion, with the rows supplied chunk by chunk by `next`, all in one write
+// transaction. `validate(chunk, reference_date, base)` checks a chunk whose first row is row
+// `base` of the load; `encode(chunk, row_numbers, i, sink)` writes row i's values after
+// version_id.
+template <typename Row, typename Validate, typename Encode>
+absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind kind,
+                                                    const NewVersion& v, std::string_view table,
+                                                    absl::Span<const std::string_view> columns,
+                                                    int64_t row_count, const RowChunks<Row>& next,
+                                                    Validate validate, Encode encode) {
+  if (row_count < 0) return absl::InvalidArgumentError("row_count must not be negative");
+  return db.Write([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
+    BigWriteCache cache(db.backend(), s);
+    SnapshotVersion version =
+        InsertVersion(db.backend(), s, kind, v, static_cast<size_t>(row_count));
+    std::vector<Row> chunk;
+    std::vector<int64_t> numbers;
+    int64_t supplied = 0;
+    for (;;) {
+      chunk.clear();
+      numbers.clear();
+      ASSIGN_OR_RETURN(bool more, next(chunk, numbers));
+      if (!more) break;
+      RETURN_IF_ERROR(validate(chunk, v.reference_date, static_cast<size_t>(supplied)));
+      RETURN_IF_ERROR(BulkInsert(db.backend(), s, table, columns, chunk.size(),
+                                 [&](size_t i, RowSink& sink) {
+                                   sink.Int(version.id);
+                                   encode(chunk, numbers, i, sink);
+                                 }));
+      supplied += static_cast<int64_t>(chunk.size());
+    }
+    if (supplied != row_count) {
+      return absl::InternalError(absl::StrCat("streamed ", AbslView(table), " load supplied ",
+                                              supplied, " rows, not the ", row_count, " announced"));
+    }
     return version;
   });
 }
@@ -389,6 +460,41 @@ absl::StatusOr<std::vector<FundExposure>> Store::ListExposures(int64_t version_i
                                     soci::use(id));
     return Collect(rows, &ReadExposure);
   });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WriteNavSnapshotStream(const NewVersion& v,
+                                                              int64_t row_count,
+                                                              const RowChunks<NavSnapshot>& rows) {
+  return AppendVersionStream<NavSnapshot>(
+      *db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns, row_count, rows,
+      [](const std::vector<NavSnapshot>& chunk, Date reference, size_t base) {
+        return ValidateNavSnapshots(chunk, reference, base);
+      },
+      [](const std::vector<NavSnapshot>& chunk, const std::vector<int64_t>&, size_t i,
+         RowSink& out) { EncodeNavSnapshot(chunk[i], out); });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WriteNavHistoryStream(
+    const NewVersion& v, int64_t row_count, const RowChunks<NavHistoryEntry>& rows) {
+  return AppendVersionStream<NavHistoryEntry>(
+      *db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns, row_count, rows,
+      [](const std::vector<NavHistoryEntry>&, Date, size_t) { return absl::OkStatus(); },
+      [](const std::vector<NavHistoryEntry>& chunk, const std::vector<int64_t>&, size_t i,
+         RowSink& out) { EncodeNavHistory(chunk[i], out); });
+}
+
+absl::StatusOr<SnapshotVersion> Store::WritePositionsStream(const NewVersion& v, int64_t row_count,
+                                                            const RowChunks<Position>& rows) {
+  return AppendVersionStream<Position>(
+      *db_, SnapshotKind::kPositions, v, "positions", kPositionColumns, row_count, rows,
+      [](const std::vector<Position>& chunk, Date reference, size_t base) -> absl::Status {
+        return ValidatePositions(chunk, reference, base);
+      },
+      [](const std::vector<Position>& chunk, const std::vector<int64_t>& row_numbers, size_t i,
+         RowSink& out) {
+        out.Int(row_numbers.at(i));  // row_no: the row's place in load order
+        EncodePosition(chunk[i], out);
+      });
 }
 
 }  // namespace riskcap::db

@@ -13,11 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/absl_compat.h"
-#include "core/canonical.h"
+#include "core/logger.h"
 #include "core/status_macros.h"
-#include "db/sha256.h"
 #include "server/convert_common.h"
 #include "server/convert_snapshot.h"
+#include "server/upload_spool.h"
 
 namespace riskcap::server {
 namespace {
@@ -49,7 +49,7 @@ struct NavSnapshotUpload {
   static std::optional<std::pair<int64_t, int64_t>> UniqueKey(const Row& r) {
     return std::make_pair(r.fund_id, int64_t{0});
   }
-  static constexpr auto Write = &db::Store::WriteNavSnapshot;
+  static constexpr auto Write = &db::Store::WriteNavSnapshotStream;
 };
 
 struct NavHistoryUpload {
@@ -66,7 +66,7 @@ struct NavHistoryUpload {
   static std::optional<std::pair<int64_t, int64_t>> UniqueKey(const Row& r) {
     return std::make_pair(r.fund_id, static_cast<int64_t>(r.nav_date - Date()));
   }
-  static constexpr auto Write = &db::Store::WriteNavHistory;
+  static constexpr auto Write = &db::Store::WriteNavHistoryStream;
 };
 
 struct PositionsUpload {
@@ -81,7 +81,7 @@ struct PositionsUpload {
   static constexpr auto FromProto = &PositionFromProto;
   static Date RowDate(const Row& r) { return r.position_date; }
   static std::optional<std::pair<int64_t, int64_t>> UniqueKey(const Row&) { return std::nullopt; }
-  static constexpr auto Write = &db::Store::WritePositions;
+  static constexpr auto Write = &db::Store::WritePositionsStream;
 };
 
 // The header of the stream's first message (nullptr when it has none), fully validated.
@@ -104,14 +104,15 @@ absl::StatusOr<UploadHeader> ParseHeader(const v1::UploadHeader* header, Date to
   return out;
 }
 
-// Validates and keeps an upload's rows as they stream in. Row indexes count across the stream.
+// Validates an upload's rows as they stream in and spools the valid ones (while no violation
+// has been seen). Row indexes count across the stream.
 template <typename D>
 class RowCollector {
  public:
   using Row = typename D::Row;
 
-  RowCollector(Date reference_date, int64_t max_rows)
-      : reference_date_(reference_date), max_rows_(max_rows) {}
+  RowCollector(Date reference_date, int64_t max_rows, UploadSpool<Row>& spool)
+      : reference_date_(reference_date), max_rows_(max_rows), spool_(spool) {}
 
   // False once enough violations are collected: reading further would not change the answer.
   bool wants_more() const { return errors_.violations().size() <= kMaxViolations; }
@@ -123,7 +124,9 @@ class RowCollector {
         return absl::ResourceExhaustedError(absl::StrCat(
             "an upload may carry at most ", max_rows_, " rows; split the load by reference date"));
       }
-      AddRow(D::FromProto(proto, absl::StrCat("rows[", next_index_, "]"), errors_));
+      path_.clear();  // reused: no allocation per row
+      absl::StrAppend(&path_, "rows[", next_index_, "]");
+      RETURN_IF_ERROR(AddRow(D::FromProto(proto, path_, errors_)));
       if (!wants_more()) break;
     }
     return absl::OkStatus();
@@ -133,6 +136,7 @@ class RowCollector {
   // when their text would pass kMaxViolationBytes, then a "rows" entry saying more were cut.
   absl::Status Finish(db::Store& store) {
     if (errors_.empty()) RETURN_IF_ERROR(CheckFundsExist(store));
+    if (errors_.empty()) return spool_.Finish();
     const std::vector<FieldViolation>& all = errors_.violations();
     FieldErrors shown;
     size_t bytes = 0;
@@ -149,14 +153,13 @@ class RowCollector {
   }
 
   int64_t row_count() const { return next_index_; }
-  const std::vector<Row>& rows() const { return rows_; }
 
  private:
   std::string Path(int64_t index, std::string_view field) const {
     return absl::StrCat("rows[", index, "].", AbslView(field));
   }
 
-  void AddRow(Row row) {
+  absl::Status AddRow(Row row) {
     const int64_t index = next_index_++;
     if (D::RowDate(row) > reference_date_) {
       errors_.Add(Path(index, D::kDateField),
@@ -171,11 +174,8 @@ class RowCollector {
       }
     }
     if (row.fund_id > 0) first_row_of_fund_.try_emplace(row.fund_id, index);
-    if (!errors_.empty()) {
-      std::vector<Row>().swap(rows_);  // nothing will be written: free the memory now
-      return;
-    }
-    rows_.push_back(std::move(row));
+    if (!errors_.empty()) return absl::OkStatus();  // nothing will be written: stop spooling
+    return spool_.Add(std::move(row));
   }
 
   // A row naming an unknown fund is a violation on its fund_id (first row per fund).
@@ -201,7 +201,8 @@ class RowCollector {
   Date reference_date_;
   int64_t max_rows_;
   int64_t next_index_ = 0;
-  std::vector<Row> rows_;
+  UploadSpool<Row>& spool_;
+  std::string path_;  // "rows[i]" of the row being read
   FieldErrors errors_;
   absl::flat_hash_map<int64_t, int64_t> first_row_of_fund_;
   absl::flat_hash_map<std::pair<int64_t, int64_t>, int64_t> first_row_of_key_;
@@ -221,13 +222,6 @@ absl::Status ReadRows(const grpc::ServerContext& context,
   }
   if (context.IsCancelled()) return absl::CancelledError("the client cancelled the upload");
   return absl::OkStatus();
-}
-
-template <typename Row>
-std::string ContentHash(const std::vector<Row>& rows) {
-  db::Sha256 hash;
-  ForEachCanonicalLine(rows, [&hash](std::string_view line) { hash.Update(line); });
-  return hash.FinishHex();
 }
 
 std::string JsonQuote(std::string_view s) {
@@ -320,13 +314,15 @@ absl::StatusOr<SnapshotVersion> Replay(db::Store& store, SnapshotKind kind, cons
   return VersionOfRun(store, kind, prior);
 }
 
-// Writes the rows as a new version under `run` (created here) and records the outcome on it.
+// Writes the spooled rows as a new version under `run` (created here) and records the outcome on
+// it. The store's write transaction is open only while the spool is read back.
 template <typename D>
 absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, const UploadHeader& h,
-                                             const std::vector<typename D::Row>& rows) {
+                                             const UploadSpool<typename D::Row>& rows) {
   ASSIGN_OR_RETURN(run, env.store.CreateJobRun(run));
   auto written = (env.store.*D::Write)(
-      {h.reference_date, run.output_hash, run.id, std::nullopt, h.source}, rows);
+      {h.reference_date, run.output_hash, run.id, std::nullopt, h.source}, rows.row_count(),
+      rows.Chunks());
   run.state = written.ok() ? JobState::kSucceeded : JobState::kFailed;
   run.finished_at = env.clock.Now();
   run.rows_written = written.ok() ? run.rows_read : 0;
@@ -342,14 +338,14 @@ absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, cons
 template <typename D>
 absl::StatusOr<std::pair<SnapshotVersion, bool>> ApplyLocked(
     const RpcEnv& env, const Principal& principal, const UploadHeader& h,
-    const std::vector<typename D::Row>& rows, const std::string& hash) {
+    const UploadSpool<typename D::Row>& rows, const std::string& hash) {
   ASSIGN_OR_RETURN(std::optional<JobRun> prior, FindUploadRun(env.store, D::kJob, h.request_id));
   if (prior) {
     ASSIGN_OR_RETURN(SnapshotVersion original, Replay(env.store, D::kKind, *prior, h, hash));
     return std::make_pair(original, true);
   }
   JobRun run = NewUploadRun(D::kJob, h, principal, env.clock.Now());
-  run.rows_read = static_cast<int64_t>(rows.size());
+  run.rows_read = rows.row_count();
   run.output_hash = hash;
   auto current = env.store.GetSnapshotVersion(D::kKind, h.reference_date, std::nullopt);
   if (!current.ok() && !absl::IsNotFound(current.status())) return current.status();
@@ -375,14 +371,26 @@ grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
         RETURN_IF_ERROR(RequireRole(principal, {Role::kService}));
         ASSIGN_OR_RETURN(UploadHeader h,
                          ParseHeader(has_header ? &first.header() : nullptr, env.clock.Today()));
-        RowCollector<D> rows(h.reference_date, limits.max_rows);
+        const absl::Time start = absl::Now();
+        ASSIGN_OR_RETURN(auto spool, UploadSpool<typename D::Row>::Create(limits.spool_dir,
+                                                                         limits.spool_run_rows));
+        RowCollector<D> rows(h.reference_date, limits.max_rows, *spool);
         RETURN_IF_ERROR(ReadRows(context, reader, rows));
         RETURN_IF_ERROR(rows.Finish(env.store));
         if (rows.row_count() == 0) return Quarantine(env, D::kJob, h);
-        const std::string hash = ContentHash(rows.rows());
+        const absl::Time received = absl::Now();
+        ASSIGN_OR_RETURN(const std::string hash, spool->ContentHash());
+        const absl::Time hashed = absl::Now();
         absl::MutexLock lock(&mu);
-        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, rows.rows(), hash));
+        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, *spool, hash));
         const auto& [version, replayed] = applied;
+        Log(LogLevel::kInfo, "upload applied",
+            {{"job", D::kJob},
+             {"rows", rows.row_count()},
+             {"replayed", replayed},
+             {"receive_s", absl::ToDoubleSeconds(received - start)},
+             {"hash_s", absl::ToDoubleSeconds(hashed - received)},
+             {"write_s", absl::ToDoubleSeconds(absl::Now() - hashed)}});
         ToProto(version, replayed, response);
         info.audit_detail =
             absl::StrCat(AbslView(EnumName(D::kKind)), " ", FormatDate(version.reference_date),

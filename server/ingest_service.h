@@ -5,7 +5,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "riskcap/v1/ingest.grpc.pb.h"
@@ -16,10 +18,22 @@ namespace riskcap::server {
 struct IngestLimits {
   // Rows one upload may carry; beyond it the call fails with RESOURCE_EXHAUSTED.
   int64_t max_rows = 5'000'000;
+  // Where validated rows are spooled until the upload is complete (TMPDIR, else /tmp, when
+  // empty); the files are unlinked at once and need about 150 bytes per position row.
+  std::string spool_dir;
+  // Rows sorted in memory before they are spooled as one run (see UploadSpool); tests make it
+  // small to exercise the merge.
+  size_t spool_run_rows = 65'536;
 };
 
-// Roles SERVICE and ADMIN. An upload is held in memory once, as core rows, until the client
-// closes the stream; then it is written in one store call.
+// Roles SERVICE and ADMIN. An upload is never held in memory whole: each row is validated as it
+// arrives and spooled to a temporary file (server/upload_spool.h) in sorted runs. When the client
+// closes the stream and every row is valid, the spool yields the content hash (a merge of the
+// runs) and then streams the rows into ONE store transaction (Store::Write*Stream). Peak memory
+// is about one run of rows (64 Ki rows, ~27 MB of positions) plus gRPC's buffers, whatever the
+// upload's size. A bad row anywhere means nothing is written and no job run is recorded.
+// The write transaction is not held while the client streams, so a slow client never blocks
+// other writers (e.g. SubmitMargin on SQLite); it spans only the final write of the rows.
 //
 // Idempotency. The store keeps no table of upload request ids, so each applied upload is
 // recorded as a SUCCEEDED job run of its job ("nav_snapshot", "nav_history", "positions") whose

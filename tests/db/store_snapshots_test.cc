@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -446,6 +447,87 @@ TEST_P(StoreSnapshots, MissingVersionsAreNotFound) {
   EXPECT_EQ(store().ListNavSnapshots(nav->id + 1000).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store().ListNavHistory(101, kDay, kDay, nav->id).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// ---- Streamed loads (Write*Stream): chunks in any order, row numbers given, one transaction.
+
+// Supplies `rows` in chunks of `chunk` rows, last chunk first, with their 1-based numbers.
+RowChunks<Position> ReversedChunks(const std::vector<Position>& rows, size_t chunk,
+                                   size_t* calls = nullptr) {
+  auto next = std::make_shared<size_t>((rows.size() + chunk - 1) / chunk);
+  return [&rows, chunk, next, calls](std::vector<Position>& out,
+                                     std::vector<int64_t>& numbers) -> absl::StatusOr<bool> {
+    if (calls != nullptr) ++*calls;
+    if (*next == 0) return false;
+    --*next;
+    for (size_t i = *next * chunk; i < std::min(rows.size(), (*next + 1) * chunk); ++i) {
+      out.push_back(rows[i]);
+      numbers.push_back(static_cast<int64_t>(i) + 1);
+    }
+    return true;
+  };
+}
+
+TEST_P(StoreSnapshots, StreamedPositionsAreStoredInLoadOrderWhateverTheChunkOrder) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 50; ++i) rows.push_back(MakePosition(i, kDay));
+  size_t calls = 0;
+  auto written = store().WritePositionsStream(Load(kDay), 50, ReversedChunks(rows, 7, &calls));
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->row_count, 50);
+  EXPECT_EQ(calls, 9u);  // 8 chunks, then the end
+  auto back = store().ListPositions(written->id, std::nullopt, Page{0, 1000});
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, rows);
+}
+
+TEST_P(StoreSnapshots, AStreamThatFailsOrMiscountsWritesNothing) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 20; ++i) rows.push_back(MakePosition(i, kDay));
+  EXPECT_FALSE(store().WritePositionsStream(Load(kDay), 21, ReversedChunks(rows, 8)).ok());
+  EXPECT_FALSE(store().WritePositionsStream(Load(kDay), 19, ReversedChunks(rows, 8)).ok());
+  int calls = 0;
+  auto failing = [&](std::vector<Position>& out,
+                     std::vector<int64_t>& numbers) -> absl::StatusOr<bool> {
+    if (++calls == 3) return absl::DataLossError("spool unreadable");
+    out.push_back(rows[0]);
+    numbers.push_back(calls);
+    return true;
+  };
+  auto failed = store().WritePositionsStream(Load(kDay), 20, failing);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
+  ExpectNoVersions(SnapshotKind::kPositions);
+}
+
+TEST_P(StoreSnapshots, StreamedNavLoadsRoundTrip) {
+  std::vector<NavSnapshot> navs = {Nav(101, 0.5), Nav(103, -1)};
+  bool sent = false;
+  auto written = store().WriteNavSnapshotStream(
+      Load(kDay), 2,
+      [&](std::vector<NavSnapshot>& out, std::vector<int64_t>&) -> absl::StatusOr<bool> {
+        if (std::exchange(sent, true)) return false;
+        out = navs;
+        return true;
+      });
+  ASSERT_TRUE(written.ok()) << written.status();
+  auto back = store().ListNavSnapshots(written->id);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, navs);
+
+  std::vector<NavHistoryEntry> history = {{101, kDay - 1, Micros(1), Micros(2)},
+                                          {102, kDay, Micros(-3), Micros(4)}};
+  sent = false;
+  auto hist = store().WriteNavHistoryStream(
+      Load(kDay), 2,
+      [&](std::vector<NavHistoryEntry>& out, std::vector<int64_t>&) -> absl::StatusOr<bool> {
+        if (std::exchange(sent, true)) return false;
+        out = history;
+        return true;
+      });
+  ASSERT_TRUE(hist.ok()) << hist.status();
+  auto fund_101 = store().ListNavHistory(101, kDay - 5, kDay, hist->id);
+  ASSERT_TRUE(fund_101.ok()) << fund_101.status();
+  EXPECT_EQ(*fund_101, std::vector<NavHistoryEntry>{history[0]});
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(StoreSnapshots);

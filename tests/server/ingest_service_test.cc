@@ -127,7 +127,9 @@ class IngestServiceTest : public ::testing::TestWithParam<db::Backend> {
   void SetUp() override {
     auto server = TestServer::Start(GetParam(), [](RpcEnv& env) {
       std::vector<std::unique_ptr<grpc::Service>> services;
-      services.push_back(std::make_unique<IngestServiceImpl>(env, IngestLimits{kMaxRows}));
+      // Runs of 3 rows: every upload of more than 3 rows is hashed by merging spooled runs.
+      services.push_back(std::make_unique<IngestServiceImpl>(
+          env, IngestLimits{.max_rows = kMaxRows, .spool_run_rows = 3}));
       services.push_back(std::make_unique<SnapshotServiceImpl>(env));
       return services;
     });

@@ -1,0 +1,145 @@
+// The `ingest` scenario: IngestService.UploadPositions throughput for one large generated
+// positions batch, and the server's peak resident memory when it runs on this machine.
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "bench/registry_setup.h"
+#include "bench/row_generator.h"
+#include "bench/scenario.h"
+#include "bench/server_memory.h"
+#include "bench/upload_stream.h"
+#include "core/status_macros.h"
+
+namespace riskcap::bench {
+namespace {
+
+namespace v1 = ::riskcap::v1;
+
+struct IngestOptions {
+  LoadOptions load;
+  int64_t rows = 1'000'000;
+  int64_t rows_per_message = 5'000;
+  int funds = 1'000;
+  bool skip_setup = false;
+  std::vector<int64_t> fund_ids;
+  int64_t server_pid = 0;  // 0: do not report the server's memory
+  std::string date;        // empty: yesterday (UTC)
+};
+
+std::string YesterdayUtc() {
+  absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  return absl::FormatCivilTime(today - 1);
+}
+
+// The backend's name and the funds the rows name.
+absl::StatusOr<std::string> Setup(const IngestOptions& o,
+                                  const std::shared_ptr<grpc::Channel>& channel,
+                                  const RunId& run, RowPlan& plan) {
+  ASSIGN_OR_RETURN(std::string backend, StoreBackendName(channel, o.load));
+  if (o.skip_setup) {
+    plan.fund_ids = o.fund_ids;
+  } else {
+    std::cerr << "ingest: creating " << o.funds << " funds for run " << run.number << "\n";
+    ASSIGN_OR_RETURN(plan.fund_ids, CreateManyRunFunds(channel, o.load, run, o.funds));
+  }
+  return backend;
+}
+
+int RunIngest(const IngestOptions& o) {
+  std::shared_ptr<grpc::Channel> channel = OpenChannel(o.load);
+  const RunId run = NewRunId();
+  RowPlan plan;
+  plan.seed = static_cast<uint64_t>(run.number);
+  plan.date = o.date.empty() ? YesterdayUtc() : o.date;
+  absl::StatusOr<std::string> backend = Setup(o, channel, run, plan);
+  if (!backend.ok()) {
+    std::cerr << "ingest: setup failed: " << backend.status() << "\n";
+    return kExitSetupFailed;
+  }
+  UploadSpec spec{RequestId(run, "positions", 0), plan.date, "riskcap_bench", o.rows,
+                  o.rows_per_message};
+  v1::IngestService::Stub stub(channel);
+  std::cerr << absl::StrFormat("ingest: run %d, %d rows over %d funds for %s, %d rows/message\n",
+                               run.number, o.rows, plan.fund_ids.size(), plan.date,
+                               o.rows_per_message);
+  std::optional<double> cpu_before;
+  if (o.server_pid > 0) {
+    if (absl::StatusOr<double> cpu = CpuSeconds(o.server_pid); cpu.ok()) cpu_before = *cpu;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<v1::UploadResponse> answer = StreamUpload<v1::UploadPositionsRequest>(
+      o.load, spec,
+      [&stub](grpc::ClientContext* c, v1::UploadResponse* r) { return stub.UploadPositions(c, r); },
+      [&plan](int64_t i, v1::Position* row) { GeneratePosition(plan, i, row); });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!answer.ok()) {
+    std::cerr << "ingest: upload failed after " << seconds << " s: " << answer.status() << "\n";
+    return kExitRunFailed;
+  }
+  std::cerr << absl::StrFormat("ingest: load %d version %d, %d rows in %.2f s, hash %s\n",
+                               answer->load_id(), answer->version(), answer->row_count(), seconds,
+                               answer->content_hash());
+  std::string memory;
+  if (cpu_before) {
+    if (absl::StatusOr<double> cpu = CpuSeconds(o.server_pid); cpu.ok()) {
+      std::cerr << absl::StrFormat(
+          "ingest: server CPU %.2f s for the upload (%.0f rows per server CPU second)\n",
+          *cpu - *cpu_before, static_cast<double>(o.rows) / (*cpu - *cpu_before));
+    }
+  }
+  if (o.server_pid > 0) {
+    absl::StatusOr<int64_t> peak = PeakRssBytes(o.server_pid);
+    if (peak.ok()) {
+      memory = absl::StrFormat(" peak_rss_mb=%.1f", static_cast<double>(*peak) / (1 << 20));
+    } else {
+      std::cerr << "ingest: --server-pid: " << peak.status() << "\n";
+    }
+  }
+  std::cout << absl::StrFormat("ingest backend=%s rows=%d rows_per_s=%.0f%s\n", *backend, o.rows,
+                               static_cast<double>(o.rows) / seconds, memory);
+  return kExitOk;
+}
+
+}  // namespace
+
+Scenario AddIngestScenario(CLI::App& app) {
+  auto options = std::make_shared<IngestOptions>();
+  options->load.deadline_ms = 3'600'000;  // one call carries the whole upload
+  CLI::App* cmd = app.add_subcommand(
+      "ingest", "UploadPositions throughput: streams one generated positions batch");
+  AddConnectionOptions(*cmd, &options->load);
+  cmd->add_option("--rows", options->rows, "position rows to upload")
+      ->check(CLI::Range(int64_t{1}, int64_t{5'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--rows-per-message", options->rows_per_message, "rows in each stream message")
+      ->check(CLI::Range(int64_t{1}, int64_t{20'000}))
+      ->capture_default_str();
+  cmd->add_option("--funds", options->funds, "funds to create and spread the rows over")
+      ->check(CLI::Range(1, 100 * kMaxRunFunds))
+      ->capture_default_str();
+  cmd->add_option("--date", options->date, "position and reference date (default: yesterday)");
+  cmd->add_option("--server-pid", options->server_pid,
+                  "riskcapd's pid on this machine: report its peak RSS (VmHWM) as peak_rss_mb and its CPU time")
+      ->check(CLI::PositiveNumber);
+  CLI::Option* skip = cmd->add_flag("--skip-setup", options->skip_setup,
+                                    "create nothing; spread rows over the funds of --fund-ids");
+  CLI::Option* ids = cmd->add_option("--fund-ids", options->fund_ids,
+                                     "existing funds, comma-separated (with --skip-setup)")
+                         ->delimiter(',')
+                         ->check(CLI::PositiveNumber);
+  skip->needs(ids);
+  ids->needs(skip);
+  return Scenario{cmd, [options] { return RunIngest(*options); }};
+}
+
+}  // namespace riskcap::bench

@@ -1,0 +1,86 @@
+// UploadSpool: a validated upload's rows parked in a temporary file, so that an upload of any
+// size is hashed and written with bounded memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/nav.h"
+#include "core/position.h"
+#include "db/store.h"
+
+namespace riskcap::server {
+
+// Rows are appended in load order and kept in memory only `run_rows` at a time: a full run is
+// sorted in canonical order (core/canonical.h) and written to an unlinked temporary file, each
+// row with its 1-based load-order number. Then:
+// - ContentHash() merges the sorted runs and hashes the canonical lines in batch order, so the
+//   hash is exactly the one core/canonical.h defines for the whole batch (ForEachCanonicalLine),
+//   whatever the run size;
+// - Chunks() reads the rows back run after run, with their load-order numbers, as the store's
+//   db::RowChunks for a streamed write.
+// A full run is sorted and written by a background thread while the next run fills, so the
+// caller (the gRPC reader) keeps receiving; at most two runs are in memory.
+// Memory: two runs of rows while appending; one row and a small read buffer per run while hashing;
+// one chunk while reading back. The file is deleted when the spool is destroyed (it is unlinked
+// at creation, so even a killed process leaves nothing behind).
+//
+// Thread safety: not thread-safe; one upload owns its spool.
+template <typename Row>
+class UploadSpool {
+ public:
+  static constexpr size_t kDefaultRunRows = 65'536;
+
+  // A spool whose file lives in `dir` (TMPDIR, else /tmp, when empty).
+  static absl::StatusOr<std::unique_ptr<UploadSpool>> Create(const std::string& dir,
+                                                             size_t run_rows = kDefaultRunRows);
+  ~UploadSpool();
+  UploadSpool(const UploadSpool&) = delete;
+  UploadSpool& operator=(const UploadSpool&) = delete;
+
+  // Appends the next row (load order). I/O errors are INTERNAL.
+  absl::Status Add(Row row);
+  // Writes the last, partial run; call once after the last Add and before reading.
+  absl::Status Finish();
+
+  int64_t row_count() const { return rows_added_; }
+
+  // Lower-case hex SHA-256 of the canonical batch text of every row added.
+  absl::StatusOr<std::string> ContentHash() const;
+
+  // Every row, `chunk_rows` at a time, each with its load-order number; the callable reads from
+  // this spool, which must outlive it.
+  db::RowChunks<Row> Chunks(size_t chunk_rows = 8'192) const;
+
+ private:
+  struct Run {
+    int64_t offset = 0;  // byte offset in the file
+    int64_t bytes = 0;
+  };
+  UploadSpool(int fd, size_t run_rows) : fd_(fd), run_rows_(run_rows) {}
+  // Waits for the background run, if any; its outcome.
+  absl::Status JoinWriter();
+  // Sorts `rows` (whose first row has load-order number `first_row_no`) and appends them to the
+  // file as one run.
+  absl::Status WriteRun(std::vector<Row> rows, int64_t first_row_no);
+
+  int fd_;
+  std::thread writer_;  // writing the previous run, when joinable
+  absl::Status writer_status_;
+  size_t run_rows_;
+  int64_t rows_added_ = 0;
+  int64_t file_bytes_ = 0;
+  std::vector<Row> buffer_;  // the current run, load order
+  std::vector<Run> runs_;
+};
+
+extern template class UploadSpool<NavSnapshot>;
+extern template class UploadSpool<NavHistoryEntry>;
+extern template class UploadSpool<Position>;
+
+}  // namespace riskcap::server

@@ -1,0 +1,109 @@
+// UploadSpool: the merged hash equals the canonical batch hash for any run size, and the rows
+// come back whole with their load-order numbers, for each row type.
+#include "server/upload_spool.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "core/canonical.h"
+#include "db/sha256.h"
+#include "gtest/gtest.h"
+
+namespace riskcap::server {
+namespace {
+
+Position MakePosition(int i) {
+  Position p;
+  p.fund_id = 100 + i % 3;
+  p.position_date = Date(2026, 11, 20 + i % 3);
+  p.asset_nickname = absl::StrCat("asset|", i % 5, i % 2 == 0 ? "\n" : "");
+  p.asset_code = absl::StrCat("code-", i);
+  p.classification = i % 2 == 0 ? PositionClassification::kOtcSwap : PositionClassification::kOther;
+  p.quantity = Money::FromMicros(i * 1'000'001 - 7);
+  p.market_value = Money::FromMicros(-i);
+  if (i % 2 == 0) {
+    p.asset_leg_balance = Money::FromMicros(i);
+    p.asset_class = OtcAssetClass::kFx;
+    p.start_date = Date(2025, 1, 1 + i % 28);
+    p.strike = 0.5 * i - 3;
+    p.direction = "LONG";
+  }
+  p.currency = i % 4 == 0 ? "USD" : "";
+  return p;
+}
+
+NavSnapshot MakeNav(int i) {
+  NavSnapshot n;
+  n.fund_id = 1000 - i;
+  n.position_date = Date(2026, 11, 23);
+  n.nav = Money::FromMicros(i * 12'345);
+  n.var_99 = -0.0;
+  n.return_year = 1.0 / (i + 1);
+  n.criticality = i % 2 == 0 ? "HIGH" : "";
+  return n;
+}
+
+NavHistoryEntry MakeHistory(int i) {
+  return NavHistoryEntry{7 + i % 2, Date(2026, 1, 1) + i, Money::FromMicros(i),
+                         Money::FromMicros(-i)};
+}
+
+template <typename Row, typename Make>
+void CheckSpool(Make make, int rows, size_t run_rows) {
+  SCOPED_TRACE(absl::StrCat(rows, " rows in runs of ", run_rows));
+  auto spool = UploadSpool<Row>::Create("", run_rows);
+  ASSERT_TRUE(spool.ok()) << spool.status();
+  std::vector<Row> all;
+  for (int i = 0; i < rows; ++i) {
+    all.push_back(make(i));
+    ASSERT_TRUE((*spool)->Add(make(i)).ok());
+  }
+  ASSERT_TRUE((*spool)->Finish().ok());
+  EXPECT_EQ((*spool)->row_count(), rows);
+  auto hash = (*spool)->ContentHash();
+  ASSERT_TRUE(hash.ok()) << hash.status();
+  EXPECT_EQ(*hash, db::Sha256Hex(CanonicalBatch(all)));
+
+  std::map<int64_t, Row> back;  // by row number
+  db::RowChunks<Row> chunks = (*spool)->Chunks(4);
+  std::vector<Row> chunk;
+  std::vector<int64_t> numbers;
+  for (;;) {
+    chunk.clear();
+    numbers.clear();
+    auto more = chunks(chunk, numbers);
+    ASSERT_TRUE(more.ok()) << more.status();
+    if (!*more) break;
+    ASSERT_LE(chunk.size(), 4u);
+    ASSERT_EQ(chunk.size(), numbers.size());
+    for (size_t k = 0; k < chunk.size(); ++k) back.emplace(numbers[k], chunk[k]);
+  }
+  ASSERT_EQ(back.size(), all.size());
+  for (int i = 0; i < rows; ++i) EXPECT_EQ(back.at(i + 1), all[i]) << "row " << i;
+}
+
+TEST(UploadSpoolTest, PositionsHashAndReadBackForAnyRunSize) {
+  for (size_t run_rows : {1, 3, 7, 1000}) CheckSpool<Position>(&MakePosition, 50, run_rows);
+}
+
+TEST(UploadSpoolTest, NavSnapshotsHashAndReadBack) {
+  CheckSpool<NavSnapshot>(&MakeNav, 20, 6);
+}
+
+TEST(UploadSpoolTest, NavHistoryHashesAndReadsBack) {
+  CheckSpool<NavHistoryEntry>(&MakeHistory, 33, 8);
+}
+
+TEST(UploadSpoolTest, AnEmptySpoolHashesTheEmptyBatch) {
+  auto spool = UploadSpool<Position>::Create("");
+  ASSERT_TRUE(spool.ok()) << spool.status();
+  ASSERT_TRUE((*spool)->Finish().ok());
+  EXPECT_EQ(*(*spool)->ContentHash(), db::Sha256Hex(""));
+}
+
+TEST(UploadSpoolTest, AMissingDirectoryIsAnError) {
+  EXPECT_FALSE(UploadSpool<Position>::Create("/nonexistent/riskcap-spool").ok());
+}
+
+}  // namespace
+}  // namespace riskcap::server
