@@ -30,4 +30,7 @@ double ProgressFraction(int64_t rows_done, int64_t rows_expected, bool final);
 // {"from":"2024-01-01","to":"2024-01-31"}: equal maps give equal text.
 std::string ParamsJson(const std::map<std::string, std::string>& params);
 
+// The inverse of ParamsJson for any flat JSON object of strings; InvalidArgument otherwise.
+absl::StatusOr<std::map<std::string, std::string>> ParseParamsJson(std::string_view json);
+
 }  // namespace riskcap

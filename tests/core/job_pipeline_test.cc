@@ -58,5 +58,19 @@ TEST(ParamsJson, SortsKeysAndEscapes) {
   EXPECT_EQ(ParamsJson({{"q", "a\"b\\c\n"}}), R"({"q":"a\"b\\c\u000a"})");
 }
 
+TEST(ParseParamsJson, InvertsParamsJson) {
+  const std::map<std::string, std::string> params = {
+      {"from", "2024-01-01"}, {"q", "a\"b\\c\n"}, {"name", "S\xc3\xa3o Paulo"}};
+  EXPECT_EQ(ParseParamsJson(ParamsJson(params)).value(), params);
+  EXPECT_TRUE(ParseParamsJson(" { } ").value().empty());
+  EXPECT_EQ(ParseParamsJson(R"({"a":"\u00e3"})").value().at("a"), "\xc3\xa3");
+}
+
+TEST(ParseParamsJson, RefusesAnythingButAFlatObjectOfStrings) {
+  for (const char* bad : {"", "[]", R"({"a":1})", R"({"a":"b")", R"({"a":"b"} x)", R"({"a"})"}) {
+    EXPECT_EQ(ParseParamsJson(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace riskcap
