@@ -125,21 +125,20 @@ std::string IdList(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, 
 
 // FailedPrecondition naming the active run that holds one of the (job, date) of `runs`, as the
 // admission error; Aborted when none does any more (it finished meanwhile: retry).
-absl::Status ExplainConflict(Database& db, const std::vector<JobRun>& runs) {
+absl::Status ConflictError(soci::session& s, const std::vector<JobRun>& runs) {
   for (const JobRun& r : runs) {
     // The date is formatted here, so inlining it is safe; the job is bound.
-    auto holder = db.Read([&](soci::session& s) -> absl::StatusOr<JobRun> {
-      return SelectOne(s,
-                       absl::StrCat("SELECT ", kJobRunColumns, " FROM job_runs WHERE job = :job",
-                                    " AND reference_date = '", FormatDate(r.reference_date),
-                                    "' AND ", kActive),
-                       r.job, ReadJobRun, "active run");
-    });
+    auto holder = SelectOne(s,
+                            absl::StrCat("SELECT ", kJobRunColumns,
+                                         " FROM job_runs WHERE job = :job AND reference_date = '",
+                                         FormatDate(r.reference_date), "' AND ", kActive),
+                            r.job, ReadJobRun, "active run");
     if (absl::IsNotFound(holder.status())) continue;
     RETURN_IF_ERROR(holder.status());
     return absl::FailedPreconditionError(absl::StrCat(
         "job ", holder->job, " for ", FormatDate(holder->reference_date), " is already ",
-        AbslView(EnumName(holder->state)), " as job run ", holder->id, "; wait for it or cancel it"));
+        AbslView(EnumName(holder->state)), " as job run ", holder->id,
+        "; wait for it or cancel it"));
   }
   return absl::AbortedError("job run admission raced with another; retry");
 }
@@ -210,17 +209,25 @@ absl::StatusOr<std::vector<JobRun>> Store::AdmitJobRuns(const JobRun& run,
     r.state = JobState::kQueued;
     r.cancel_requested = false;
   }
-  auto admitted = db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
+  // Inside a savepoint, so that the unique violation of a concurrent admission can be explained
+  // in the same transaction, also when it joins a caller's (RunIdempotent) transaction.
+  return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
+    s << "SAVEPOINT admit_job_runs";
     std::vector<JobRun> stored = runs;
-    stored[0].id = InsertJobRun(s, stored[0]);
-    for (size_t i = 1; i < stored.size(); ++i) {
-      stored[i].parent_run_id = stored[0].id;
-      stored[i].id = InsertJobRun(s, stored[i]);
+    try {
+      stored[0].id = InsertJobRun(s, stored[0]);
+      for (size_t i = 1; i < stored.size(); ++i) {
+        stored[i].parent_run_id = stored[0].id;
+        stored[i].id = InsertJobRun(s, stored[i]);
+      }
+    } catch (const std::exception& e) {
+      if (!absl::IsAlreadyExists(StatusFromException(e, "admit"))) throw;
+      s << "ROLLBACK TO SAVEPOINT admit_job_runs";
+      return ConflictError(s, runs);
     }
+    s << "RELEASE SAVEPOINT admit_job_runs";
     return stored;
   });
-  if (absl::IsAlreadyExists(admitted.status())) return ExplainConflict(*db_, runs);
-  return admitted;
 }
 
 absl::StatusOr<JobRun> Store::StartJobRun(int64_t id, const std::string& owner, absl::Time at) {

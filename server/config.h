@@ -27,6 +27,10 @@ struct ServerConfig {
   std::string tls_client_ca;      // RISKCAP_TLS_CLIENT_CA: PEM CA; when set, clients need certs
   bool allow_insecure_remote = false;  // RISKCAP_ALLOW_INSECURE_REMOTE: plain text off loopback
   absl::Duration shutdown_grace = absl::Seconds(10);  // RISKCAP_SHUTDOWN_GRACE_SECONDS
+  int job_workers = 2;  // RISKCAP_JOB_WORKERS: job runs executed at once
+  // RISKCAP_JOB_ABANDON_SECONDS: a QUEUED or RUNNING run whose server sent no heartbeat for this
+  // long is failed "abandoned: server stopped" (its server died).
+  absl::Duration job_abandon_after = absl::Seconds(30);
 };
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.

@@ -16,6 +16,8 @@
 #include "db/store.h"
 #include "server/config.h"
 #include "server/grpc_server.h"
+#include "server/jobs/job_runner.h"
+#include "server/jobs/job_set.h"
 #include "server/keys_command.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
@@ -63,6 +65,10 @@ int Serve(const ServerConfig& config) {
   WriteBatcher batcher(**store);
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
+  jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
+                         {.workers = config.job_workers,
+                          .abandon_after = config.job_abandon_after});
+  env.jobs = &runner;
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;
   for (auto& s : owned) services.push_back(s.get());
@@ -79,6 +85,8 @@ int Serve(const ServerConfig& config) {
     int sig = 0;
     sigwait(&signals, &sig);
     Log(LogLevel::kInfo, "shutting down", {{"signal", sig}});
+    // Jobs first: running ones stop at their next checkpoint and watchers see their final state.
+    runner.Shutdown(config.shutdown_grace);
     (*server)->Shutdown(config.shutdown_grace);
   });
   (*server)->Wait();
