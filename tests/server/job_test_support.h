@@ -57,6 +57,11 @@ class JobScript {
     released_ = true;
     cv_.notify_all();
   }
+  // Blocks jobs again (after the released ones finished).
+  void Rearm() {
+    std::lock_guard lock(mu_);
+    released_ = false;
+  }
   // Blocks the job until released or cancelled (then returns false).
   bool Block(const server::jobs::JobContext& context) {
     std::unique_lock lock(mu_);
