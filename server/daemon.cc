@@ -87,6 +87,7 @@ int Serve(const ServerConfig& config) {
     Log(LogLevel::kInfo, "shutting down", {{"signal", sig}});
     // Jobs first: running ones stop at their next checkpoint and watchers see their final state.
     runner.Shutdown(config.shutdown_grace);
+    Log(LogLevel::kInfo, "job runner stopped");
     (*server)->Shutdown(config.shutdown_grace);
   });
   (*server)->Wait();

@@ -240,6 +240,7 @@ void JobRunner::Shutdown(absl::Duration deadline) {
     std::unique_lock lock(mu_);
     idle_.wait_for(lock, absl::ToChronoNanoseconds(deadline), [&] { return active_.empty(); });
     for (auto& [id, active] : active_) {
+      Log(LogLevel::kWarning, "job run still executing at shutdown; marked failed", {{"run", id}});
       JobRun run = active->run;
       run.state = JobState::kFailed;
       run.finished_at = clock_.Now();
