@@ -186,13 +186,26 @@ JobRun JobRunner::ExecutePipeline(JobRun run) {
     started->error = absl::StrCat("cannot list the pipeline's jobs: ", children.status().message());
     return Finish(*started);
   }
-  JobRun outcome = *started;
+  return Finish(RunChildren(*started, *children, pipeline));
+}
+
+// One child: executed, or skipped when the pipeline was cancelled before its turn.
+JobRun JobRunner::RunChild(const JobRun& child, const std::shared_ptr<Active>& pipeline) {
+  if (!pipeline->cancel) return ExecuteJob(child, {}, pipeline);
+  JobRun skipped = child;
+  skipped.state = JobState::kCancelled;
+  skipped.error = "skipped: pipeline cancelled";
+  return Finish(skipped);
+}
+
+JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& children,
+                              const std::shared_ptr<Active>& pipeline) {
   outcome.state = JobState::kSucceeded;
   std::string skip_reason;
-  const int64_t total = static_cast<int64_t>(children->size());
+  const int64_t total = static_cast<int64_t>(children.size());
   int64_t rows_read = 0, rows_written = 0, done = 0;
-  for (const JobRun& child : *children) {
-    if (!skip_reason.empty()) {
+  for (const JobRun& child : children) {
+    if (!skip_reason.empty()) {  // an earlier child failed or was cancelled
       JobRun skipped = child;
       skipped.state = JobState::kCancelled;
       skipped.error = skip_reason;
@@ -200,15 +213,9 @@ JobRun JobRunner::ExecutePipeline(JobRun run) {
       Forget(child.id);
       continue;
     }
-    OnProgress(*pipeline, absl::StrCat("running ", child.job), done, total);
-    JobRun finished = pipeline->cancel ? child : ExecuteJob(child, {}, pipeline);
-    if (pipeline->cancel && finished.state == JobState::kQueued) {
-      finished.state = JobState::kCancelled;
-      finished.error = "skipped: pipeline cancelled";
-      finished = Finish(finished);
-    }
+    OnProgress(*pipeline, absl::StrCat("running ", child.job), done++, total);
+    JobRun finished = RunChild(child, pipeline);
     Forget(child.id);
-    ++done;
     rows_read += finished.rows_read;
     rows_written += finished.rows_written;
     if (finished.state == JobState::kSucceeded) continue;
@@ -228,7 +235,7 @@ JobRun JobRunner::ExecutePipeline(JobRun run) {
   if (outcome.state == JobState::kSucceeded) {
     outcome.progress_message = absl::StrCat("ran ", total, " jobs");
   }
-  return Finish(outcome);
+  return outcome;
 }
 
 }  // namespace riskcap::server::jobs

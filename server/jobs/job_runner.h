@@ -116,6 +116,11 @@ class JobRunner {
   void HeartbeatLoop();
   void Execute(const Queued& item);
   JobRun ExecutePipeline(JobRun run);
+  // Runs a pipeline's children in order, skipping the rest after one fails or is cancelled, and
+  // returns the pipeline's outcome (not yet stored).
+  JobRun RunChildren(JobRun outcome, const std::vector<JobRun>& children,
+                     const std::shared_ptr<Active>& pipeline);
+  JobRun RunChild(const JobRun& child, const std::shared_ptr<Active>& pipeline);
   // Executes one job run; `parent` is its pipeline's Active, if any. Returns the final run.
   JobRun ExecuteJob(JobRun run, const std::map<std::string, std::string>& params,
                     const std::shared_ptr<Active>& parent);
