@@ -95,6 +95,18 @@ void PreparePostgres(soci::session& s) {
   s << "SET client_min_messages = WARNING";
 }
 
+std::unique_ptr<soci::session> OpenSession(const StoreUrl& url, const std::string& conninfo) {
+  auto s = std::make_unique<soci::session>();
+  if (url.backend == Backend::kSqlite) {
+    s->open(soci::sqlite3, absl::StrCat("db=", url.target));
+    PrepareSqlite(*s);
+  } else {
+    s->open(soci::postgresql, conninfo);
+    PreparePostgres(*s);
+  }
+  return s;
+}
+
 }  // namespace
 
 absl::Status StatusFromException(const std::exception& e, std::string_view context) {
@@ -121,15 +133,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, in
   }
   try {
     for (int i = 0; i < pool_size; ++i) {
-      auto s = std::make_unique<soci::session>();
-      if (url.backend == Backend::kSqlite) {
-        s->open(soci::sqlite3, absl::StrCat("db=", url.target));
-        PrepareSqlite(*s);
-      } else {
-        s->open(soci::postgresql, conninfo);
-        PreparePostgres(*s);
-      }
-      db->sessions_.push_back(std::move(s));
+      db->sessions_.push_back(OpenSession(url, conninfo));
       db->free_.push_back(static_cast<size_t>(i));
     }
   } catch (const std::exception& e) {
@@ -139,6 +143,20 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, in
 }
 
 Database::~Database() = default;
+
+absl::StatusOr<std::unique_ptr<soci::session>> Database::OpenDedicatedSession() {
+  std::string conninfo;
+  if (url_.backend == Backend::kPostgresql) {
+    auto parsed = PostgresConninfo(url_.target);
+    if (!parsed.ok()) return parsed.status();
+    conninfo = *parsed;
+  }
+  try {
+    return OpenSession(url_, conninfo);
+  } catch (const std::exception& e) {
+    return StatusFromException(e, absl::StrCat("opening a session on ", url_.redacted));
+  }
+}
 
 Database::Lease::~Lease() {
   if (db_ != nullptr) db_->Release(index_);

@@ -45,6 +45,10 @@ class Database {
   const StoreUrl& url() const { return url_; }
   int pool_size() const { return static_cast<int>(sessions_.size()); }
 
+  // A new session outside the pool, prepared like the pooled ones, for a caller that must hold
+  // one connection for a long time (the PostgreSQL advisory lock of a job run).
+  absl::StatusOr<std::unique_ptr<soci::session>> OpenDedicatedSession();
+
   // A session on loan from the pool; returned on destruction.
   class Lease {
    public:

@@ -1,6 +1,7 @@
 // Keyset page queries over optional filters, and the page check every list method shares.
 #include "db/select_rows.h"
 
+#include <limits>
 #include <utility>
 
 namespace riskcap::db {
@@ -21,11 +22,16 @@ absl::Status RequireRow(soci::session& s, std::string_view table, long long id,
       absl::StrCat(AbslView(owner), " ", id, ": no such ", AbslView(noun)));
 }
 
-KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const Page& page)
+KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
+                         Order order)
     : select_(absl::StrCat("SELECT ", AbslView(columns), " FROM ", AbslView(table),
-                           " WHERE id > :after")),
+                           order == Order::kOldestFirst ? " WHERE id > :after"
+                                                        : " WHERE id < :after")),
+      order_by_(order == Order::kOldestFirst ? " ORDER BY id" : " ORDER BY id DESC"),
       limit_(page.limit) {
-  values_.emplace_back(static_cast<long long>(page.after_id));
+  long long after = page.after_id;
+  if (order == Order::kNewestFirst && after == 0) after = std::numeric_limits<long long>::max();
+  values_.emplace_back(after);
 }
 
 void KeysetQuery::Where(std::string_view condition, long long value) {
@@ -50,7 +56,7 @@ void KeysetQuery::WhereIn(std::string_view column, const std::vector<std::string
 soci::rowset<soci::row> KeysetQuery::Execute(soci::session& s) {
   // Bound in placeholder order: after, the conditions' values, then limit.
   soci::details::prepare_temp_type prepared =
-      (s.prepare << absl::StrCat(select_, conditions_, " ORDER BY id LIMIT :limit"));
+      (s.prepare << absl::StrCat(select_, conditions_, order_by_, " LIMIT :limit"));
   for (auto& value : values_) {
     std::visit([&](auto& v) { prepared, soci::use(v); }, value);
   }

@@ -39,12 +39,15 @@ absl::StatusOr<T> SelectOne(soci::session& s, const std::string& sql, Key key,
   return absl::NotFoundError(absl::StrCat(AbslView(what), " not found"));
 }
 
-// "SELECT <columns> FROM <table> WHERE id > :after [AND <condition>]... ORDER BY id LIMIT :limit".
+// "SELECT <columns> FROM <table> WHERE id > :after [AND <condition>]... ORDER BY id LIMIT :limit",
+// or, newest first, "... WHERE id < :after ... ORDER BY id DESC" (after_id 0 = from the newest).
 // Conditions are SQL fragments with one ":name" placeholder per bound value, in order. Values are
 // owned here because SOCI binds by reference: keep the query alive until Run returns.
 class KeysetQuery {
  public:
-  KeysetQuery(std::string_view columns, std::string_view table, const Page& page);
+  enum class Order { kOldestFirst, kNewestFirst };
+  KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
+              Order order = Order::kOldestFirst);
 
   void Where(std::string_view condition, long long value);
   void Where(std::string_view condition, std::string value);
@@ -63,6 +66,7 @@ class KeysetQuery {
 
   std::string select_;
   std::string conditions_;
+  std::string order_by_;
   long long limit_;
   std::deque<std::variant<long long, std::string>> values_;  // deque: stable addresses
 };

@@ -70,6 +70,9 @@ struct JobRunFilter {
   std::optional<std::string> job;
   std::optional<Date> reference_date;
   std::optional<JobState> state;
+  std::optional<int64_t> parent_run_id;  // only children of this pipeline run
+  // Newest first: `Page::after_id` is then the id to continue below (0 = from the newest).
+  bool newest_first = false;
 };
 
 class Store {
@@ -186,11 +189,54 @@ class Store {
   absl::StatusOr<std::vector<Reminder>> ListReminders(std::optional<int64_t> manager_id,
                                                       const Page& page);
 
-  // Job runs.
+  // Job runs. Create stores every field but id and cancel_requested; Update changes everything
+  // but job, reference date, params, parent, request id, triggered_by and cancel_requested.
   absl::StatusOr<JobRun> CreateJobRun(const JobRun& run);
-  absl::Status UpdateJobRun(const JobRun& run);  // state, timings, counts, hash, error
+  absl::Status UpdateJobRun(const JobRun& run);
   absl::StatusOr<JobRun> GetJobRun(int64_t id);
   absl::StatusOr<std::vector<JobRun>> ListJobRuns(const JobRunFilter& filter, const Page& page);
+
+  // ---- Job runner (db/store_job_runs.cc): admission, state changes, cancel, heartbeats ----
+  // Once at a time: the job_runs_one_active unique index admits at most one QUEUED or RUNNING run
+  // per (job, reference date) across every server sharing the database; the execution lock below
+  // is belt and braces for execution on PostgreSQL.
+
+  // Inserts `run` and then `children` (parent_run_id set to the run) QUEUED, in one transaction,
+  // and returns them as stored, the run first. When any of their (job, reference date) already has
+  // a QUEUED or RUNNING run: FailedPrecondition naming that run ("... is already RUNNING as job
+  // run 12"), and nothing is inserted.
+  absl::StatusOr<std::vector<JobRun>> AdmitJobRuns(const JobRun& run,
+                                                   const std::vector<JobRun>& children = {});
+  // QUEUED -> RUNNING, executed by `owner`. FailedPrecondition when the run is no longer QUEUED
+  // or a cancel was requested (then the caller must not execute it).
+  absl::StatusOr<JobRun> StartJobRun(int64_t id, const std::string& owner, absl::Time at);
+  // Stores a RUNNING run's rows_read, rows_expected and progress_message, and `at` as heartbeat.
+  absl::Status RecordJobRunProgress(const JobRun& run, absl::Time at);
+  // Stores a final state with its finish time, counts, hash, output version, message and error;
+  // FailedPrecondition when the run is already final (e.g. failed meanwhile as abandoned).
+  absl::Status FinishJobRun(const JobRun& run);
+  // Requests a cancel and returns the run as it is then: a QUEUED run (and the QUEUED children of
+  // a pipeline, "skipped: pipeline cancelled") becomes CANCELLED at once; a RUNNING one (and its
+  // RUNNING children) gets cancel_requested, which its executor sees with its next heartbeat.
+  // NotFound when absent; FailedPrecondition when already final.
+  absl::StatusOr<JobRun> CancelJobRun(int64_t id, absl::Time at);
+  // A server's heartbeat for the runs it holds: sets heartbeat_at = `at` on those still QUEUED or
+  // RUNNING, and returns the ids among them with a cancel requested.
+  absl::StatusOr<std::vector<int64_t>> TouchJobRuns(const std::vector<int64_t>& ids, absl::Time at);
+  // FAILED "abandoned: server stopped" for every QUEUED or RUNNING run whose heartbeat (its queue
+  // time when it has none) is before `stale_before`; returns how many.
+  absl::StatusOr<int> FailAbandonedJobRuns(absl::Time stale_before, absl::Time at);
+
+  // Held while a run of (job, reference date) executes. On PostgreSQL a session-level advisory
+  // lock on a connection of its own (so a crashed server's lock goes with its connection); a
+  // no-op on SQLite, where the admission index alone keeps runs apart.
+  class ExecutionLock {
+   public:
+    virtual ~ExecutionLock() = default;
+  };
+  // FailedPrecondition when another session holds the lock.
+  absl::StatusOr<std::unique_ptr<ExecutionLock>> LockJobExecution(const std::string& job,
+                                                                  Date reference_date);
 
   // Group commit: inserts `submissions` and appends `audits` in ONE transaction, so many callers
   // share one durable commit. Each submission's slot holds its new id, or AlreadyExists when its

@@ -72,6 +72,14 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     if (auto st = ReadInt("RISKCAP_SHUTDOWN_GRACE_SECONDS", v, 0, 3600, &seconds); !st.ok()) return st;
     c->shutdown_grace = absl::Seconds(seconds);
   }
+  if (const char* v = getenv("RISKCAP_JOB_WORKERS")) {
+    if (auto st = ReadInt("RISKCAP_JOB_WORKERS", v, 1, 64, &c->job_workers); !st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_JOB_ABANDON_SECONDS")) {
+    int seconds = 0;
+    if (auto st = ReadInt("RISKCAP_JOB_ABANDON_SECONDS", v, 5, 86400, &seconds); !st.ok()) return st;
+    c->job_abandon_after = absl::Seconds(seconds);
+  }
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
   }
@@ -94,6 +102,9 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "PEM CA that client certificates must chain to: mutual TLS (env RISKCAP_TLS_CLIENT_CA)");
   app.add_option("--backup-url", c->backup_url,
                  "default backup target store URL, e.g. sqlite:/backups/riskcap.db (env RISKCAP_BACKUP_URL)");
+  app.add_option("--job-workers", c->job_workers,
+                 "job runs executed at once (env RISKCAP_JOB_WORKERS)")
+      ->check(CLI::Range(1, 64));
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
 }

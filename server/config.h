@@ -29,6 +29,10 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);  // RISKCAP_SHUTDOWN_GRACE_SECONDS
   // RISKCAP_BACKUP_URL: default target of the backup job and `riskcapd backup` (store URL).
   std::string backup_url;
+  int job_workers = 2;  // RISKCAP_JOB_WORKERS: job runs executed at once
+  // RISKCAP_JOB_ABANDON_SECONDS: a QUEUED or RUNNING run whose server sent no heartbeat for this
+  // long is failed "abandoned: server stopped" (its server died).
+  absl::Duration job_abandon_after = absl::Seconds(30);
 };
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.

@@ -19,6 +19,8 @@
 #include "server/backup_command.h"
 #include "server/config.h"
 #include "server/grpc_server.h"
+#include "server/jobs/job_runner.h"
+#include "server/jobs/job_set.h"
 #include "server/keys_command.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
@@ -66,6 +68,10 @@ int Serve(const ServerConfig& config) {
   WriteBatcher batcher(**store);
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
+  jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
+                         {.workers = config.job_workers,
+                          .abandon_after = config.job_abandon_after});
+  env.jobs = &runner;
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;
   for (auto& s : owned) services.push_back(s.get());
@@ -82,6 +88,9 @@ int Serve(const ServerConfig& config) {
     int sig = 0;
     sigwait(&signals, &sig);
     Log(LogLevel::kInfo, "shutting down", {{"signal", sig}});
+    // Jobs first: running ones stop at their next checkpoint and watchers see their final state.
+    runner.Shutdown(config.shutdown_grace);
+    Log(LogLevel::kInfo, "job runner stopped");
     (*server)->Shutdown(config.shutdown_grace);
   });
   (*server)->Wait();

@@ -16,6 +16,9 @@
 #include "server/write_batcher.h"
 
 namespace riskcap::server {
+namespace jobs {
+class JobRunner;
+}
 
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
@@ -27,6 +30,8 @@ struct RpcEnv {
   WriteBatcher* batcher = nullptr;
   // The administrator's policy: periodicities, caps, thresholds.
   rules::RulesConfig rules;
+  // Executes job runs (JobService); when null, JobService cannot start runs.
+  jobs::JobRunner* jobs = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };

@@ -1,9 +1,11 @@
 // Tests of job runs in the store (db/store_job_runs.cc), on both backends.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/db/workflow_test_support.h"
@@ -110,10 +112,10 @@ TEST_P(JobRunWorkflow, ListFiltersAreAndedAndPagesCoverEveryRowOnce) {
   JobRun a = Create(MakeRun("nav_snapshot", Date(2024, 3, 27)));
   JobRun b = Create(MakeRun("nav_snapshot", Date(2024, 3, 28)));
   JobRun c = Create(MakeRun("positions", Date(2024, 3, 28)));
+  b.state = JobState::kSucceeded;  // before d: one active run per (job, date)
+  ASSERT_TRUE(store().UpdateJobRun(b).ok());
   JobRun d = Create(MakeRun("nav_snapshot", Date(2024, 3, 28)));
   JobRun e = Create(MakeRun("positions", Date(2024, 3, 29)));
-  b.state = JobState::kSucceeded;
-  ASSERT_TRUE(store().UpdateJobRun(b).ok());
 
   EXPECT_EQ(List({}), (std::vector<int64_t>{a.id, b.id, c.id, d.id, e.id}));
   EXPECT_EQ(List({.job = "nav_snapshot"}), (std::vector<int64_t>{a.id, b.id, d.id}));
@@ -124,6 +126,156 @@ TEST_P(JobRunWorkflow, ListFiltersAreAndedAndPagesCoverEveryRowOnce) {
             std::vector<int64_t>{d.id});
   EXPECT_TRUE(List({.job = "unknown"}).empty());
   EXPECT_EQ(store().ListJobRuns({}, Page{.limit = 0}).status().code(), kInvalid);
+}
+
+TEST_P(JobRunWorkflow, AdmissionAllowsOneActiveRunPerJobAndDate) {
+  auto first = store().AdmitJobRuns(MakeRun("positions"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  const JobRun& run = first->front();
+  EXPECT_EQ(run.state, JobState::kQueued);
+
+  auto second = store().AdmitJobRuns(MakeRun("positions"));
+  EXPECT_EQ(second.status().code(), kPrecondition);
+  EXPECT_TRUE(absl::StrContains(second.status().message(), absl::StrCat("job run ", run.id)))
+      << second.status();
+  // Another date and another job are free.
+  EXPECT_TRUE(store().AdmitJobRuns(MakeRun("positions", Date(2024, 3, 29))).ok());
+  EXPECT_TRUE(store().AdmitJobRuns(MakeRun("swaps")).ok());
+
+  JobRun done = run;
+  done.state = JobState::kSucceeded;
+  done.finished_at = kT0;
+  ASSERT_TRUE(store().FinishJobRun(done).ok());
+  EXPECT_TRUE(store().AdmitJobRuns(MakeRun("positions")).ok());
+}
+
+TEST_P(JobRunWorkflow, PipelineAdmissionIsAllOrNothing) {
+  auto busy = store().AdmitJobRuns(MakeRun("swaps"));
+  ASSERT_TRUE(busy.ok());
+  auto pipeline = store().AdmitJobRuns(MakeRun("pipeline"),
+                                       {MakeRun("positions"), MakeRun("swaps")});
+  EXPECT_EQ(pipeline.status().code(), kPrecondition);
+  EXPECT_TRUE(absl::StrContains(pipeline.status().message(),
+                                absl::StrCat("job run ", busy->front().id)))
+      << pipeline.status();
+  EXPECT_TRUE(List({.job = "pipeline"}).empty());
+  EXPECT_TRUE(List({.job = "positions"}).empty());
+
+  auto ok = store().AdmitJobRuns(MakeRun("pipeline", Date(2024, 3, 29)),
+                                 {MakeRun("positions", Date(2024, 3, 29)),
+                                  MakeRun("swaps", Date(2024, 3, 29))});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_EQ(ok->size(), 3u);
+  const int64_t parent = (*ok)[0].id;
+  EXPECT_EQ(List({.parent_run_id = parent}), (std::vector<int64_t>{(*ok)[1].id, (*ok)[2].id}));
+  EXPECT_EQ(store().GetJobRun((*ok)[2].id)->parent_run_id, parent);
+}
+
+TEST_P(JobRunWorkflow, NewestFirstPagesCoverEveryRowOnce) {
+  std::vector<int64_t> ids;
+  for (int day = 1; day <= 5; ++day) ids.push_back(Create(MakeRun("nav_history", Date(2024, 3, day))).id);
+  std::reverse(ids.begin(), ids.end());
+  std::vector<int64_t> seen;
+  for (Page page{0, 2};;) {
+    auto runs = store().ListJobRuns({.newest_first = true}, page);
+    ASSERT_TRUE(runs.ok()) << runs.status();
+    for (const JobRun& r : *runs) seen.push_back(r.id);
+    if (runs->size() < 2) break;
+    page.after_id = runs->back().id;
+  }
+  EXPECT_EQ(seen, ids);
+}
+
+TEST_P(JobRunWorkflow, StartProgressAndFinishAreGuardedByState) {
+  JobRun run = store().AdmitJobRuns(MakeRun("positions")).value().front();
+  auto started = store().StartJobRun(run.id, "server-a", kT0 + absl::Seconds(1));
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->state, JobState::kRunning);
+  EXPECT_EQ(started->owner, "server-a");
+  EXPECT_EQ(started->heartbeat_at, kT0 + absl::Seconds(1));
+  EXPECT_EQ(store().StartJobRun(run.id, "server-b", kT0).status().code(), kPrecondition);
+
+  JobRun progress = *started;
+  progress.rows_read = 10;
+  progress.rows_expected = 40;
+  progress.progress_message = "reading positions";
+  ASSERT_TRUE(store().RecordJobRunProgress(progress, kT0 + absl::Seconds(2)).ok());
+  JobRun got = store().GetJobRun(run.id).value();
+  EXPECT_EQ(got.rows_expected, 40);
+  EXPECT_EQ(got.progress_message, "reading positions");
+  EXPECT_EQ(got.heartbeat_at, kT0 + absl::Seconds(2));
+
+  got.state = JobState::kSucceeded;
+  got.finished_at = kT0 + absl::Seconds(3);
+  got.rows_written = 40;
+  got.output_hash = std::string(64, 'a');
+  got.progress_message = "wrote 40 positions";
+  ASSERT_TRUE(store().FinishJobRun(got).ok());
+  EXPECT_EQ(store().FinishJobRun(got).code(), kPrecondition);
+  JobRun finished = store().GetJobRun(run.id).value();
+  EXPECT_EQ(finished.state, JobState::kSucceeded);
+  EXPECT_EQ(finished.rows_written, 40);
+  EXPECT_EQ(finished.progress_message, "wrote 40 positions");
+}
+
+TEST_P(JobRunWorkflow, CancelEndsQueuedRunsAndFlagsRunningOnes) {
+  JobRun queued = store().AdmitJobRuns(MakeRun("positions")).value().front();
+  auto cancelled = store().CancelJobRun(queued.id, kT0);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_EQ(cancelled->state, JobState::kCancelled);
+  EXPECT_EQ(store().StartJobRun(queued.id, "a", kT0).status().code(), kPrecondition);
+  EXPECT_EQ(store().CancelJobRun(queued.id, kT0).status().code(), kPrecondition);
+  EXPECT_EQ(store().CancelJobRun(999999, kT0).status().code(), kNotFound);
+
+  std::vector<JobRun> pipeline =
+      store().AdmitJobRuns(MakeRun("pipeline"), {MakeRun("positions"), MakeRun("swaps")}).value();
+  ASSERT_TRUE(store().StartJobRun(pipeline[0].id, "a", kT0).ok());
+  ASSERT_TRUE(store().StartJobRun(pipeline[1].id, "a", kT0).ok());
+  auto flagged = store().CancelJobRun(pipeline[0].id, kT0);
+  ASSERT_TRUE(flagged.ok()) << flagged.status();
+  EXPECT_EQ(flagged->state, JobState::kRunning);
+  EXPECT_TRUE(flagged->cancel_requested);
+  EXPECT_TRUE(store().GetJobRun(pipeline[1].id)->cancel_requested);
+  JobRun skipped = store().GetJobRun(pipeline[2].id).value();
+  EXPECT_EQ(skipped.state, JobState::kCancelled);
+  EXPECT_EQ(skipped.error, "skipped: pipeline cancelled");
+
+  auto touched = store().TouchJobRuns({pipeline[0].id, pipeline[1].id}, kT0 + absl::Seconds(5));
+  ASSERT_TRUE(touched.ok()) << touched.status();
+  EXPECT_EQ(*touched, (std::vector<int64_t>{pipeline[0].id, pipeline[1].id}));
+  EXPECT_EQ(store().GetJobRun(pipeline[1].id)->heartbeat_at, kT0 + absl::Seconds(5));
+}
+
+TEST_P(JobRunWorkflow, RunsWithAStaleHeartbeatAreFailedAsAbandoned) {
+  JobRun stale = store().AdmitJobRuns(MakeRun("positions")).value().front();
+  ASSERT_TRUE(store().StartJobRun(stale.id, "gone", kT0).ok());
+  JobRun fresh = store().AdmitJobRuns(MakeRun("swaps")).value().front();
+  ASSERT_TRUE(store().StartJobRun(fresh.id, "alive", kT0).ok());
+  ASSERT_TRUE(store().TouchJobRuns({fresh.id}, kT0 + absl::Seconds(60)).ok());
+
+  auto failed = store().FailAbandonedJobRuns(kT0 + absl::Seconds(30), kT0 + absl::Seconds(61));
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(*failed, 1);
+  JobRun got = store().GetJobRun(stale.id).value();
+  EXPECT_EQ(got.state, JobState::kFailed);
+  EXPECT_EQ(got.error, "abandoned: server stopped");
+  EXPECT_EQ(store().GetJobRun(fresh.id)->state, JobState::kRunning);
+  EXPECT_TRUE(store().AdmitJobRuns(MakeRun("positions")).ok());  // the slot is free again
+}
+
+TEST_P(JobRunWorkflow, ExecutionLockExcludesASecondHolderOnPostgres) {
+  auto first = store().LockJobExecution("positions", Date(2024, 3, 28));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = store().LockJobExecution("positions", Date(2024, 3, 28));
+  auto other = store().LockJobExecution("positions", Date(2024, 3, 29));
+  EXPECT_TRUE(other.ok()) << other.status();
+  if (GetParam() == db::Backend::kPostgresql) {
+    EXPECT_EQ(second.status().code(), kPrecondition);
+    first->reset();
+    EXPECT_TRUE(store().LockJobExecution("positions", Date(2024, 3, 28)).ok());
+  } else {
+    EXPECT_TRUE(second.ok()) << "SQLite relies on the admission index alone";
+  }
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(JobRunWorkflow);

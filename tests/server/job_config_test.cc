@@ -1,0 +1,47 @@
+// riskcapd configuration of the job runner: RISKCAP_JOB_WORKERS and RISKCAP_JOB_ABANDON_SECONDS.
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "server/config.h"
+
+namespace riskcap::server {
+namespace {
+
+std::function<const char*(const char*)> Env(const std::map<std::string, std::string>& vars) {
+  return [vars](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+TEST(JobConfig, DefaultsToTwoWorkersAndThirtySecondAbandonment) {
+  ServerConfig config;
+  ASSERT_TRUE(LoadConfigFromEnv(Env({}), &config).ok());
+  EXPECT_EQ(config.job_workers, 2);
+  EXPECT_EQ(config.job_abandon_after, absl::Seconds(30));
+}
+
+TEST(JobConfig, ReadsTheEnvironment) {
+  ServerConfig config;
+  ASSERT_TRUE(LoadConfigFromEnv(Env({{"RISKCAP_JOB_WORKERS", "4"},
+                                     {"RISKCAP_JOB_ABANDON_SECONDS", "120"}}),
+                                &config)
+                  .ok());
+  EXPECT_EQ(config.job_workers, 4);
+  EXPECT_EQ(config.job_abandon_after, absl::Seconds(120));
+}
+
+TEST(JobConfig, RefusesOutOfRangeValuesNamingTheVariable) {
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"RISKCAP_JOB_WORKERS", "0"}, {"RISKCAP_JOB_ABANDON_SECONDS", "1"}}) {
+    ServerConfig config;
+    absl::Status st = LoadConfigFromEnv(Env({{name, value}}), &config);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_TRUE(absl::StrContains(st.message(), name)) << st;
+  }
+}
+
+}  // namespace
+}  // namespace riskcap::server
