@@ -1,0 +1,50 @@
+// exposure_snapshot: compute from one complete positions batch, write when changed.
+#include "server/jobs/exposure_snapshot_job.h"
+
+#include "absl/strings/match.h"
+#include "core/exposure_calc.h"
+#include "server/jobs/feed_job_support.h"
+#include "server/jobs/positions_batch.h"
+
+namespace riskcap::server::jobs {
+namespace {
+
+class ExposureSnapshotJob final : public Job {
+ public:
+  std::string_view name() const override { return kExposureSnapshot; }
+
+  absl::StatusOr<JobOutput> Run(JobContext& context) override {
+    db::Store& store = context.store();
+    const Date date = context.reference_date();
+    ASSIGN_OR_RETURN(std::optional<SnapshotVersion> batch,
+                     CurrentVersion(store, SnapshotKind::kPositions, date));
+    if (!batch) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "no positions batch for ", FormatDate(date), ": run positions and swaps first"));
+    }
+    if (absl::StrContains(batch->source, kSwapsPending)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "positions batch v", batch->version, " of ", FormatDate(date),
+          " has no swap rows yet (", kSwapsPending, "): run swaps first"));
+    }
+    context.Progress("reading positions", 0, batch->row_count);
+    ASSIGN_OR_RETURN(std::vector<Position> positions, ReadAllPositions(store, batch->id));
+    RETURN_IF_ERROR(context.CheckCancelled("computing"));
+    context.Progress("computing", 0, static_cast<int64_t>(positions.size()));
+    ASSIGN_OR_RETURN(std::vector<FundExposure> rows, ComputeExposures(positions));
+    ASSIGN_OR_RETURN(
+        JobOutput out,
+        ApplyVersion<FundExposure>(
+            context, SnapshotKind::kExposure, rows,
+            absl::StrCat("positions v", batch->version, " (load ", batch->id, ")"),
+            [&](const db::NewVersion& v) { return store.WriteExposure(v, rows); }, batch->id));
+    out.rows_read = static_cast<int64_t>(positions.size());
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Job> MakeExposureSnapshotJob() { return std::make_unique<ExposureSnapshotJob>(); }
+
+}  // namespace riskcap::server::jobs
