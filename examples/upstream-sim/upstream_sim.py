@@ -407,7 +407,15 @@ def serve(args):
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(universe, args.token,
                                                                            faults))
     server.daemon_threads = True
+    scheme = "http"
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     print("listening on 127.0.0.1:%d" % server.server_address[1], flush=True)
+    print("url %s://127.0.0.1:%d" % (scheme, server.server_address[1]), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -456,6 +464,8 @@ def main(argv):
     s.add_argument("--port", type=int, default=0)
     s.add_argument("--token", default=os.environ.get("UPSTREAM_SIM_TOKEN", ""))
     s.add_argument("--fault", action="append", help="PATH:MODE[:TIMES], e.g. /v1/swaps:empty:1")
+    s.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
+    s.add_argument("--tls-key", help="PEM private key for --tls-cert")
     w = sub.choices["write-files"]
     w.add_argument("--dir", required=True)
     w.add_argument("--date", required=True)
