@@ -9,6 +9,18 @@
 namespace riskcap::server::jobs {
 namespace {
 
+// Each fund's NAV from the current NAV snapshot of the latest date on or before `date` (empty
+// when there is none); ApplyNavMeasures uses only NAVs of the exposure's own position date.
+absl::StatusOr<std::map<int64_t, FundNav>> NavsOnOrBefore(db::Store& store, Date date) {
+  std::map<int64_t, FundNav> navs;
+  auto version = store.GetLatestSnapshotVersion(SnapshotKind::kNavSnapshot, date);
+  if (absl::IsNotFound(version.status())) return navs;
+  if (!version.ok()) return version.status();
+  ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows, store.ListNavSnapshots(version->id));
+  for (const NavSnapshot& n : rows) navs[n.fund_id] = FundNav{n.position_date, n.nav};
+  return navs;
+}
+
 class ExposureSnapshotJob final : public Job {
  public:
   std::string_view name() const override { return kExposureSnapshot; }
@@ -32,6 +44,8 @@ class ExposureSnapshotJob final : public Job {
     RETURN_IF_ERROR(context.CheckCancelled("computing"));
     context.Progress("computing", 0, static_cast<int64_t>(positions.size()));
     ASSIGN_OR_RETURN(std::vector<FundExposure> rows, ComputeExposures(positions));
+    ASSIGN_OR_RETURN(auto navs, NavsOnOrBefore(store, date));
+    ApplyNavMeasures(navs, rows);
     ASSIGN_OR_RETURN(
         JobOutput out,
         ApplyVersion<FundExposure>(

@@ -138,6 +138,15 @@ TEST_P(FeedJobsTest, PositionsAndSwapsBuildOneBatchThatExposureReads) {
   for (const FundExposure& e : *rows) {
     any_otc |= e.otc_swap_count > 0;
     any_offshore |= e.offshore;
+    // The NAV-relative measures, from the NAV snapshot of the same date, survive the store.
+    auto nav = store().GetNavSnapshot(e.fund_id, kDay, std::nullopt);
+    ASSERT_TRUE(nav.ok()) << nav.status();
+    ASSERT_TRUE(e.nav && e.offshore_share_of_nav && e.largest_position_share_of_nav);
+    EXPECT_EQ(*e.nav, nav->nav);
+    EXPECT_DOUBLE_EQ(*e.offshore_share_of_nav,
+                     e.offshore_market_value.ToDouble() / nav->nav.ToDouble());
+    EXPECT_DOUBLE_EQ(*e.largest_position_share_of_nav,
+                     e.largest_position_value.ToDouble() / nav->nav.ToDouble());
   }
   EXPECT_TRUE(any_otc && any_offshore);
 
