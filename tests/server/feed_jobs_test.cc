@@ -1,6 +1,7 @@
 // The data jobs on sample data from the simulated upstream, on both backends: each job loads,
 // a re-run with the same inputs is a no-op (same hash, no new version or rows), and changed
 // inputs (another revision) give a new version while the old one stays readable.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -197,6 +198,25 @@ TEST_P(FeedJobsTest, MarginIngestStoresEachUpstreamReportOnce) {
   auto all = store().ListSubmissions(day, db::Page{0, 1000});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 2 * subs->size());
+}
+
+TEST_P(FeedJobsTest, CancelledRunReportsProgressAndWritesNothing) {
+  MustRun(*MakeNavSnapshotJob(source_));
+  std::vector<std::string> phases;
+  JobContext::Hooks hooks;
+  hooks.progress = [&phases](std::string_view phase, int64_t, int64_t) {
+    phases.emplace_back(phase);
+  };
+  // Cancel once validation has begun: the job must stop at its next checkpoint.
+  hooks.cancel_requested = [&phases] {
+    return std::find(phases.begin(), phases.end(), "validating") != phases.end();
+  };
+  auto out = harness_->Run(*MakePositionsJob(source_), kDay, {}, hooks);
+  EXPECT_TRUE(absl::IsCancelled(out.status())) << out.status();
+  EXPECT_EQ(phases.front(), "fetching positions");
+  auto versions = store().ListSnapshotVersions(SnapshotKind::kPositions, kDay);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_TRUE(versions->empty());
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(FeedJobsTest);

@@ -110,9 +110,10 @@ class UpstreamSim {
 struct JobHarness {
   explicit JobHarness(db::Store& s) : store(s) {}
   absl::StatusOr<server::jobs::JobOutput> Run(server::jobs::Job& job, Date date,
-                                              std::map<std::string, std::string> params = {}) {
+                                              std::map<std::string, std::string> params = {},
+                                              server::jobs::JobContext::Hooks hooks = {}) {
     server::jobs::JobContext context(store, clock, rules, 0, std::string(job.name()), date,
-                                     std::move(params));
+                                     std::move(params), std::move(hooks));
     return job.Run(context);
   }
   db::Store& store;
