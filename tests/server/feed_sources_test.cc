@@ -150,6 +150,24 @@ TEST_P(FeedSourcesTest, PushConfirmsTheUploadedVersionOrFailsClearly) {
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(FeedSourcesTest);
 
+std::string ReadAll(const std::string& path) {
+  std::stringstream text;
+  text << std::ifstream(path, std::ios::binary).rdbuf();
+  return text.str();
+}
+
+TEST(UpstreamSimFiles, SameSeedAndSizeGiveByteIdenticalFiles) {
+  const std::string a = WriteFiles("both"), b = WriteFiles("both");
+  for (const char* name : {"funds-2026-11-20.json", "positions-2026-11-20.csv",
+                           "swaps-2026-11-20.json", "margin_reports-2026-11-20.csv"}) {
+    const std::string first = ReadAll(a + "/" + name);
+    EXPECT_FALSE(first.empty()) << name;
+    EXPECT_EQ(first, ReadAll(b + "/" + name)) << name;
+  }
+  std::filesystem::remove_all(a);
+  std::filesystem::remove_all(b);
+}
+
 TEST(FeedSourceConfig, RejectsUnknownLocations) {
   EXPECT_TRUE(absl::IsInvalidArgument(sources::FeedSource::Create(TestSource("ftp://x")).status()));
   EXPECT_TRUE(sources::FeedSource::Create(TestSource("https://example.invalid")).ok());
