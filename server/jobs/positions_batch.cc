@@ -37,20 +37,33 @@ FeedCounts CountPart(const std::vector<Position>& rows, BatchPart part) {
   return counts;
 }
 
-// The guard's view of the previous load: the current version of the date, else the latest
-// earlier one.
-absl::StatusOr<std::optional<FeedCounts>> PreviousCounts(db::Store& store, Date date,
-                                                         BatchPart part) {
-  auto previous = store.GetLatestSnapshotVersion(SnapshotKind::kPositions, date);
-  if (absl::IsNotFound(previous.status())) return std::nullopt;
-  if (!previous.ok()) return previous.status();
-  ASSIGN_OR_RETURN(std::vector<Position> rows, ReadAllPositions(store, previous->id));
-  FeedCounts counts = CountPart(rows, part);
-  // A version whose swap part was never loaded says nothing about the swaps feed.
-  if (part == BatchPart::kSwaps && absl::StrContains(previous->source, kSwapsPending)) {
+// The load a new part is guarded against and merged with. `previous` is the current version of
+// the date, else the latest earlier one (the guard's "previous load"); `rows` are its rows.
+struct Previous {
+  std::optional<SnapshotVersion> version;
+  std::vector<Position> rows;
+  bool same_date = false;  // the version is of the reference date: its other part is carried
+};
+
+absl::StatusOr<Previous> ReadPrevious(db::Store& store, Date date) {
+  Previous out;
+  auto version = store.GetLatestSnapshotVersion(SnapshotKind::kPositions, date);
+  if (absl::IsNotFound(version.status())) return out;
+  if (!version.ok()) return version.status();
+  out.version = *version;
+  out.same_date = version->reference_date == date;
+  ASSIGN_OR_RETURN(out.rows, ReadAllPositions(store, version->id));
+  return out;
+}
+
+// The guard's counts of the previous load; none on a first load, and none for the swaps feed
+// when the previous version never had its swap part loaded.
+std::optional<FeedCounts> PreviousCounts(const Previous& previous, BatchPart part) {
+  if (!previous.version) return std::nullopt;
+  if (part == BatchPart::kSwaps && absl::StrContains(previous.version->source, kSwapsPending)) {
     return std::nullopt;
   }
-  return counts;
+  return CountPart(previous.rows, part);
 }
 
 absl::StatusOr<std::vector<Position>> FetchPart(const JobContext& context,
@@ -96,23 +109,23 @@ absl::StatusOr<JobOutput> LoadBatchPart(JobContext& context, const sources::Sour
   db::Store& store = context.store();
   const Date date = context.reference_date();
   ASSIGN_OR_RETURN(std::vector<Position> fresh, FetchPart(context, source, part));
-  FeedGuardInput guard{DatasetOf(part), CountPart(fresh, part), std::nullopt, {},
-                       config.min_feed_fraction};
+  ASSIGN_OR_RETURN(Previous previous, ReadPrevious(store, date));
+  FeedGuardInput guard{DatasetOf(part), CountPart(fresh, part), PreviousCounts(previous, part),
+                       {}, config.min_feed_fraction};
   if (part == BatchPart::kPositions) guard.guarded_subfeeds = {"OTC_OPTION", "OFFSHORE_FUND"};
-  ASSIGN_OR_RETURN(guard.previous, PreviousCounts(store, date, part));
   if (auto q = CheckFeed(guard)) return QuarantineFeed(context, *q);
 
   // The other part, carried from the current version of this date.
-  ASSIGN_OR_RETURN(std::optional<SnapshotVersion> current,
-                   CurrentVersion(store, SnapshotKind::kPositions, date));
   std::vector<Position> batch = std::move(fresh);
   const size_t fresh_rows = batch.size();
   bool swaps_loaded = part == BatchPart::kSwaps;
+  const std::optional<SnapshotVersion> current =
+      previous.same_date ? previous.version : std::nullopt;
   if (current) {
-    ASSIGN_OR_RETURN(std::vector<Position> rows, ReadAllPositions(store, current->id));
-    for (Position& p : rows) {
+    for (Position& p : previous.rows) {
       if (!InPart(p, part)) batch.push_back(std::move(p));
     }
+    std::vector<Position>().swap(previous.rows);
     swaps_loaded = swaps_loaded || !absl::StrContains(current->source, kSwapsPending);
   }
   std::string description = VersionSource(source, DatasetOf(part));
