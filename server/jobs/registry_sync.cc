@@ -38,6 +38,47 @@ absl::StatusOr<std::vector<Fund>> ValidFunds(const std::vector<v1::Fund>& rows) 
   return out;
 }
 
+absl::StatusOr<absl::flat_hash_set<int64_t>> KnownManagerIds(db::Store& store) {
+  absl::flat_hash_set<int64_t> known;
+  for (db::Page page{0, 1000};;) {
+    ASSIGN_OR_RETURN(std::vector<Manager> rows, store.ListManagers(page));
+    for (const Manager& m : rows) known.insert(m.id);
+    if (rows.size() < static_cast<size_t>(page.limit)) break;
+    page.after_id = rows.back().id;
+  }
+  return known;
+}
+
+absl::StatusOr<absl::flat_hash_map<int64_t, Fund>> KnownFunds(db::Store& store) {
+  absl::flat_hash_map<int64_t, Fund> known;
+  for (db::Page page{0, 1000};;) {
+    ASSIGN_OR_RETURN(std::vector<Fund> rows, store.ListFunds(std::nullopt, page));
+    for (Fund& f : rows) known.emplace(f.id, f);
+    if (rows.size() < static_cast<size_t>(page.limit)) break;
+    page.after_id = rows.back().id;
+  }
+  return known;
+}
+
+// Creates every missing manager and fund in ONE transaction (Store calls made inside
+// db::RunIdempotent join its transaction), keyed by the hash of what is created: all appear or
+// none do, and a first load of thousands of funds is one commit, not thousands.
+absl::Status CreateAll(db::Store& store, Date date, const std::vector<Manager>& managers,
+                       const std::vector<Fund>& funds) {
+  db::Sha256 hash;
+  for (const Manager& m : managers) hash.Update(absl::StrCat("m|", m.id, "|", m.tax_id, "\n"));
+  for (const Fund& f : funds) hash.Update(absl::StrCat("f|", f.id, "|", f.tax_id, "\n"));
+  const std::string content = hash.FinishHex();
+  db::RequestKey key{"jobs/nav_snapshot/registry", FormatDate(date), content.substr(0, 40),
+                     content};
+  return db::RunIdempotent(store, key, [&]() -> absl::StatusOr<int64_t> {
+           for (const Manager& m : managers) RETURN_IF_ERROR(store.CreateManager(m).status());
+           for (const Fund& f : funds) RETURN_IF_ERROR(store.CreateFund(f));
+           return static_cast<int64_t>(funds.size());
+         })
+      .status();
+}
+
 }  // namespace
 
 absl::StatusOr<RegistrySyncResult> SyncRegistry(const JobContext& context,
@@ -50,23 +91,25 @@ absl::StatusOr<RegistrySyncResult> SyncRegistry(const JobContext& context,
   ASSIGN_OR_RETURN(std::vector<Fund> funds, ValidFunds(fund_rows));
   RegistrySyncResult result;
   result.rows_read = static_cast<int64_t>(managers.size() + funds.size());
-  for (const Manager& m : managers) {
-    auto known = store.GetManager(m.id);
-    if (known.ok()) continue;
-    if (!absl::IsNotFound(known.status())) return known.status();
-    RETURN_IF_ERROR(store.CreateManager(m).status());
-    ++result.managers_created;
+  ASSIGN_OR_RETURN(auto known_managers, KnownManagerIds(store));
+  ASSIGN_OR_RETURN(auto known_funds, KnownFunds(store));
+  std::vector<Manager> new_managers;
+  std::vector<Fund> new_funds;
+  for (Manager& m : managers) {
+    if (!known_managers.contains(m.id)) new_managers.push_back(std::move(m));
   }
-  for (const Fund& f : funds) {
-    auto known = store.GetFund(f.id);
-    if (known.ok()) {
-      if (!(*known == f)) ++result.funds_differing;
-      continue;
+  for (Fund& f : funds) {
+    auto it = known_funds.find(f.id);
+    if (it == known_funds.end()) {
+      new_funds.push_back(std::move(f));
+    } else if (!(it->second == f)) {
+      ++result.funds_differing;
     }
-    if (!absl::IsNotFound(known.status())) return known.status();
-    RETURN_IF_ERROR(store.CreateFund(f));
-    ++result.funds_created;
   }
+  if (new_managers.empty() && new_funds.empty()) return result;
+  RETURN_IF_ERROR(CreateAll(store, date, new_managers, new_funds));
+  result.managers_created = static_cast<int64_t>(new_managers.size());
+  result.funds_created = static_cast<int64_t>(new_funds.size());
   return result;
 }
 

@@ -1,7 +1,8 @@
 // nav_snapshot's registry step: creates the managers and funds of the upstream funds/managers
 // feeds that the store does not know yet, so an empty database fills itself. Existing managers
 // and funds are NEVER changed (the registry is the administrator's, edited through FundService);
-// differences are only counted and reported.
+// differences are only counted and reported. All missing managers and funds are created in one
+// transaction.
 #pragma once
 
 #include <cstdint>
