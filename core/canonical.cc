@@ -96,7 +96,8 @@ auto Fields(const FundExposure& r) {
   return std::tie(r.fund_id, r.position_date, r.otc, r.offshore, r.otc_option_count,
                   r.otc_swap_count, r.offshore_fund_count, r.otc_notional, r.otc_market_value,
                   r.swap_notional, r.offshore_market_value, r.gross_exposure, r.net_exposure,
-                  r.largest_position_value);
+                  r.largest_position_value, r.nav, r.offshore_share_of_nav,
+                  r.largest_position_share_of_nav);
 }
 
 }  // namespace
@@ -136,7 +137,9 @@ void AppendCanonical(const FundExposure& r, std::string* out) {
   w.Int(r.otc_option_count).Int(r.otc_swap_count).Int(r.offshore_fund_count);
   w.Amount(r.otc_notional).Amount(r.otc_market_value).Amount(r.swap_notional);
   w.Amount(r.offshore_market_value).Amount(r.gross_exposure).Amount(r.net_exposure);
-  w.Amount(r.largest_position_value);
+  w.Amount(r.largest_position_value).Opt(r.nav, &LineWriter::Amount);
+  w.Opt(r.offshore_share_of_nav, &LineWriter::Double);
+  w.Opt(r.largest_position_share_of_nav, &LineWriter::Double);
 }
 
 bool CanonicalLess(const NavSnapshot& a, const NavSnapshot& b) { return Fields(a) < Fields(b); }

@@ -39,7 +39,8 @@ namespace riskcap {
 //   underlying_price, currency.
 // - FundExposure: fund_id, position_date, otc, offshore, otc_option_count, otc_swap_count,
 //   offshore_fund_count, otc_notional, otc_market_value, swap_notional, offshore_market_value,
-//   gross_exposure, net_exposure, largest_position_value.
+//   gross_exposure, net_exposure, largest_position_value, nav, offshore_share_of_nav,
+//   largest_position_share_of_nav (the last three optional: migration 0004).
 //
 // Pure functions; safe for concurrent use.
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "core/date.h"
 #include "core/money.h"
@@ -24,6 +25,11 @@ struct FundExposure {
   Money gross_exposure;  // Σ |market value| of the fund's positions
   Money net_exposure;    // Σ market value
   Money largest_position_value;  // max |market value| of a single position
+  // Relative to the fund's NAV of the position date (core/exposure_calc.h ApplyNavMeasures):
+  // nav absent when the fund has no NAV for that date; the shares absent also when NAV <= 0.
+  std::optional<Money> nav;
+  std::optional<double> offshore_share_of_nav;          // offshore_market_value / nav
+  std::optional<double> largest_position_share_of_nav;  // largest_position_value / nav
   bool operator==(const FundExposure&) const = default;
 };
 

@@ -64,4 +64,16 @@ absl::StatusOr<std::vector<FundExposure>> ComputeExposures(const std::vector<Pos
   return out;
 }
 
+void ApplyNavMeasures(const std::map<int64_t, FundNav>& navs, std::vector<FundExposure>& rows) {
+  for (FundExposure& e : rows) {
+    auto it = navs.find(e.fund_id);
+    if (it == navs.end() || it->second.position_date != e.position_date) continue;
+    const Money nav = it->second.nav;
+    e.nav = nav;
+    if (nav <= Money()) continue;
+    e.offshore_share_of_nav = e.offshore_market_value.ToDouble() / nav.ToDouble();
+    e.largest_position_share_of_nav = e.largest_position_value.ToDouble() / nav.ToDouble();
+  }
+}
+
 }  // namespace riskcap

@@ -1,6 +1,8 @@
 // Derives each fund's exposure (OTC / offshore flags and measures) from a positions batch.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,5 +20,17 @@ namespace riskcap {
 // OutOfRange when a sum overflows Money; InvalidArgument when positions of one fund carry
 // different position dates.
 absl::StatusOr<std::vector<FundExposure>> ComputeExposures(const std::vector<Position>& positions);
+
+// The NAV of a fund on a date (from a NAV snapshot), keyed by fund id.
+struct FundNav {
+  Date position_date;
+  Money nav;
+};
+
+// Fills the NAV-relative measures of each exposure from `navs`: nav when the fund has a NAV of
+// the exposure's position date; offshore_share_of_nav = offshore_market_value / nav and
+// largest_position_share_of_nav = largest_position_value / nav when that NAV is > 0. A NAV of
+// another date leaves all three unset (a share of a different day's NAV would mislead).
+void ApplyNavMeasures(const std::map<int64_t, FundNav>& navs, std::vector<FundExposure>& rows);
 
 }  // namespace riskcap

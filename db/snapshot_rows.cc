@@ -143,6 +143,9 @@ void EncodeExposure(const FundExposure& e, RowSink& out) {
                   e.gross_exposure, e.net_exposure, e.largest_position_value}) {
     out.MoneyValue(m);
   }
+  out.Optional(e.nav, [&out](Money m) { out.MoneyValue(m); });
+  out.Optional(e.offshore_share_of_nav, [&out](double d) { out.Double(d); });
+  out.Optional(e.largest_position_share_of_nav, [&out](double d) { out.Double(d); });
 }
 
 FundExposure ReadExposure(const soci::row& row) {
@@ -159,6 +162,9 @@ FundExposure ReadExposure(const soci::row& row) {
                    &e.gross_exposure, &e.net_exposure, &e.largest_position_value}) {
     *m = r.MoneyValue();
   }
+  e.nav = r.OptMoney();
+  e.offshore_share_of_nav = r.OptDouble();
+  e.largest_position_share_of_nav = r.OptDouble();
   return e;
 }
 

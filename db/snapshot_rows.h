@@ -39,7 +39,8 @@ inline constexpr auto kExposureColumns = std::to_array<std::string_view>(
     {"version_id", "fund_id", "position_date", "otc", "offshore", "otc_option_count",
      "otc_swap_count", "offshore_fund_count", "otc_notional_micros", "otc_market_value_micros",
      "swap_notional_micros", "offshore_market_value_micros", "gross_exposure_micros",
-     "net_exposure_micros", "largest_position_micros"});
+     "net_exposure_micros", "largest_position_micros", "nav_micros", "offshore_share_of_nav",
+     "largest_position_share_of_nav"});
 
 // "SELECT c1, c2, ... FROM table" over the columns after the first `keys`.
 std::string SelectFrom(std::string_view table, absl::Span<const std::string_view> columns,

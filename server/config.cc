@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace riskcap::server {
@@ -42,6 +43,36 @@ std::string HostOf(const std::string& listen) {
   }
   size_t colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+absl::Status LoadSourcesFromEnv(const std::function<const char*(const char*)>& getenv,
+                                SourcesConfig* c) {
+  if (const char* v = getenv("RISKCAP_SOURCE")) c->default_location = v;
+  for (const char* job : kSourcedJobs) {
+    const std::string name = absl::StrCat("RISKCAP_SOURCE_", absl::AsciiStrToUpper(job));
+    if (const char* v = getenv(name.c_str())) c->per_job[job] = v;
+  }
+  if (const char* v = getenv("RISKCAP_SOURCE_TOKEN")) c->token = v;
+  if (const char* v = getenv("RISKCAP_SOURCE_TIMEOUT_SECONDS")) {
+    auto st = ReadInt("RISKCAP_SOURCE_TIMEOUT_SECONDS", v, 1, 3600, &c->timeout_seconds);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_SOURCE_RETRIES")) {
+    if (auto st = ReadInt("RISKCAP_SOURCE_RETRIES", v, 0, 20, &c->retries); !st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_SOURCE_INSECURE")) {
+    auto st = ReadBool("RISKCAP_SOURCE_INSECURE", v, &c->insecure_skip_tls_verify);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_FEED_GUARD_FRACTION")) {
+    double f = 0;
+    if (!absl::SimpleAtod(v, &f) || f < 0 || f > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("RISKCAP_FEED_GUARD_FRACTION='", v, "' must be a number in [0, 1]"));
+    }
+    c->feed_guard_fraction = f;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -80,6 +111,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     if (auto st = ReadInt("RISKCAP_JOB_ABANDON_SECONDS", v, 5, 86400, &seconds); !st.ok()) return st;
     c->job_abandon_after = absl::Seconds(seconds);
   }
+  if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
   }
@@ -107,6 +139,21 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
       ->check(CLI::Range(1, 64));
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
+  // Data-job sources (docs/sources.md); per-job overrides and the token are environment only.
+  app.add_option("--source", c->sources.default_location,
+                 "data-job source: http(s)://..., file:/dir or push (env RISKCAP_SOURCE)");
+  app.add_option("--source-timeout-seconds", c->sources.timeout_seconds,
+                 "per-attempt HTTP timeout (env RISKCAP_SOURCE_TIMEOUT_SECONDS)")
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--source-retries", c->sources.retries,
+                 "HTTP retries after the first attempt (env RISKCAP_SOURCE_RETRIES)")
+      ->check(CLI::Range(0, 20));
+  app.add_flag("--source-insecure", c->sources.insecure_skip_tls_verify,
+               "DANGEROUS: do not verify upstream TLS certificates (env RISKCAP_SOURCE_INSECURE)");
+  app.add_option("--feed-guard-fraction", c->sources.feed_guard_fraction,
+                 "quarantine a feed with fewer rows than this fraction of the previous load "
+                 "(env RISKCAP_FEED_GUARD_FRACTION)")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 bool IsLoopbackListen(const std::string& listen) {

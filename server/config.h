@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,23 @@ class App;
 }
 
 namespace riskcap::server {
+
+// Where the data jobs read their inputs (docs/sources.md). A location is "http(s)://host:port",
+// "file:/dir" or "push".
+struct SourcesConfig {
+  std::string default_location = "push";  // RISKCAP_SOURCE (--source)
+  // RISKCAP_SOURCE_<JOB> (e.g. RISKCAP_SOURCE_POSITIONS): per-job override, keyed by job name.
+  std::map<std::string, std::string> per_job;
+  std::string token;               // RISKCAP_SOURCE_TOKEN: bearer token for HTTP sources (env only)
+  int timeout_seconds = 30;        // RISKCAP_SOURCE_TIMEOUT_SECONDS (--source-timeout-seconds)
+  int retries = 3;                 // RISKCAP_SOURCE_RETRIES (--source-retries)
+  bool insecure_skip_tls_verify = false;  // RISKCAP_SOURCE_INSECURE (--source-insecure): loud
+  double feed_guard_fraction = 0.5;       // RISKCAP_FEED_GUARD_FRACTION (--feed-guard-fraction)
+};
+
+// The data jobs that read a source (per-job overrides exist for these names).
+inline constexpr const char* kSourcedJobs[] = {"margin_ingest", "nav_snapshot", "nav_history",
+                                               "positions", "swaps"};
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";  // RISKCAP_LISTEN, host:port (port 0 = any free port)
@@ -33,6 +51,7 @@ struct ServerConfig {
   // RISKCAP_JOB_ABANDON_SECONDS: a QUEUED or RUNNING run whose server sent no heartbeat for this
   // long is failed "abandoned: server stopped" (its server died).
   absl::Duration job_abandon_after = absl::Seconds(30);
+  SourcesConfig sources;  // feeds: data-job sources
 };
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.

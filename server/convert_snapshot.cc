@@ -278,8 +278,14 @@ void ToProto(const FundExposure& in, const SnapshotVersion& version,
   out->set_gross_exposure(in.gross_exposure.ToString());
   out->set_net_exposure(in.net_exposure.ToString());
   out->set_largest_position_value(in.largest_position_value.ToString());
+  // The stored measure (exposure_snapshot computed it) wins over the caller's live figure.
+  if (in.offshore_share_of_nav) offshore_share_of_nav = in.offshore_share_of_nav;
   if (offshore_share_of_nav)
     out->mutable_offshore_share_of_nav()->set_value(*offshore_share_of_nav);
+  if (in.largest_position_share_of_nav) {
+    out->mutable_largest_position_share_of_nav()->set_value(*in.largest_position_share_of_nav);
+  }
+  if (in.nav) out->set_nav(in.nav->ToString());
 }
 
 void ToProto(const SnapshotVersion& version, bool replayed, v1::UploadResponse* out) {

@@ -44,7 +44,8 @@ void SetLoad(const SnapshotVersion& version, v1::NavHistoryEntry* out);
 // Positions carry no load fields (the list response does); `asset_type_description` is the
 // dimension table's text for the row's asset_type_code, empty when unknown.
 void ToProto(const Position& in, std::string_view asset_type_description, v1::Position* out);
-// `offshore_share_of_nav` is unset without a positive NAV. positions_load_id is left 0: the
+// `offshore_share_of_nav` is unset without a positive NAV; the row's own stored measure, when
+// present, is used instead. positions_load_id is left 0: the
 // store's SnapshotVersion does not expose the source version.
 void ToProto(const FundExposure& in, const SnapshotVersion& version,
              std::optional<double> offshore_share_of_nav, v1::FundExposure* out);

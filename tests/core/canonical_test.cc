@@ -91,7 +91,7 @@ TEST(Canonical, OtherRowLinesHaveTheDocumentedForm) {
             "101|2026-11-24|1234500000|0.12|1|0.5|2|0.25|1.5|0.01|0.02|0.029999999999999999|"
             "-0.040000000000000001|0.001|0.002|0.0030000000000000001|A\n");
   EXPECT_EQ(CanonicalLine(NavHistoryEntry{101, kDay, M(1), M(-2)}), "101|2026-11-24|1|-2\n");
-  EXPECT_EQ(CanonicalLine(Exposure()), "101|2026-11-24|1|0|1|2|3|4|5|6|7|8|9|10\n");
+  EXPECT_EQ(CanonicalLine(Exposure()), "101|2026-11-24|1|0|1|2|3|4|5|6|7|8|9|10|||\n");
 }
 
 TEST(Canonical, SameRowsGiveTheSameText) {
@@ -193,6 +193,10 @@ TEST(Canonical, AnyNavHistoryAndExposureFieldChangeChangesTheLine) {
           {"gross_exposure", [](FundExposure& e) { e.gross_exposure = M(0); }},
           {"net_exposure", [](FundExposure& e) { e.net_exposure = M(0); }},
           {"largest_position_value", [](FundExposure& e) { e.largest_position_value = M(0); }},
+          {"nav", [](FundExposure& e) { e.nav = M(0); }},
+          {"offshore_share_of_nav", [](FundExposure& e) { e.offshore_share_of_nav = 0.5; }},
+          {"largest_position_share_of_nav",
+           [](FundExposure& e) { e.largest_position_share_of_nav = 0.5; }},
       });
 }
 

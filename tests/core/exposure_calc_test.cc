@@ -75,5 +75,28 @@ TEST(ComputeExposures, OverflowIsReportedNotWrapped) {
   EXPECT_EQ(ComputeExposures({big, big}).status().code(), absl::StatusCode::kOutOfRange);
 }
 
+TEST(ApplyNavMeasures, SharesOfAPositiveNavOfTheSameDateOnly) {
+  using C = PositionClassification;
+  auto rows = ComputeExposures({
+      P(1, C::kOffshoreFund, 0, 250), P(1, C::kOther, 0, -400),  // NAV 1000
+      P(2, C::kOffshoreFund, 0, 100),                            // NAV of another date
+      P(3, C::kOffshoreFund, 0, 100),                            // NAV 0
+      P(4, C::kOffshoreFund, 0, 100),                            // no NAV
+  });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ApplyNavMeasures({{1, {kDay, U(1000)}}, {2, {kDay - 1, U(1000)}}, {3, {kDay, U(0)}}}, *rows);
+  ASSERT_EQ(rows->size(), 4u);
+  const FundExposure& one = (*rows)[0];
+  EXPECT_EQ(one.nav, U(1000));
+  EXPECT_DOUBLE_EQ(*one.offshore_share_of_nav, 0.25);
+  EXPECT_DOUBLE_EQ(*one.largest_position_share_of_nav, 0.4);
+  EXPECT_FALSE((*rows)[1].nav.has_value());
+  EXPECT_FALSE((*rows)[1].offshore_share_of_nav.has_value());
+  EXPECT_EQ((*rows)[2].nav, U(0));
+  EXPECT_FALSE((*rows)[2].offshore_share_of_nav.has_value());
+  EXPECT_FALSE((*rows)[2].largest_position_share_of_nav.has_value());
+  EXPECT_FALSE((*rows)[3].nav.has_value());
+}
+
 }  // namespace
 }  // namespace riskcap

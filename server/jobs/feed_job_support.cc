@@ -1,0 +1,42 @@
+// Shared data-job helpers.
+#include "server/jobs/feed_job_support.h"
+
+namespace riskcap::server::jobs {
+
+absl::StatusOr<std::optional<SnapshotVersion>> CurrentVersion(db::Store& store, SnapshotKind kind,
+                                                              Date date) {
+  auto current = store.GetSnapshotVersion(kind, date, std::nullopt);
+  if (absl::IsNotFound(current.status())) return std::nullopt;
+  if (!current.ok()) return current.status();
+  return *current;
+}
+
+absl::Status QuarantineFeed(const JobContext& context, const Quarantine& why) {
+  Finding finding;
+  finding.rule = "QUARANTINED_FEED";
+  finding.severity = FindingSeverity::kWarning;
+  finding.message = absl::StrCat(context.job(), " ", FormatDate(context.reference_date()),
+                                 ": ", why.message, "; quarantined, current data unchanged");
+  finding.dedup_key = absl::StrCat("QUARANTINED_FEED|", context.job(), "|",
+                                   FormatDate(context.reference_date()), "|", why.code);
+  RETURN_IF_ERROR(context.RaiseFinding(finding).status());
+  return absl::FailedPreconditionError(
+      absl::StrCat("quarantined feed (", why.code, "): ", why.message, "; current data unchanged"));
+}
+
+absl::StatusOr<absl::flat_hash_set<int64_t>> KnownFundIds(db::Store& store) {
+  absl::flat_hash_set<int64_t> known;
+  for (db::Page page{0, 1000};;) {
+    ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(std::nullopt, page));
+    for (const Fund& f : funds) known.insert(f.id);
+    if (funds.size() < static_cast<size_t>(page.limit)) break;
+    page.after_id = funds.back().id;
+  }
+  return known;
+}
+
+std::string VersionSource(const sources::FeedSource& source, const std::string& dataset) {
+  return absl::StrCat(source.description(), " ", dataset);
+}
+
+}  // namespace riskcap::server::jobs

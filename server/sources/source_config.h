@@ -1,0 +1,15 @@
+// The source of one data job, from the server configuration (server/config.h SourcesConfig).
+#pragma once
+
+#include <string_view>
+
+#include "server/config.h"
+#include "server/sources/feed_source.h"
+
+namespace riskcap::server::sources {
+
+// RISKCAP_SOURCE_<JOB> when set, else RISKCAP_SOURCE; with the shared token, timeout, retries,
+// TLS flag and feed-guard fraction.
+SourceConfig SourceFor(const SourcesConfig& config, std::string_view job);
+
+}  // namespace riskcap::server::sources
