@@ -2,10 +2,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "db/database.h"
+#include "db/lookup_cache.h"
 #include "db/row_reader.h"
 #include "db/row_writers.h"
 #include "db/store.h"
@@ -278,6 +280,9 @@ absl::Status Store::CreateFund(const Fund& fund) {
 
 absl::Status Store::UpdateFund(const Fund& fund) {
   RETURN_IF_ERROR(CheckFund(fund));
+  absl::Cleanup forget = [this, id = fund.id] {
+    db_->AfterTransaction([this, id] { caches_->funds.Erase(id); });
+  };
   return db_->Write([&](soci::session& s) -> absl::Status {
     FundBinds b(fund);
     // Absence of the fund is the more basic error, so it is reported before a bad manager.
@@ -399,6 +404,8 @@ absl::StatusOr<std::vector<ApiKey>> Store::ListApiKeys(const Page& page) {
 }
 
 absl::Status Store::RevokeApiKey(int64_t id, absl::Time at) {
+  // Cleared whatever the outcome: cheap, and revocations are rare.
+  absl::Cleanup forget = [this] { db_->AfterTransaction([this] { caches_->api_keys.Clear(); }); };
   return db_->Write([&](soci::session& s) -> absl::Status {
     long long key_id = id;
     long long at_us = absl::ToUnixMicros(at);
