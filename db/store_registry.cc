@@ -431,19 +431,26 @@ absl::Status CheckAuditRecord(const AuditRecord& r) {
   return absl::OkStatus();
 }
 
-void InsertAuditRow(soci::session& s, const AuditRecord& record) {
-  AuditRecord r = record;
-  long long at_us = absl::ToUnixMicros(record.at);
-  s << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome, detail)"
-       " VALUES (:at, :p, :m, :r, :o, :d)",
-      soci::use(at_us), soci::use(r.principal), soci::use(r.method), soci::use(r.request_id),
-      soci::use(r.outcome), soci::use(r.detail);
+AuditInserter::AuditInserter(soci::session& s)
+    : st_((s.prepare << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome,"
+                        " detail) VALUES (:at, :p, :m, :r, :o, :d)",
+           soci::use(at_us_), soci::use(principal_), soci::use(method_), soci::use(request_id_),
+           soci::use(outcome_), soci::use(detail_))) {}
+
+void AuditInserter::Insert(const AuditRecord& r) {
+  at_us_ = absl::ToUnixMicros(r.at);
+  principal_ = r.principal;
+  method_ = r.method;
+  request_id_ = r.request_id;
+  outcome_ = r.outcome;
+  detail_ = r.detail;
+  st_.execute(true);
 }
 
 absl::Status Store::AppendAudit(const AuditRecord& record) {
   RETURN_IF_ERROR(CheckAuditRecord(record));
   return db_->Write([&](soci::session& s) -> absl::Status {
-    InsertAuditRow(s, record);
+    AuditInserter(s).Insert(record);
     return absl::OkStatus();
   });
 }
