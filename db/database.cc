@@ -201,6 +201,14 @@ Database::Joined* Database::JoinedHere() {
   return it == joined_.end() ? nullptr : it->second;
 }
 
+void Database::AfterTransaction(std::function<void()> fn) {
+  if (Joined* joined = JoinedHere()) {
+    joined->after.push_back(std::move(fn));
+  } else {
+    fn();
+  }
+}
+
 absl::Status Database::Begin(soci::session& s, bool write) {
   try {
     if (backend() == Backend::kSqlite) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -89,8 +90,9 @@ class Database {
   auto WriteTogether(Fn&& fn) -> std::invoke_result_t<Fn, soci::session&> {
     using Result = std::invoke_result_t<Fn, soci::session&>;
     if (Joined* outer = JoinedHere()) return RunJoined(*outer, /*write=*/true, fn);
-    return Run(/*write=*/true, [&](soci::session& s) -> Result {
-      Joined joined{&s, absl::OkStatus()};
+    Joined joined{nullptr, absl::OkStatus(), {}};
+    Result outcome = Run(/*write=*/true, [&](soci::session& s) -> Result {
+      joined.session = &s;
       JoinScope scope(this, &joined);
       try {
         Result result = fn(s);
@@ -102,7 +104,14 @@ class Database {
         throw;
       }
     });
+    for (const auto& fn_after : joined.after) fn_after();
+    return outcome;
   }
+
+  // Runs `fn` once the calling thread's transaction has ended: at once outside WriteTogether,
+  // else when the outermost WriteTogether has committed or rolled back. Store methods use it to
+  // clear cached rows they change (db/lookup_cache.h) only once no reader can see the old row.
+  void AfterTransaction(std::function<void()> fn);
 
   // Executes a multi-statement SQL script on `session` through the native handle.
   absl::Status ExecScript(soci::session& session, std::string_view sql);
@@ -112,6 +121,7 @@ class Database {
   struct Joined {
     soci::session* session;
     absl::Status doomed;
+    std::vector<std::function<void()>> after;  // AfterTransaction callbacks, in order
   };
   // Makes `joined` the calling thread's transaction for its lifetime.
   class JoinScope {

@@ -3,11 +3,13 @@
 
 #include "core/status_macros.h"
 #include "db/database.h"
+#include "db/lookup_cache.h"
 #include "db/migrator.h"
 
 namespace riskcap::db {
 
-Store::Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+Store::Store(std::unique_ptr<Database> db)
+    : db_(std::move(db)), caches_(std::make_unique<LookupCaches>()) {}
 Store::~Store() = default;
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, int pool_size) {

@@ -26,6 +26,7 @@
 namespace riskcap::db {
 
 class Database;
+struct LookupCaches;  // db/lookup_cache.h
 
 // Keyset pagination: rows with id greater than `after_id`, at most `limit` of them.
 struct Page {
@@ -260,12 +261,24 @@ class Store {
   absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const Page& page);
   absl::Status RevokeApiKey(int64_t id, absl::Time at);  // NotFound when absent
 
+  // ---- Cached look-ups for the submission hot path (db/store_cached.cc, db/lookup_cache.h) ----
+  // Like FindApiKeyByHash and GetFund, but served from a copy at most kLookupTtl old. Changes
+  // made through this Store show at once (RevokeApiKey, UpdateFund clear the copy when their
+  // transaction ends); changes made by another process show within kLookupTtl.
+  absl::StatusOr<ApiKey> FindApiKeyByHashCached(const std::string& secret_hash);
+  absl::StatusOr<Fund> GetFundCached(int64_t id);
+  // The fund's row in the current version of the latest exposure snapshot on or before `on`;
+  // nullopt when the fund is not in it or there is none. Cached like the above; WriteExposure
+  // through this Store clears it.
+  absl::StatusOr<std::optional<FundExposure>> GetLatestExposureCached(int64_t fund_id, Date on);
+
   // For the db package's own implementation files and tests of the schema.
   Database& database() { return *db_; }
 
  private:
   explicit Store(std::unique_ptr<Database> db);
   std::unique_ptr<Database> db_;
+  std::unique_ptr<LookupCaches> caches_;  // db/lookup_cache.h
 };
 
 // ---- Request log: mutating calls applied at most once per request id (db/store_requests.cc) ----

@@ -2,10 +2,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "db/database.h"
+#include "db/lookup_cache.h"
 #include "db/row_reader.h"
 #include "db/row_writers.h"
 #include "db/store.h"
@@ -278,6 +280,9 @@ absl::Status Store::CreateFund(const Fund& fund) {
 
 absl::Status Store::UpdateFund(const Fund& fund) {
   RETURN_IF_ERROR(CheckFund(fund));
+  absl::Cleanup forget = [this, id = fund.id] {
+    db_->AfterTransaction([this, id] { caches_->funds.Erase(id); });
+  };
   return db_->Write([&](soci::session& s) -> absl::Status {
     FundBinds b(fund);
     // Absence of the fund is the more basic error, so it is reported before a bad manager.
@@ -399,6 +404,8 @@ absl::StatusOr<std::vector<ApiKey>> Store::ListApiKeys(const Page& page) {
 }
 
 absl::Status Store::RevokeApiKey(int64_t id, absl::Time at) {
+  // Cleared whatever the outcome: cheap, and revocations are rare.
+  absl::Cleanup forget = [this] { db_->AfterTransaction([this] { caches_->api_keys.Clear(); }); };
   return db_->Write([&](soci::session& s) -> absl::Status {
     long long key_id = id;
     long long at_us = absl::ToUnixMicros(at);
@@ -424,19 +431,26 @@ absl::Status CheckAuditRecord(const AuditRecord& r) {
   return absl::OkStatus();
 }
 
-void InsertAuditRow(soci::session& s, const AuditRecord& record) {
-  AuditRecord r = record;
-  long long at_us = absl::ToUnixMicros(record.at);
-  s << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome, detail)"
-       " VALUES (:at, :p, :m, :r, :o, :d)",
-      soci::use(at_us), soci::use(r.principal), soci::use(r.method), soci::use(r.request_id),
-      soci::use(r.outcome), soci::use(r.detail);
+AuditInserter::AuditInserter(soci::session& s)
+    : st_((s.prepare << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome,"
+                        " detail) VALUES (:at, :p, :m, :r, :o, :d)",
+           soci::use(at_us_), soci::use(principal_), soci::use(method_), soci::use(request_id_),
+           soci::use(outcome_), soci::use(detail_))) {}
+
+void AuditInserter::Insert(const AuditRecord& r) {
+  at_us_ = absl::ToUnixMicros(r.at);
+  principal_ = r.principal;
+  method_ = r.method;
+  request_id_ = r.request_id;
+  outcome_ = r.outcome;
+  detail_ = r.detail;
+  st_.execute(true);
 }
 
 absl::Status Store::AppendAudit(const AuditRecord& record) {
   RETURN_IF_ERROR(CheckAuditRecord(record));
   return db_->Write([&](soci::session& s) -> absl::Status {
-    InsertAuditRow(s, record);
+    AuditInserter(s).Insert(record);
     return absl::OkStatus();
   });
 }

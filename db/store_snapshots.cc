@@ -8,10 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
 #include "db/bulk_insert.h"
+#include "db/lookup_cache.h"
 #include "db/database.h"
 #include "db/row_reader.h"
 #include "db/select_rows.h"
@@ -433,6 +435,9 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
 absl::StatusOr<SnapshotVersion> Store::WriteExposure(const NewVersion& v,
                                                      const std::vector<FundExposure>& rows) {
   RETURN_IF_ERROR(ValidateExposures(rows, v.reference_date));
+  absl::Cleanup forget = [this] {
+    db_->AfterTransaction([this] { caches_->exposures.Clear(); });
+  };
   return AppendVersion(*db_, SnapshotKind::kExposure, v, "fund_exposures", kExposureColumns,
                        rows.size(), [&](size_t i, RowSink& out) { EncodeExposure(rows[i], out); });
 }

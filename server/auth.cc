@@ -42,7 +42,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
   if (!absl::StartsWith(value, kBearer) || value.size() == sizeof(kBearer) - 1) {
     return Unauthenticated("malformed authorization metadata");
   }
-  auto key = store_.FindApiKeyByHash(HashApiKeySecret(value.substr(sizeof(kBearer) - 1)));
+  auto key = store_.FindApiKeyByHashCached(HashApiKeySecret(value.substr(sizeof(kBearer) - 1)));
   if (absl::IsNotFound(key.status())) return Unauthenticated("unknown API key");
   if (!key.ok()) return key.status();
   if (key->revoked_at.has_value()) return Unauthenticated("revoked API key");
@@ -59,8 +59,8 @@ absl::Status RequireRole(const Principal& principal, std::initializer_list<Role>
 }
 
 absl::StatusOr<Fund> GetAccessibleFund(db::Store& store, const Principal& principal,
-                                       int64_t fund_id) {
-  auto fund = store.GetFund(fund_id);
+                                       int64_t fund_id, FundRead read) {
+  auto fund = read == FundRead::kCached ? store.GetFundCached(fund_id) : store.GetFund(fund_id);
   if (principal.role == Role::kManager) {
     if ((fund.ok() && fund->manager_id != principal.manager_id) || absl::IsNotFound(fund.status())) {
       return absl::PermissionDeniedError(

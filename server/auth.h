@@ -32,7 +32,9 @@ std::string NewApiKeySecret();
 std::string HashApiKeySecret(const std::string& secret);
 
 // Resolves the "authorization: Bearer <secret>" metadata of a call to a Principal.
-// Safe for concurrent use.
+// Safe for concurrent use. Keys are looked up through the store's cache: a key revoked through
+// this server's store is refused at once, one revoked by another process within
+// db::kLookupTtl (db/lookup_cache.h).
 class Authenticator {
  public:
   explicit Authenticator(db::Store& store) : store_(store) {}
@@ -46,10 +48,14 @@ class Authenticator {
 // PERMISSION_DENIED unless the principal's role is one of `allowed` (ADMIN is always allowed).
 absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed);
 
+// How GetAccessibleFund reads the fund: fresh, or through the store's short-lived cache (the
+// submission hot path; see db/lookup_cache.h for how stale it may be).
+enum class FundRead { kFresh, kCached };
+
 // Reads a fund the principal may see. A MANAGER key asking for a fund of another manager — or a
 // fund that does not exist — gets the same PERMISSION_DENIED, so existence never leaks; other
 // roles get NOT_FOUND for a missing fund.
 absl::StatusOr<Fund> GetAccessibleFund(db::Store& store, const Principal& principal,
-                                       int64_t fund_id);
+                                       int64_t fund_id, FundRead read = FundRead::kFresh);
 
 }  // namespace riskcap::server

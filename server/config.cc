@@ -94,6 +94,10 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   if (const char* v = getenv("RISKCAP_DB_POOL")) {
     if (auto st = ReadInt("RISKCAP_DB_POOL", v, 1, 1024, &c->db_pool_size); !st.ok()) return st;
   }
+  if (const char* v = getenv("RISKCAP_MAX_QUEUED_WRITES")) {
+    auto st = ReadInt("RISKCAP_MAX_QUEUED_WRITES", v, 1, 1 << 20, &c->max_queued_writes);
+    if (!st.ok()) return st;
+  }
   if (const char* v = getenv("RISKCAP_MAX_MESSAGE_BYTES")) {
     auto st = ReadInt("RISKCAP_MAX_MESSAGE_BYTES", v, 1024, 1 << 30, &c->max_message_bytes);
     if (!st.ok()) return st;
@@ -126,6 +130,10 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "RPCs served concurrently; more get RESOURCE_EXHAUSTED (env RISKCAP_WORKER_THREADS)")->check(CLI::Range(1, 1024));
   app.add_option("--db-pool", c->db_pool_size, "database sessions (env RISKCAP_DB_POOL)")
       ->check(CLI::Range(1, 1024));
+  app.add_option("--max-queued-writes", c->max_queued_writes,
+                 "writes waiting for a group commit; more get RESOURCE_EXHAUSTED"
+                 " (env RISKCAP_MAX_QUEUED_WRITES)")
+      ->check(CLI::Range(1, 1 << 20));
   app.add_option("--max-message-bytes", c->max_message_bytes,
                  "largest gRPC message accepted (env RISKCAP_MAX_MESSAGE_BYTES)");
   app.add_option("--tls-cert", c->tls_cert, "PEM server certificate (env RISKCAP_TLS_CERT)");

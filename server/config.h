@@ -39,6 +39,9 @@ struct ServerConfig {
   // also bounds how many submissions share one group commit).
   int worker_threads = 64;
   int db_pool_size = 8;           // RISKCAP_DB_POOL: database sessions
+  // RISKCAP_MAX_QUEUED_WRITES: SubmitMargin calls (and their audit records) waiting for a group
+  // commit; more are answered RESOURCE_EXHAUSTED (SubmitMargin holds no thread while it waits).
+  int max_queued_writes = 4096;
   int max_message_bytes = 16 << 20;  // RISKCAP_MAX_MESSAGE_BYTES
   std::string tls_cert;           // RISKCAP_TLS_CERT: PEM server certificate (enables TLS)
   std::string tls_key;            // RISKCAP_TLS_KEY: PEM private key

@@ -65,7 +65,8 @@ int Serve(const ServerConfig& config) {
   }
   SystemClock clock;
   Authenticator auth(**store);
-  WriteBatcher batcher(**store);
+  WriteBatcher batcher(**store, /*max_batch=*/512,
+                       static_cast<size_t>(config.max_queued_writes));
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
   jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),

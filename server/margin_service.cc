@@ -7,6 +7,7 @@
 #include "server/convert_common.h"
 #include "server/convert_margin.h"
 #include "server/page_token.h"
+#include "server/submit_margin_call.h"
 
 namespace riskcap::server {
 namespace {
@@ -54,15 +55,10 @@ absl::Status ScopeFilter(db::Store& store, const Principal& p, db::SubmissionFil
 
 }  // namespace
 
-grpc::Status MarginServiceImpl::SubmitMargin(grpc::ServerContext* context,
-                                             const v1::SubmitMarginRequest* request,
-                                             v1::SubmissionReceipt* response) {
-  return HandleRpc(env_, *context, "MarginService/SubmitMargin", request->request_id(),
-                   CallKind::kMutating, [&](const Principal& p, CallInfo& info) -> absl::Status {
-                     ASSIGN_OR_RETURN(*response, intake_.Submit(p, *request, info,
-                                                                "MarginService/SubmitMargin"));
-                     return absl::OkStatus();
-                   });
+grpc::ServerUnaryReactor* MarginServiceImpl::SubmitMargin(grpc::CallbackServerContext* context,
+                                                          const v1::SubmitMarginRequest* request,
+                                                          v1::SubmissionReceipt* response) {
+  return StartSubmitMargin(env_, intake_, context, request, response);
 }
 
 grpc::Status MarginServiceImpl::SubmitMargins(grpc::ServerContext* context,

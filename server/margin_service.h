@@ -7,12 +7,16 @@
 
 namespace riskcap::server {
 
-class MarginServiceImpl final : public v1::MarginService::Service {
+// SubmitMargin, the hot path, is served on the callback API (server/submit_margin_call.h); the
+// other methods are synchronous.
+class MarginServiceImpl final
+    : public v1::MarginService::WithCallbackMethod_SubmitMargin<v1::MarginService::Service> {
  public:
   explicit MarginServiceImpl(const RpcEnv& env) : env_(env), intake_(env) {}
 
-  grpc::Status SubmitMargin(grpc::ServerContext* context, const v1::SubmitMarginRequest* request,
-                            v1::SubmissionReceipt* response) override;
+  grpc::ServerUnaryReactor* SubmitMargin(grpc::CallbackServerContext* context,
+                                         const v1::SubmitMarginRequest* request,
+                                         v1::SubmissionReceipt* response) override;
   grpc::Status SubmitMargins(grpc::ServerContext* context,
                              grpc::ServerReader<v1::SubmitMarginsRequest>* reader,
                              v1::SubmitMarginsResponse* response) override;

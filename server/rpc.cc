@@ -8,27 +8,32 @@
 #include "server/grpc_status.h"
 
 namespace riskcap::server {
-namespace {
 
-void Audit(const RpcEnv& env, const std::string& principal, std::string_view method,
-           std::string_view request_id, const absl::Status& outcome, const std::string& detail) {
+AuditRecord CallAuditRecord(const RpcEnv& env, std::string_view principal, std::string_view method,
+                            std::string_view request_id, const absl::Status& outcome,
+                            const std::string& detail) {
   AuditRecord record;
   record.at = env.clock.Now();
-  record.principal = principal;
+  record.principal = std::string(principal);
   record.method = std::string(method);
   record.request_id = std::string(request_id);
   record.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
   record.detail = detail;
-  absl::Status st = env.batcher != nullptr ? env.batcher->AppendAudit(record)
-                                           : env.store.AppendAudit(record);
-  if (!st.ok()) {
-    // The call's own outcome stands; a lost audit record is an operator alarm, not silence.
-    Log(LogLevel::kError, "audit write failed",
-        {{"method", method}, {"request_id", request_id}, {"error", st.ToString()}});
-  }
+  return record;
 }
 
-}  // namespace
+void LogAuditFailure(std::string_view method, std::string_view request_id,
+                     const absl::Status& error) {
+  Log(LogLevel::kError, "audit write failed",
+      {{"method", method}, {"request_id", request_id}, {"error", error.ToString()}});
+}
+
+grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome) {
+  if (!outcome.ok() && outcome.code() == absl::StatusCode::kInternal) {
+    Log(LogLevel::kError, "internal error", {{"method", method}, {"error", outcome.ToString()}});
+  }
+  return ToGrpcStatus(outcome);
+}
 
 grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
                        std::string_view method, std::string_view request_id, CallKind kind,
@@ -37,13 +42,13 @@ grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context
   CallInfo info;
   absl::Status outcome = principal.ok() ? body(*principal, info) : principal.status();
   if (kind == CallKind::kMutating && !info.audited) {
-    Audit(env, principal.ok() ? principal->Name() : "anonymous", method, request_id, outcome,
-          info.audit_detail);
+    AuditRecord record = CallAuditRecord(env, principal.ok() ? principal->Name() : "anonymous",
+                                         method, request_id, outcome, info.audit_detail);
+    absl::Status st = env.batcher != nullptr ? env.batcher->AppendAudit(record)
+                                             : env.store.AppendAudit(record);
+    if (!st.ok()) LogAuditFailure(method, request_id, st);
   }
-  if (!outcome.ok() && outcome.code() == absl::StatusCode::kInternal) {
-    Log(LogLevel::kError, "internal error", {{"method", method}, {"error", outcome.ToString()}});
-  }
-  return ToGrpcStatus(outcome);
+  return ReplyStatus(method, outcome);
 }
 
 absl::Status ValidateRequestId(std::string_view request_id) {

@@ -53,6 +53,17 @@ grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context
                        std::string_view method, std::string_view request_id, CallKind kind,
                        const RpcBody& body);
 
+// The pieces of HandleRpc, for a handler that cannot run inside it (SubmitMargin on the callback
+// API, server/submit_margin_call.h). The audit record HandleRpc writes for a mutating call:
+AuditRecord CallAuditRecord(const RpcEnv& env, std::string_view principal, std::string_view method,
+                            std::string_view request_id, const absl::Status& outcome,
+                            const std::string& detail);
+// Logs a lost audit record: the call's own outcome stands, but an operator must know.
+void LogAuditFailure(std::string_view method, std::string_view request_id,
+                     const absl::Status& error);
+// The call's outcome at the wire; an INTERNAL one is logged first.
+grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome);
+
 // INVALID_ARGUMENT naming `request_id` unless it is 1..64 characters of [A-Za-z0-9._:-].
 absl::Status ValidateRequestId(std::string_view request_id);
 

@@ -8,6 +8,14 @@
 
 namespace riskcap::server {
 
+// A validated submission ready to commit, with what its receipt and audit record need.
+struct PreparedSubmission {
+  MarginSubmission submission;
+  Fund fund;
+  std::string next_due_date;         // for the receipt of a new submission
+  std::optional<AuditRecord> audit;  // commits with the submission when set
+};
+
 // Thread-safe; shares the environment's store and batcher.
 class SubmissionIntake {
  public:
@@ -25,12 +33,22 @@ class SubmissionIntake {
                                                CallInfo& info,
                                                const char* audit_method = nullptr) const;
 
+  // Submit in three steps, for callers that must not block while the write commits (the callback
+  // path of SubmitMargin). Prepare checks everything and builds the row; it reads only through
+  // the store's cache (db/lookup_cache.h), so it blocks only on a cache miss. Once the row
+  // committed with `id`, Accepted gives the receipt; when the insert found the request_id used
+  // (AlreadyExists), Replay answers as the original (one read).
+  absl::StatusOr<PreparedSubmission> Prepare(const Principal& principal,
+                                             const v1::SubmitMarginRequest& request,
+                                             CallInfo& info, const char* audit_method) const;
+  static v1::SubmissionReceipt Accepted(const PreparedSubmission& prepared, int64_t id,
+                                        CallInfo& info);
+  absl::StatusOr<v1::SubmissionReceipt> Replay(const PreparedSubmission& prepared) const;
+
  private:
   absl::StatusOr<int64_t> Insert(const MarginSubmission& submission,
                                  std::optional<AuditRecord> audit) const;
   std::string NextDueDate(const Fund& fund, Date submitted_on) const;
-  absl::StatusOr<v1::SubmissionReceipt> Replay(const Fund& fund, const std::string& key,
-                                               const std::string& hash) const;
 
   const RpcEnv& env_;
 };

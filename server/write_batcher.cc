@@ -4,16 +4,18 @@
 #include <future>
 #include <optional>
 
+#include "absl/strings/str_cat.h"
+
 namespace riskcap::server {
 
 struct WriteBatcher::Pending {
   std::optional<db::Store::SubmissionWrite> submission;
   std::optional<AuditRecord> audit;
-  std::promise<absl::StatusOr<int64_t>> done;
+  Done done;
 };
 
-WriteBatcher::WriteBatcher(db::Store& store, size_t max_batch)
-    : store_(store), max_batch_(max_batch), thread_([this] { Run(); }) {}
+WriteBatcher::WriteBatcher(db::Store& store, size_t max_batch, size_t max_queued)
+    : store_(store), max_batch_(max_batch), max_queued_(max_queued), thread_([this] { Run(); }) {}
 
 WriteBatcher::~WriteBatcher() {
   {
@@ -24,34 +26,57 @@ WriteBatcher::~WriteBatcher() {
   thread_.join();
 }
 
-std::shared_ptr<WriteBatcher::Pending> WriteBatcher::Enqueue(std::shared_ptr<Pending> p) {
+// Synchronous callers are already bounded by the threads that can block here, so only the
+// asynchronous ones count against max_queued_.
+absl::Status WriteBatcher::Enqueue(std::unique_ptr<Pending> p, bool bounded) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(p);
+    if (bounded && queue_.size() >= max_queued_) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the server has ", queue_.size(), " writes waiting to commit; retry shortly"));
+    }
+    queue_.push_back(std::move(p));
   }
   queued_.notify_one();
-  return p;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> WriteBatcher::InsertSubmission(const MarginSubmission& submission,
                                                        std::optional<AuditRecord> audit) {
-  auto p = std::make_shared<Pending>();
+  std::promise<absl::StatusOr<int64_t>> result;
+  auto p = std::make_unique<Pending>();
   p->submission = db::Store::SubmissionWrite{submission, std::move(audit)};
-  auto result = p->done.get_future();
-  Enqueue(std::move(p));
-  return result.get();
+  p->done = [&result](absl::StatusOr<int64_t> id) { result.set_value(std::move(id)); };
+  Enqueue(std::move(p), /*bounded=*/false).IgnoreError();  // unbounded: cannot fail
+  return result.get_future().get();
 }
 
 absl::Status WriteBatcher::AppendAudit(const AuditRecord& record) {
-  auto p = std::make_shared<Pending>();
+  std::promise<absl::StatusOr<int64_t>> result;
+  auto p = std::make_unique<Pending>();
   p->audit = record;
-  auto result = p->done.get_future();
-  Enqueue(std::move(p));
-  return result.get().status();
+  p->done = [&result](absl::StatusOr<int64_t> id) { result.set_value(std::move(id)); };
+  Enqueue(std::move(p), /*bounded=*/false).IgnoreError();  // unbounded: cannot fail
+  return result.get_future().get().status();
+}
+
+absl::Status WriteBatcher::InsertSubmissionAsync(const MarginSubmission& submission,
+                                                 std::optional<AuditRecord> audit, Done done) {
+  auto p = std::make_unique<Pending>();
+  p->submission = db::Store::SubmissionWrite{submission, std::move(audit)};
+  p->done = std::move(done);
+  return Enqueue(std::move(p), /*bounded=*/true);
+}
+
+absl::Status WriteBatcher::AppendAuditAsync(const AuditRecord& record, Done done) {
+  auto p = std::make_unique<Pending>();
+  p->audit = record;
+  p->done = std::move(done);
+  return Enqueue(std::move(p), /*bounded=*/true);
 }
 
 void WriteBatcher::Run() {
-  std::vector<std::shared_ptr<Pending>> batch;
+  std::vector<std::unique_ptr<Pending>> batch;
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -67,22 +92,22 @@ void WriteBatcher::Run() {
   }
 }
 
-void WriteBatcher::Commit(std::vector<std::shared_ptr<Pending>>& batch) {
+void WriteBatcher::Commit(std::vector<std::unique_ptr<Pending>>& batch) {
   std::vector<db::Store::SubmissionWrite> submissions;
   std::vector<AuditRecord> audits;
   for (const auto& p : batch) {
-    if (p->submission) submissions.push_back(*p->submission);
-    if (p->audit) audits.push_back(*p->audit);
+    if (p->submission) submissions.push_back(std::move(*p->submission));
+    if (p->audit) audits.push_back(std::move(*p->audit));
   }
   auto results = store_.WriteBatch(submissions, audits);
   size_t next = 0;
   for (const auto& p : batch) {
     if (!results.ok()) {
-      p->done.set_value(results.status());
+      p->done(results.status());
     } else if (p->submission) {
-      p->done.set_value((*results)[next++]);
+      p->done(std::move((*results)[next++]));
     } else {
-      p->done.set_value(int64_t{0});
+      p->done(int64_t{0});
     }
   }
 }

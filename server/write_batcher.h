@@ -1,9 +1,11 @@
 // Group commit for the hot write path: submissions and audit records from many concurrent calls
-// are written in one transaction, and each caller returns only after its own batch committed.
+// are written in one transaction, and each caller learns its outcome only after its own batch
+// committed.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,10 +19,17 @@
 namespace riskcap::server {
 
 // Thread-safe. One background thread commits batches of up to `max_batch` writes; while it
-// commits, new writes queue up and form the next batch, so batches grow with load.
+// commits, new writes queue up and form the next batch, so batches grow with load. At most
+// `max_queued` asynchronous writes wait at any time; more are refused, so a flood of calls is
+// answered RESOURCE_EXHAUSTED instead of queueing without bound.
 class WriteBatcher {
  public:
-  explicit WriteBatcher(db::Store& store, size_t max_batch = 512);
+  // Called on the committer thread once the write's batch has committed (or failed): the new
+  // submission id, 0 for an audit record, AlreadyExists when the submission's idempotency key was
+  // already used, or the batch's error. It must not block for long: the next batch waits for it.
+  using Done = std::function<void(absl::StatusOr<int64_t>)>;
+
+  explicit WriteBatcher(db::Store& store, size_t max_batch = 512, size_t max_queued = 4096);
   ~WriteBatcher();  // commits what is queued, then stops
 
   // Blocks until `submission` is durably committed; its new id, or AlreadyExists when its
@@ -31,17 +40,24 @@ class WriteBatcher {
   // Blocks until `record` is durably committed.
   absl::Status AppendAudit(const AuditRecord& record);
 
+  // Like the above, but return at once and report through `done`. ResourceExhausted (and `done`
+  // is never called) when `max_queued` asynchronous writes are already waiting.
+  absl::Status InsertSubmissionAsync(const MarginSubmission& submission,
+                                     std::optional<AuditRecord> audit, Done done);
+  absl::Status AppendAuditAsync(const AuditRecord& record, Done done);
+
  private:
   struct Pending;
-  std::shared_ptr<Pending> Enqueue(std::shared_ptr<Pending> p);
+  absl::Status Enqueue(std::unique_ptr<Pending> p, bool bounded);
   void Run();
-  void Commit(std::vector<std::shared_ptr<Pending>>& batch);
+  void Commit(std::vector<std::unique_ptr<Pending>>& batch);
 
   db::Store& store_;
   const size_t max_batch_;
+  const size_t max_queued_;
   std::mutex mu_;
   std::condition_variable queued_;
-  std::deque<std::shared_ptr<Pending>> queue_;
+  std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -14,14 +14,15 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   ASSIGN_OR_RETURN(t->store_, db::Store::Open(t->scratch_->url(), 8));
   RETURN_IF_ERROR(t->store_->Migrate().status());
   t->auth_ = std::make_unique<server::Authenticator>(*t->store_);
-  t->batcher_ = std::make_unique<server::WriteBatcher>(*t->store_);
-  t->env_ = std::unique_ptr<server::RpcEnv>(new server::RpcEnv{*t->store_, t->clock_, *t->auth_});
-  t->env_->batcher = t->batcher_.get();
-  t->services_ = make_services(*t->env_);
   server::ServerConfig config;
   config.listen = "127.0.0.1:0";
   config.worker_threads = 32;
   if (configure) configure(config);
+  t->batcher_ = std::make_unique<server::WriteBatcher>(
+      *t->store_, /*max_batch=*/512, static_cast<size_t>(config.max_queued_writes));
+  t->env_ = std::unique_ptr<server::RpcEnv>(new server::RpcEnv{*t->store_, t->clock_, *t->auth_});
+  t->env_->batcher = t->batcher_.get();
+  t->services_ = make_services(*t->env_);
   std::vector<grpc::Service*> raw;
   for (auto& s : t->services_) raw.push_back(s.get());
   ASSIGN_OR_RETURN(t->server_, server::GrpcServer::Start(config, raw));
