@@ -223,6 +223,9 @@ class Store {
   // The version a snapshot was derived from (e.g. an exposure snapshot's positions batch);
   // nullopt when not recorded. NotFound when `version_id` does not exist.
   absl::StatusOr<std::optional<int64_t>> GetSourceVersionId(int64_t version_id);
+  // The highest finding id so far (0 when none): where a WatchFindings stream without replay
+  // starts (db/store_status.cc).
+  absl::StatusOr<int64_t> MaxFindingId();
 
   // For the db package's own implementation files and tests of the schema.
   Database& database() { return *db_; }

@@ -294,4 +294,12 @@ absl::StatusOr<std::optional<int64_t>> Store::GetSourceVersionId(int64_t version
   });
 }
 
+absl::StatusOr<int64_t> Store::MaxFindingId() {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<int64_t> {
+    long long id = 0;
+    s << "SELECT COALESCE(MAX(id), 0) FROM findings", soci::into(id);
+    return static_cast<int64_t>(id);
+  });
+}
+
 }  // namespace riskcap::db

@@ -15,6 +15,7 @@
 #include "core/status_macros.h"
 #include "db/store.h"
 #include "server/config.h"
+#include "server/finding_notifier.h"
 #include "server/grpc_server.h"
 #include "server/keys_command.h"
 #include "server/rpc.h"
@@ -63,6 +64,8 @@ int Serve(const ServerConfig& config) {
   WriteBatcher batcher(**store);
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
+  FindingNotifier findings;  // the lead wires JobContext::Hooks::finding_raised to it
+  env.findings = &findings;
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;
   for (auto& s : owned) services.push_back(s.get());
@@ -79,6 +82,7 @@ int Serve(const ServerConfig& config) {
     int sig = 0;
     sigwait(&signals, &sig);
     Log(LogLevel::kInfo, "shutting down", {{"signal", sig}});
+    findings.Shutdown();  // ends WatchFindings streams, which gRPC would otherwise wait for
     (*server)->Shutdown(config.shutdown_grace);
   });
   (*server)->Wait();

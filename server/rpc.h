@@ -17,6 +17,8 @@
 
 namespace riskcap::server {
 
+class FindingNotifier;
+
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
   db::Store& store;
@@ -27,6 +29,8 @@ struct RpcEnv {
   WriteBatcher* batcher = nullptr;
   // The administrator's policy: periodicities, caps, thresholds.
   rules::RulesConfig rules;
+  // Wakes WatchFindings streams when a job raises a finding; when null they only poll.
+  FindingNotifier* findings = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };
