@@ -270,6 +270,8 @@ TEST_P(StatusRpcsTest, SummaryFiguresMatchTheRows) {
   EXPECT_EQ(s.not_validated_count(), n["VALIDATION_STATUS_RECEIVED_NOT_VALIDATED"]);
   EXPECT_EQ(s.not_received_count(), n["VALIDATION_STATUS_NOT_RECEIVED"]);
   EXPECT_EQ(s.received_count(), s.validated_count() + s.not_validated_count());
+  EXPECT_EQ(s.received_count() + s.not_received_count(), monitored);
+  EXPECT_EQ(s.on_time_count() + s.overdue_count() + s.never_submitted_count(), monitored);
   EXPECT_EQ(s.within_limit_count(), n["LIMIT_STATUS_WITHIN_LIMIT"]);
   EXPECT_EQ(s.warning_count(), n["LIMIT_STATUS_WARNING"]);
   EXPECT_EQ(s.breach_count(), n["LIMIT_STATUS_BREACH"]);
