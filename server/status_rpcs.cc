@@ -118,7 +118,12 @@ db::FundStatusFilter FilterOf(const v1::ListFundStatusRequest& r, FieldErrors& e
                                         [&](auto v) { f.validation_status = v; });
   OptionalEnum<rules::LimitStatus>(r.limit_status(), "limit_status", errors,
                                    [&](auto v) { f.limit_status = v; });
-  f.include_not_monitored = r.include_not_monitored();
+  OptionalEnum<RegulatoryClass>(r.regulatory_class(), "regulatory_class", errors,
+                                [&](auto v) { f.regulatory_class = v; });
+  OptionalEnum<rules::ConsolidatedExposure>(r.consolidated_exposure(), "consolidated_exposure",
+                                            errors, [&](auto v) { f.exposure = v; });
+  f.include_not_monitored =
+      r.include_not_monitored() || f.exposure == rules::ConsolidatedExposure::kNone;
   return f;
 }
 

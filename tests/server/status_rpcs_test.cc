@@ -164,6 +164,15 @@ TEST_P(StatusRpcsTest, ListsTheCurrentSnapshotWithFiltersAndPinnedPages) {
   validated.set_validation_status(v1::VALIDATION_STATUS_RECEIVED_VALIDATED);
   validated.set_manager_id(2);
   EXPECT_THAT(Funds(analyst_, validated), ElementsAre(202, 203));
+  v1::ListFundStatusRequest by_class;
+  by_class.set_regulatory_class(v1::REGULATORY_CLASS_MULTIMERCADO);
+  EXPECT_THAT(Funds(analyst_, by_class), ElementsAre(101, 202));
+  v1::ListFundStatusRequest offshore;
+  offshore.set_consolidated_exposure(v1::EXPOSURE_ORIGIN_OFFSHORE);
+  EXPECT_THAT(Funds(analyst_, offshore), ElementsAre(103, 201, 203));
+  v1::ListFundStatusRequest not_monitored;
+  not_monitored.set_consolidated_exposure(v1::EXPOSURE_ORIGIN_NONE);
+  EXPECT_THAT(Funds(analyst_, not_monitored), ElementsAre(104));
   v1::ListFundStatusRequest breach;
   breach.set_limit_status(v1::LIMIT_STATUS_BREACH);
   EXPECT_THAT(Funds(analyst_, breach), ElementsAre(201));
