@@ -14,8 +14,11 @@
 #include "core/nav.h"
 #include "core/position.h"
 #include "db/bulk_insert.h"
+#include "db/store.h"
 
 namespace riskcap::db {
+
+class Database;
 
 // Columns in insert order. The leading keys (version_id, and row_no for positions) are not part
 // of the core structs: encoders write the values after them and reads select the columns after.
@@ -41,6 +44,13 @@ inline constexpr auto kExposureColumns = std::to_array<std::string_view>(
      "swap_notional_micros", "offshore_market_value_micros", "gross_exposure_micros",
      "net_exposure_micros", "largest_position_micros", "nav_micros", "offshore_share_of_nav",
      "largest_position_share_of_nav"});
+
+// Appends a version of `kind` and its rows to `table` in one write transaction; `encode` writes
+// a row's values after version_id (defined in store_snapshots.cc, shared with store_status.cc).
+absl::StatusOr<SnapshotVersion> AppendSnapshotVersion(Database& db, SnapshotKind kind,
+                                                      const NewVersion& v, std::string_view table,
+                                                      absl::Span<const std::string_view> columns,
+                                                      size_t row_count, RowEncoder encode);
 
 // "SELECT c1, c2, ... FROM table" over the columns after the first `keys`.
 std::string SelectFrom(std::string_view table, absl::Span<const std::string_view> columns,

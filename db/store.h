@@ -20,6 +20,7 @@
 #include "core/margin_submission.h"
 #include "core/nav.h"
 #include "core/position.h"
+#include "core/rules/fund_status_row.h"
 #include "core/snapshot_version.h"
 #include "db/store_url.h"
 
@@ -65,6 +66,18 @@ struct FindingFilter {
   std::optional<FindingState> state;
   std::optional<FindingSeverity> min_severity;
   std::optional<std::string> rule;
+};
+
+// ---- Margin status (db/store_status.cc): filters of ListFundStatus; absent = any. ----
+struct FundStatusFilter {
+  std::optional<int64_t> fund_id;
+  std::optional<int64_t> manager_id;
+  std::optional<RegulatoryClass> regulatory_class;
+  std::optional<rules::ConsolidatedExposure> exposure;
+  std::optional<rules::DeadlineStatus> deadline_status;
+  std::optional<rules::ValidationStatus> validation_status;
+  std::optional<rules::LimitStatus> limit_status;
+  bool include_not_monitored = true;  // false: only consolidated exposure OTC / OFFSHORE
 };
 
 struct JobRunFilter {
@@ -271,6 +284,27 @@ class Store {
   // nullopt when the fund is not in it or there is none. Cached like the above; WriteExposure
   // through this Store clears it.
   absl::StatusOr<std::optional<FundExposure>> GetLatestExposureCached(int64_t fund_id, Date on);
+  // ---- Margin status (db/store_status.cc): the margin_status job's per-fund output. ----
+  // Appends a MARGIN_STATUS version of v.reference_date with `rows` (one per fund, each dated
+  // v.reference_date) in one transaction. InvalidArgument for a row of another date or a
+  // duplicate fund.
+  absl::StatusOr<SnapshotVersion> WriteFundStatus(const NewVersion& v,
+                                                  const std::vector<rules::FundStatusRow>& rows);
+  // Rows of MARGIN_STATUS version `version_id` matching `filter`, by fund_id; `page.after_id` is
+  // the fund_id to continue after. NotFound when the version is not a MARGIN_STATUS one.
+  absl::StatusOr<std::vector<rules::FundStatusRow>> ListFundStatus(int64_t version_id,
+                                                                   const FundStatusFilter& filter,
+                                                                   const Page& page);
+  // The fund's row in the current version of the latest reference date before `before`
+  // (breach tracking); nullopt when there is none.
+  absl::StatusOr<std::optional<rules::FundStatusRow>> LatestFundStatusBefore(int64_t fund_id,
+                                                                             Date before);
+  // The version a snapshot was derived from (e.g. an exposure snapshot's positions batch);
+  // nullopt when not recorded. NotFound when `version_id` does not exist.
+  absl::StatusOr<std::optional<int64_t>> GetSourceVersionId(int64_t version_id);
+  // The highest finding id so far (0 when none): where a WatchFindings stream without replay
+  // starts (db/store_status.cc).
+  absl::StatusOr<int64_t> MaxFindingId();
 
   // For the db package's own implementation files and tests of the schema.
   Database& database() { return *db_; }

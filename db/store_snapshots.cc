@@ -291,6 +291,13 @@ absl::StatusOr<SnapshotVersion> VersionById(soci::session& s, SnapshotKind kind,
 
 }  // namespace
 
+absl::StatusOr<SnapshotVersion> AppendSnapshotVersion(Database& db, SnapshotKind kind,
+                                                      const NewVersion& v, std::string_view table,
+                                                      absl::Span<const std::string_view> columns,
+                                                      size_t row_count, RowEncoder encode) {
+  return AppendVersion(db, kind, v, table, columns, row_count, encode);
+}
+
 absl::StatusOr<SnapshotVersion> Store::GetSnapshotVersion(SnapshotKind kind, Date reference_date,
                                                           std::optional<int32_t> version) {
   return db_->Read(

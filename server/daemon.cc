@@ -18,6 +18,7 @@
 #include "db/store.h"
 #include "server/backup_command.h"
 #include "server/config.h"
+#include "server/finding_notifier.h"
 #include "server/grpc_server.h"
 #include "server/jobs/job_runner.h"
 #include "server/jobs/job_set.h"
@@ -69,6 +70,8 @@ int Serve(const ServerConfig& config) {
                        static_cast<size_t>(config.max_queued_writes));
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
+  FindingNotifier findings;  // wakes WatchFindings streams when a job raises a finding
+  env.findings = &findings;
   jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
                          {.workers = config.job_workers,
                           .abandon_after = config.job_abandon_after});
@@ -92,6 +95,7 @@ int Serve(const ServerConfig& config) {
     // Jobs first: running ones stop at their next checkpoint and watchers see their final state.
     runner.Shutdown(config.shutdown_grace);
     Log(LogLevel::kInfo, "job runner stopped");
+    findings.Shutdown();  // ends WatchFindings streams, which gRPC would otherwise wait for
     (*server)->Shutdown(config.shutdown_grace);
   });
   (*server)->Wait();

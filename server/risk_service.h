@@ -1,5 +1,5 @@
-// RiskService: what-if margin benchmarks (CalculateBenchmark). ListFundStatus and
-// GetRiskCapitalSummary are not served yet: the base class answers UNIMPLEMENTED.
+// RiskService: per-fund status and KPIs from the stored margin_status output (status_rpcs.cc),
+// and what-if margin benchmarks (CalculateBenchmark, risk_service.cc).
 #pragma once
 
 #include "riskcap/v1/risk.grpc.pb.h"
@@ -17,6 +17,17 @@ class RiskServiceImpl final : public v1::RiskService::Service {
   grpc::Status CalculateBenchmark(grpc::ServerContext* context,
                                   const v1::CalculateBenchmarkRequest* request,
                                   v1::CalculateBenchmarkResponse* response) override;
+
+  // Per-fund status of a MARGIN_STATUS snapshot, by fund_id; all roles (MANAGER: own funds).
+  grpc::Status ListFundStatus(grpc::ServerContext* context,
+                              const v1::ListFundStatusRequest* request,
+                              v1::ListFundStatusResponse* response) override;
+
+  // KPIs over the monitored funds of a MARGIN_STATUS snapshot (docs/kpis.md); all roles
+  // (MANAGER: over its own funds).
+  grpc::Status GetRiskCapitalSummary(grpc::ServerContext* context,
+                                     const v1::GetRiskCapitalSummaryRequest* request,
+                                     v1::RiskCapitalSummary* response) override;
 
  private:
   const RpcEnv& env_;

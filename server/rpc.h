@@ -20,6 +20,8 @@ namespace jobs {
 class JobRunner;
 }
 
+class FindingNotifier;
+
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
   db::Store& store;
@@ -32,6 +34,8 @@ struct RpcEnv {
   rules::RulesConfig rules;
   // Executes job runs (JobService); when null, JobService cannot start runs.
   jobs::JobRunner* jobs = nullptr;
+  // Wakes WatchFindings streams when a job raises a finding; when null they only poll.
+  FindingNotifier* findings = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };

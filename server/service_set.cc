@@ -2,6 +2,7 @@
 #include "server/service_set.h"
 
 #include "server/admin_service.h"
+#include "server/finding_service.h"
 #include "server/fund_service.h"
 #include "server/ingest_service.h"
 #include "server/job_service.h"
@@ -20,6 +21,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(RpcEnv& env) {
   services.push_back(std::make_unique<IngestServiceImpl>(env));
   services.push_back(std::make_unique<RiskServiceImpl>(env));
   services.push_back(std::make_unique<JobServiceImpl>(env));
+  services.push_back(std::make_unique<FindingServiceImpl>(env));
   return services;
 }
 
@@ -27,7 +29,8 @@ std::vector<std::string> ServiceNames() {
   return {v1::MarginService::service_full_name(), v1::FundService::service_full_name(),
           v1::AdminService::service_full_name(), v1::SnapshotService::service_full_name(),
           v1::IngestService::service_full_name(), v1::RiskService::service_full_name(),
-          v1::JobService::service_full_name()};
+          v1::JobService::service_full_name(),
+          v1::FindingService::service_full_name()};
 }
 
 }  // namespace riskcap::server

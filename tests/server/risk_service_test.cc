@@ -253,13 +253,5 @@ TEST_F(RiskServiceTest, EveryRoleMayCalculateButAKeyIsRequired) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(RiskServiceTest, StatusAndSummaryAreNotServedYet) {
-  grpc::ClientContext ctx;
-  riskcap::testing::TestServer::Authorize(ctx, analyst_);
-  v1::ListFundStatusResponse response;
-  EXPECT_EQ(stub_->ListFundStatus(&ctx, {}, &response).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
-}
-
 }  // namespace
 }  // namespace riskcap::server

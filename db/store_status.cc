@@ -1,0 +1,305 @@
+// Store methods for the margin_status job's output (table fund_status, migrations 0004): write a
+// MARGIN_STATUS version with its rows, list a version's rows with filters, and the fund's
+// previous result for breach tracking.
+#include <array>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "db/database.h"
+#include "db/row_reader.h"
+#include "db/select_rows.h"
+#include "db/snapshot_rows.h"
+#include "db/store.h"
+
+namespace riskcap::db {
+namespace {
+
+using rules::FundStatusRow;
+
+constexpr auto kFundStatusColumns = std::to_array<std::string_view>(
+    {"version_id", "fund_id", "reference_date", "rule_version", "manager_id", "regulatory_class",
+     "target_audience", "consolidated_exposure", "exposure_position_date", "periodicity_days",
+     "submission_id", "submission_state", "exemption_id", "last_submission_date",
+     "last_submission_source", "next_due_date", "days_to_due", "deadline_status",
+     "validation_status", "local_margin_micros", "offshore_margin_micros",
+     "consolidated_margin_micros", "nav_micros", "nav_date", "exchange_margin_micros",
+     "exchange_margin_date", "otc_margin_micros", "otc_margin_source", "otc_margin_date",
+     "offshore_component_micros", "offshore_component_date", "gross_margin_micros", "utilisation",
+     "cap", "cap_source", "limit_status", "stale", "breach_start_date", "breach_business_days",
+     "schedule_im_micros", "saccr_ead_micros", "benchmark_position_count",
+     "benchmark_excluded_count"});
+
+void OptInt(RowSink& out, const std::optional<int64_t>& v) {
+  out.Optional(v, [&](int64_t x) { out.Int(x); });
+}
+void OptDate(RowSink& out, const std::optional<Date>& v) {
+  out.Optional(v, [&](Date d) { out.DateValue(d); });
+}
+void OptMoney(RowSink& out, const std::optional<Money>& v) {
+  out.Optional(v, [&](Money m) { out.MoneyValue(m); });
+}
+
+void EncodeComponent(RowSink& out, const std::optional<rules::MarginComponent>& c,
+                     bool with_source) {
+  OptMoney(out, c ? std::optional<Money>(c->amount) : std::nullopt);
+  if (with_source) {
+    if (c) out.Enum(c->source); else out.Null();
+  }
+  OptDate(out, c ? std::optional<Date>(c->date) : std::nullopt);
+}
+
+void EncodeFundStatus(const FundStatusRow& row, RowSink& out) {
+  const rules::FundStatus& s = row.status;
+  const rules::RiskCapitalResult& r = row.risk;
+  out.Int(s.fund_id);
+  out.DateValue(s.reference_date);
+  out.Text(s.rule_version);
+  out.Int(row.manager_id);
+  out.Enum(row.regulatory_class);
+  out.Enum(row.target_audience);
+  out.Enum(s.consolidated_exposure);
+  OptDate(out, s.exposure_position_date);
+  out.Optional(s.periodicity_days, [&](int32_t d) { out.Int(d); });
+  OptInt(out, s.submission_id);
+  out.Optional(s.submission_state, [&](SubmissionState st) { out.Enum(st); });
+  OptInt(out, s.exemption_id);
+  OptDate(out, s.last_submission_date);
+  out.Enum(s.last_submission_source);
+  OptDate(out, s.next_due_date);
+  out.Optional(s.days_to_due, [&](int32_t d) { out.Int(d); });
+  out.Enum(s.deadline_status);
+  out.Enum(s.validation_status);
+  OptMoney(out, s.local_margin);
+  OptMoney(out, s.offshore_margin);
+  OptMoney(out, s.consolidated_margin);
+  OptMoney(out, r.nav);
+  OptDate(out, r.nav_date);
+  EncodeComponent(out, r.exchange_margin, false);
+  EncodeComponent(out, r.otc_margin, true);
+  EncodeComponent(out, r.offshore_margin, false);
+  out.MoneyValue(r.gross_margin);
+  out.Optional(r.utilisation, [&](double d) { out.Double(d); });
+  out.Optional(r.cap.cap, [&](double d) { out.Double(d); });
+  out.Enum(r.cap.source);
+  out.Enum(r.limit_status);
+  out.Bool(r.stale);
+  OptDate(out, r.breach.start_date);
+  out.Int(r.breach.business_days);
+  OptMoney(out, row.benchmark.schedule_im);
+  OptMoney(out, row.benchmark.saccr_ead);
+  out.Int(row.benchmark.position_count);
+  out.Int(row.benchmark.excluded_count);
+}
+
+std::optional<rules::MarginComponent> ReadComponent(RowReader& r, rules::MarginSource fixed,
+                                                    bool with_source) {
+  std::optional<Money> amount = r.OptMoney();
+  std::string source = with_source ? r.Str() : std::string();
+  std::optional<Date> date = r.OptDate();
+  if (!amount || !date) return std::nullopt;
+  rules::MarginSource src = fixed;
+  if (with_source) {
+    auto parsed = ParseEnum<rules::MarginSource>(source);
+    if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
+    src = *parsed;
+  }
+  return rules::MarginComponent{*amount, src, *date};
+}
+
+std::optional<int32_t> OptInt32(RowReader& r) {
+  std::optional<int64_t> v = r.OptInt();
+  return v ? std::optional<int32_t>(static_cast<int32_t>(*v)) : std::nullopt;
+}
+
+FundStatusRow ReadFundStatus(const soci::row& row) {
+  RowReader r(row);
+  FundStatusRow out;
+  rules::FundStatus& s = out.status;
+  rules::RiskCapitalResult& k = out.risk;
+  s.fund_id = k.fund_id = r.Int();
+  s.reference_date = k.reference_date = r.DateValue();
+  s.rule_version = k.rule_version = r.Str();
+  out.manager_id = r.Int();
+  out.regulatory_class = r.Enum<RegulatoryClass>();
+  out.target_audience = r.Enum<TargetAudience>();
+  s.consolidated_exposure = r.Enum<rules::ConsolidatedExposure>();
+  s.exposure_position_date = r.OptDate();
+  s.periodicity_days = OptInt32(r);
+  s.submission_id = k.submission_id = r.OptInt();
+  std::string state = r.Str();
+  if (!state.empty()) {
+    auto parsed = ParseEnum<SubmissionState>(state);
+    if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
+    s.submission_state = *parsed;
+  }
+  s.exemption_id = r.OptInt();
+  s.last_submission_date = r.OptDate();
+  s.last_submission_source = r.Enum<rules::LastSubmissionSource>();
+  s.next_due_date = r.OptDate();
+  s.days_to_due = OptInt32(r);
+  s.deadline_status = r.Enum<rules::DeadlineStatus>();
+  s.validation_status = r.Enum<rules::ValidationStatus>();
+  s.local_margin = r.OptMoney();
+  s.offshore_margin = r.OptMoney();
+  s.consolidated_margin = r.OptMoney();
+  k.nav = r.OptMoney();
+  k.nav_date = r.OptDate();
+  k.exchange_margin = ReadComponent(r, rules::MarginSource::kExchange, false);
+  k.otc_margin = ReadComponent(r, rules::MarginSource::kManager, true);
+  k.offshore_margin = ReadComponent(r, rules::MarginSource::kManager, false);
+  k.gross_margin = r.MoneyValue();
+  k.utilisation = r.OptDouble();
+  k.cap.cap = r.OptDouble();
+  k.cap.source = r.Enum<rules::CapSource>();
+  k.limit_status = r.Enum<rules::LimitStatus>();
+  k.stale = r.Bool();
+  k.breach.start_date = r.OptDate();
+  k.breach.business_days = static_cast<int32_t>(r.Int());
+  out.benchmark.schedule_im = r.OptMoney();
+  out.benchmark.saccr_ead = r.OptMoney();
+  out.benchmark.position_count = static_cast<int32_t>(r.Int());
+  out.benchmark.excluded_count = static_cast<int32_t>(r.Int());
+  return out;
+}
+
+absl::Status ValidateFundStatusRows(const std::vector<FundStatusRow>& rows, Date reference) {
+  std::set<int64_t> funds;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const FundStatusRow& row = rows[i];
+    if (row.status.reference_date != reference || row.risk.reference_date != reference) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rows[", i, "].reference_date ", FormatDate(row.status.reference_date),
+          " is not the version's reference date ", FormatDate(reference)));
+    }
+    if (!funds.insert(row.fund_id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rows[", i, "].fund_id ", row.fund_id(), " appears twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// SELECT of the stored columns (after version_id), with `alias.` prefixed.
+std::string SelectFundStatus(std::string_view alias) {
+  std::string sql = "SELECT ";
+  for (size_t i = 1; i < kFundStatusColumns.size(); ++i) {
+    absl::StrAppend(&sql, i > 1 ? ", " : "", AbslView(alias), ".", AbslView(kFundStatusColumns[i]));
+  }
+  return sql;
+}
+
+absl::Status RequireStatusVersion(soci::session& s, int64_t version_id) {
+  long long id = version_id;
+  std::string kind;
+  s << "SELECT kind FROM snapshot_versions WHERE id = :id", soci::use(id), soci::into(kind);
+  if (s.got_data() && kind == EnumName(SnapshotKind::kMarginStatus)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat("no MARGIN_STATUS snapshot version with id ", version_id));
+}
+
+// Text filters bound as NULL match any value ("column = COALESCE(:p, column)").
+struct BoundFilter {
+  Nullable<long long> fund, manager;
+  Nullable<std::string> klass, exposure, deadline, validation, limit;
+  explicit BoundFilter(const FundStatusFilter& f) : fund(NullableInt(f.fund_id)),
+                                                    manager(NullableInt(f.manager_id)) {
+    Set(klass, f.regulatory_class);
+    Set(exposure, f.exposure);
+    Set(deadline, f.deadline_status);
+    Set(validation, f.validation_status);
+    Set(limit, f.limit_status);
+  }
+  template <typename E>
+  static void Set(Nullable<std::string>& out, const std::optional<E>& v) {
+    if (!v) return;
+    out.value = std::string(EnumName(*v));
+    out.indicator = soci::i_ok;
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<SnapshotVersion> Store::WriteFundStatus(const NewVersion& v,
+                                                       const std::vector<FundStatusRow>& rows) {
+  RETURN_IF_ERROR(ValidateFundStatusRows(rows, v.reference_date));
+  return AppendSnapshotVersion(*db_, SnapshotKind::kMarginStatus, v, "fund_status",
+                               kFundStatusColumns, rows.size(),
+                               [&](size_t i, RowSink& out) { EncodeFundStatus(rows[i], out); });
+}
+
+absl::StatusOr<std::vector<FundStatusRow>> Store::ListFundStatus(int64_t version_id,
+                                                                 const FundStatusFilter& filter,
+                                                                 const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<FundStatusRow>> {
+    RETURN_IF_ERROR(RequireStatusVersion(s, version_id));
+    long long id = version_id, after = page.after_id;
+    int limit = page.limit;
+    BoundFilter f(filter);
+    std::string sql = absl::StrCat(
+        SelectFundStatus("t"), " FROM fund_status t WHERE t.version_id = :v AND t.fund_id > :after",
+        " AND t.fund_id = COALESCE(:fund, t.fund_id) AND t.manager_id = COALESCE(:mgr, t.manager_id)",
+        " AND t.regulatory_class = COALESCE(:cls, t.regulatory_class)",
+        " AND t.consolidated_exposure = COALESCE(:exp, t.consolidated_exposure)",
+        " AND t.deadline_status = COALESCE(:dl, t.deadline_status)",
+        " AND t.validation_status = COALESCE(:val, t.validation_status)",
+        " AND t.limit_status = COALESCE(:lim, t.limit_status)",
+        filter.include_not_monitored ? "" : " AND t.consolidated_exposure <> 'NONE'",
+        " ORDER BY t.fund_id LIMIT :limit");
+    soci::rowset<soci::row> rows =
+        (s.prepare << sql, soci::use(id), soci::use(after), soci::use(f.fund.value, f.fund.indicator),
+         soci::use(f.manager.value, f.manager.indicator), soci::use(f.klass.value, f.klass.indicator),
+         soci::use(f.exposure.value, f.exposure.indicator),
+         soci::use(f.deadline.value, f.deadline.indicator),
+         soci::use(f.validation.value, f.validation.indicator),
+         soci::use(f.limit.value, f.limit.indicator), soci::use(limit));
+    std::vector<FundStatusRow> out;
+    for (const soci::row& row : rows) out.push_back(ReadFundStatus(row));
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<FundStatusRow>> Store::LatestFundStatusBefore(int64_t fund_id,
+                                                                           Date before) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::optional<FundStatusRow>> {
+    long long fund = fund_id;
+    std::string day = FormatDate(before);
+    std::string sql = absl::StrCat(
+        SelectFundStatus("t"),
+        " FROM fund_status t JOIN snapshot_versions v ON v.id = t.version_id",
+        " WHERE t.fund_id = :fund AND v.reference_date < :day AND v.version = (SELECT MAX(w.version)",
+        " FROM snapshot_versions w WHERE w.kind = v.kind AND w.reference_date = v.reference_date)",
+        " ORDER BY v.reference_date DESC LIMIT 1");
+    soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(fund), soci::use(day));
+    for (const soci::row& row : rows) return std::optional<FundStatusRow>(ReadFundStatus(row));
+    return std::optional<FundStatusRow>();
+  });
+}
+
+absl::StatusOr<std::optional<int64_t>> Store::GetSourceVersionId(int64_t version_id) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::optional<int64_t>> {
+    long long id = version_id;
+    soci::rowset<soci::row> rows =
+        (s.prepare << "SELECT source_version_id FROM snapshot_versions WHERE id = :id",
+         soci::use(id));
+    for (const soci::row& row : rows) {
+      RowReader r(row);
+      return r.OptInt();
+    }
+    return absl::NotFoundError(absl::StrCat("snapshot version ", version_id, " not found"));
+  });
+}
+
+absl::StatusOr<int64_t> Store::MaxFindingId() {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<int64_t> {
+    long long id = 0;
+    s << "SELECT COALESCE(MAX(id), 0) FROM findings", soci::into(id);
+    return static_cast<int64_t>(id);
+  });
+}
+
+}  // namespace riskcap::db

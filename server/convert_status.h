@@ -1,0 +1,20 @@
+// Proto conversion for RiskService's status reads: a stored fund status row and the KPI summary
+// over a snapshot's rows (the KPI formulas: docs/kpis.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/rules/fund_status_row.h"
+#include "core/snapshot_version.h"
+#include "riskcap/v1/risk.pb.h"
+
+namespace riskcap::server {
+
+void ToProto(const rules::FundStatusRow& row, const std::string& fund_name, v1::FundStatus* out);
+void ToProto(const SnapshotVersion& version, v1::StatusSnapshot* out);
+
+// Fills every count and ratio of `out` but snapshot and open_finding_count from `rows`.
+void Summarize(const std::vector<rules::FundStatusRow>& rows, v1::RiskCapitalSummary* out);
+
+}  // namespace riskcap::server

@@ -1,0 +1,203 @@
+// Tests for core/rules/margin_status.{h,cc}: the stored row assembled from a fund's inputs (which
+// figure is the OTC margin), the findings a row calls for, and the canonical line.
+#include "core/rules/margin_status.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace riskcap::rules {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr Date kRef(2026, 11, 24);
+Money M(const char* text) { return *Money::Parse(text); }
+
+MarginStatusInput BaseInput() {
+  MarginStatusInput in;
+  in.fund.id = 7;
+  in.fund.manager_id = 3;
+  in.fund.regulatory_class = RegulatoryClass::kMultimercado;
+  in.fund.target_audience = TargetAudience::kGeneral;
+  in.reference_date = kRef;
+  FundExposure e;
+  e.fund_id = 7;
+  e.position_date = kRef - 1;
+  e.otc = true;
+  in.exposure = e;
+  MarginSubmission s;
+  s.id = 70;
+  s.fund_id = 7;
+  s.reference_date = kRef - 2;
+  s.submitted_at = absl::FromCivil(kRef - 2, absl::UTCTimeZone());
+  s.local_margin = M("100000");
+  s.offshore_margin = M("5000");
+  in.submissions = {s};
+  NavSnapshot n;
+  n.fund_id = 7;
+  n.position_date = kRef;
+  n.nav = M("1000000");
+  in.nav = n;
+  return in;
+}
+
+Position IrSwap(Date end) {
+  Position p;
+  p.fund_id = 7;
+  p.classification = PositionClassification::kOtcSwap;
+  p.asset_code = "S";
+  p.notional = M("1000000");
+  p.asset_class = OtcAssetClass::kInterestRate;
+  p.end_date = end;
+  p.direction = "SHORT";
+  p.currency = "BRL";
+  return p;
+}
+
+TEST(MarginStatusRow, OtcMarginIsTheScheduleEstimateWhenEveryPositionQualifies) {
+  MarginStatusInput in = BaseInput();
+  in.positions_date = kRef - 1;
+  in.positions = {IrSwap(kRef + 3650)};
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  ASSERT_TRUE(row->risk.otc_margin.has_value());
+  EXPECT_EQ(row->risk.otc_margin->source, MarginSource::kServerEstimate);
+  EXPECT_EQ(row->risk.otc_margin->amount, M("40000"));
+  EXPECT_EQ(row->risk.otc_margin->date, kRef - 1);
+  EXPECT_EQ(row->risk.gross_margin, M("45000"));  // 40,000 estimate + 5,000 offshore
+  EXPECT_EQ(row->manager_id, 3);
+}
+
+TEST(MarginStatusRow, ManagerFigureWhenAPositionIsExcluded) {
+  MarginStatusInput in = BaseInput();
+  in.positions_date = kRef - 1;
+  Position credit = IrSwap(kRef + 3650);
+  credit.asset_class = OtcAssetClass::kCredit;
+  in.positions = {IrSwap(kRef + 3650), credit};
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->benchmark.position_count, 1);
+  EXPECT_EQ(row->benchmark.excluded_count, 1);
+  EXPECT_EQ(row->risk.otc_margin->source, MarginSource::kManager);
+  EXPECT_EQ(row->risk.otc_margin->amount, M("100000"));
+}
+
+TEST(MarginStatusRow, NavOfAnotherDayIsNotUsed) {
+  MarginStatusInput in = BaseInput();
+  in.nav->position_date = kRef - 1;
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_FALSE(row->risk.nav.has_value());
+  EXPECT_EQ(row->risk.limit_status, LimitStatus::kNotApplicable);
+}
+
+TEST(MarginStatusRow, BreachContinuesFromThePreviousRow) {
+  MarginStatusInput in = BaseInput();
+  in.submissions[0].local_margin = M("800000");  // 80.5% of NAV > 70% cap
+  FundStatusRow previous;
+  previous.status.reference_date = kRef - 1;
+  previous.risk.breach.start_date = kRef - 7;  // Tuesday a week before
+  in.previous = previous;
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->risk.limit_status, LimitStatus::kBreach);
+  EXPECT_EQ(row->risk.breach.start_date, kRef - 7);
+  EXPECT_EQ(row->risk.breach.business_days, 6);
+}
+
+// Each finding rule with its severity and dedup key.
+TEST(MarginStatusFindings, RulesSeveritiesAndDedupKeys) {
+  struct Case {
+    std::string name;
+    MarginStatusInput input;
+    std::string rule;
+    FindingSeverity severity;
+    std::string dedup_key;
+    std::string message_part;
+  };
+  MarginStatusInput never = BaseInput();
+  never.submissions.clear();
+  MarginStatusInput overdue = BaseInput();
+  overdue.submissions[0].submitted_at = absl::FromCivil(kRef - 8, absl::UTCTimeZone());
+  MarginStatusInput implausible = BaseInput();
+  implausible.positions_date = kRef - 1;
+  implausible.positions = {IrSwap(kRef + 3650)};  // benchmark 40,000
+  implausible.submissions[0].local_margin = M("19999.99");
+  MarginStatusInput warning = BaseInput();
+  warning.submissions[0].local_margin = M("555000");  // 56% = 80% of the 70% cap
+  MarginStatusInput breach = BaseInput();
+  breach.submissions[0].local_margin = M("700000");  // 70.5%
+  MarginStatusInput critical = BaseInput();
+  critical.nav->nav = M("0");
+  MarginStatusInput stale = BaseInput();
+  stale.submissions[0].reference_date = kRef - 8;
+  const std::vector<Case> cases = {
+      {"never submitted", never, "NEVER_SUBMITTED", FindingSeverity::kWarning,
+       "NEVER_SUBMITTED:fund=7", "never submitted"},
+      {"one day late", overdue, "OVERDUE", FindingSeverity::kWarning,
+       "OVERDUE:fund=7:due=2026-11-23", "1 days late"},
+      {"below half the benchmark", implausible, "IMPLAUSIBLE_MARGIN", FindingSeverity::kWarning,
+       "IMPLAUSIBLE_MARGIN:fund=7:submission=70", "40000.00"},
+      {"warning level reached", warning, "LIMIT_WARNING", FindingSeverity::kWarning,
+       "LIMIT_WARNING:fund=7", "56.00%"},
+      {"breach", breach, "LIMIT_BREACH", FindingSeverity::kCritical,
+       "LIMIT_BREACH:fund=7:since=2026-11-24", "70.50%"},
+      {"NAV zero", critical, "NAV_CRITICAL", FindingSeverity::kCritical, "NAV_CRITICAL:fund=7",
+       "<= 0"},
+      {"manager figure older than the period", stale, "STALE_ESTIMATE", FindingSeverity::kInfo,
+       "STALE_ESTIMATE:fund=7:submission=70", "7-day period"},
+  };
+  for (const Case& c : cases) {
+    auto row = ComputeFundStatusRow(c.input, RulesConfig{});
+    ASSERT_TRUE(row.ok()) << c.name << ": " << row.status();
+    std::vector<Finding> findings = FindingsForRow(*row, RulesConfig{});
+    const Finding* found = nullptr;
+    for (const Finding& f : findings) {
+      if (f.rule == c.rule) found = &f;
+    }
+    ASSERT_NE(found, nullptr) << c.name;
+    EXPECT_EQ(found->severity, c.severity) << c.name;
+    EXPECT_EQ(found->dedup_key, c.dedup_key) << c.name;
+    EXPECT_EQ(found->fund_id, 7) << c.name;
+    EXPECT_THAT(found->message, HasSubstr(c.message_part)) << c.name;
+  }
+}
+
+TEST(MarginStatusFindings, HealthyFundRaisesNothing) {
+  MarginStatusInput in = BaseInput();
+  in.positions_date = kRef - 1;
+  in.positions = {IrSwap(kRef + 3650)};
+  in.submissions[0].local_margin = M("20000");  // exactly half the benchmark: plausible
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_TRUE(FindingsForRow(*row, RulesConfig{}).empty());
+}
+
+TEST(MarginStatusFindings, NotMonitoredFundHasNoDeadlineFinding) {
+  MarginStatusInput in = BaseInput();
+  in.exposure.reset();
+  in.submissions.clear();
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok());
+  for (const Finding& f : FindingsForRow(*row, RulesConfig{})) {
+    EXPECT_NE(f.rule, "NEVER_SUBMITTED");
+    EXPECT_NE(f.rule, "OVERDUE");
+  }
+}
+
+TEST(MarginStatusCanonical, SameRowSameLineAnyChangeDiffers) {
+  auto a = ComputeFundStatusRow(BaseInput(), RulesConfig{});
+  auto b = ComputeFundStatusRow(BaseInput(), RulesConfig{});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(CanonicalLine(*a), CanonicalLine(*b));
+  EXPECT_EQ(CanonicalLine(*a).back(), '\n');
+  MarginStatusInput changed = BaseInput();
+  changed.submissions[0].offshore_margin = M("5000.01");
+  EXPECT_NE(CanonicalLine(*ComputeFundStatusRow(changed, RulesConfig{})), CanonicalLine(*a));
+}
+
+}  // namespace
+}  // namespace riskcap::rules
