@@ -125,8 +125,8 @@ class FlatJsonReader {
 
 const std::vector<std::string>& PipelineJobs() {
   static const std::vector<std::string> jobs = {
-      "margin_ingest", "nav_snapshot",      "nav_history",   "positions",
-      "swaps",         "exposure_snapshot", "margin_status", "reminders"};
+      "nav_snapshot", "margin_ingest",     "nav_history",   "positions",
+      "swaps",        "exposure_snapshot", "margin_status", "reminders"};
   return jobs;
 }
 

@@ -74,7 +74,10 @@ int Serve(const ServerConfig& config) {
   env.findings = &findings;
   jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
                          {.workers = config.job_workers,
-                          .abandon_after = config.job_abandon_after});
+                          .abandon_after = config.job_abandon_after,
+                          .on_finding = [&findings](const Finding& finding, bool) {
+                            findings.Notify(finding);
+                          }});
   env.jobs = &runner;
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;

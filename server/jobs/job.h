@@ -23,7 +23,7 @@
 
 namespace riskcap::server::jobs {
 
-// The jobs of SPEC §3 in pipeline (dependency) order. "backup" is not part of the pipeline.
+// The jobs of SPEC §3 ("backup" is not part of the pipeline; its order is core/job_pipeline.h).
 inline constexpr std::string_view kMarginIngest = "margin_ingest";
 inline constexpr std::string_view kNavSnapshot = "nav_snapshot";
 inline constexpr std::string_view kNavHistory = "nav_history";

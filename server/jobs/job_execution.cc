@@ -141,6 +141,7 @@ JobRun JobRunner::RunJobBody(Job& job, const std::shared_ptr<Active>& active,
   hooks.cancel_requested = [a = active.get(), p = parent.get()] {
     return a->cancel.load() || (p != nullptr && p->cancel.load());
   };
+  hooks.finding_raised = options_.on_finding;
   JobRun run;
   {
     std::lock_guard lock(mu_);

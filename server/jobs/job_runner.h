@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,8 @@ struct JobRunnerOptions {
   absl::Duration heartbeat_interval = absl::Milliseconds(500);
   absl::Duration abandon_after = absl::Seconds(30);
   absl::Duration progress_interval = absl::Milliseconds(250);  // progress persisted at most this often
+  // Called after a job stores a finding (JobContext::RaiseFinding), e.g. to wake WatchFindings.
+  std::function<void(const Finding&, bool created)> on_finding;
 };
 
 // What a caller asks to run.

@@ -1,10 +1,19 @@
-// The jobs riskcapd runs. One line per job: a job whose implementation is not merged yet is a
-// StubJob (it succeeds writing nothing and says so in its summary).
+// The jobs riskcapd runs, one line per job of SPEC §3, each configured from the server config
+// (the data jobs read from the source configured for them).
 #include "server/jobs/job_set.h"
 
 #include <memory>
 
-#include "server/jobs/stub_job.h"
+#include "server/jobs/backup_job.h"
+#include "server/jobs/exposure_snapshot_job.h"
+#include "server/jobs/margin_ingest_job.h"
+#include "server/jobs/margin_status_job.h"
+#include "server/jobs/nav_history_job.h"
+#include "server/jobs/nav_snapshot_job.h"
+#include "server/jobs/positions_job.h"
+#include "server/jobs/reminders_job.h"
+#include "server/jobs/swaps_job.h"
+#include "server/sources/source_config.h"
 
 namespace riskcap::server::jobs {
 namespace {
@@ -17,17 +26,17 @@ void Add(JobMap& jobs, std::unique_ptr<Job> job) {
 }  // namespace
 
 JobMap MakeJobSet(const ServerConfig& config) {
-  (void)config;  // the real jobs take their sources from it
+  auto source = [&](std::string_view job) { return sources::SourceFor(config.sources, job); };
   JobMap jobs;
-  Add(jobs, std::make_unique<StubJob>(kMarginIngest));
-  Add(jobs, std::make_unique<StubJob>(kNavSnapshot));
-  Add(jobs, std::make_unique<StubJob>(kNavHistory));
-  Add(jobs, std::make_unique<StubJob>(kPositions));
-  Add(jobs, std::make_unique<StubJob>(kSwaps));
-  Add(jobs, std::make_unique<StubJob>(kExposureSnapshot));
-  Add(jobs, std::make_unique<StubJob>(kMarginStatus));
-  Add(jobs, std::make_unique<StubJob>(kReminders));
-  Add(jobs, std::make_unique<StubJob>(kBackup));
+  Add(jobs, MakeMarginIngestJob(source(kMarginIngest)));
+  Add(jobs, MakeNavSnapshotJob(source(kNavSnapshot)));
+  Add(jobs, MakeNavHistoryJob(source(kNavHistory)));
+  Add(jobs, MakePositionsJob(source(kPositions)));
+  Add(jobs, MakeSwapsJob(source(kSwaps)));
+  Add(jobs, MakeExposureSnapshotJob());
+  Add(jobs, MakeMarginStatusJob());
+  Add(jobs, MakeRemindersJob());
+  Add(jobs, MakeBackupJob(config.backup_url));
   return jobs;
 }
 

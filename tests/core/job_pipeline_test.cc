@@ -13,7 +13,7 @@ namespace {
 
 TEST(PipelineJobs, RunInDependencyOrderWithoutBackup) {
   EXPECT_EQ(PipelineJobs(),
-            (std::vector<std::string>{"margin_ingest", "nav_snapshot", "nav_history", "positions",
+            (std::vector<std::string>{"nav_snapshot", "margin_ingest", "nav_history", "positions",
                                       "swaps", "exposure_snapshot", "margin_status",
                                       "reminders"}));
 }

@@ -1,5 +1,6 @@
 // Tests of the job runner's lifecycle (server/jobs/job_runner.cc): shutdown, abandoned runs of a
 // dead server, and the stub job set riskcapd runs until the real jobs merge. Both backends.
+#include <algorithm>
 #include "server/jobs/job_runner.h"
 
 #include <memory>
@@ -82,7 +83,7 @@ TEST_P(JobRunnerTest, RunsOfADeadServerAreFailedAsAbandoned) {
   EXPECT_EQ(WaitFinal(store(), again.id).state, JobState::kSucceeded);
 }
 
-TEST_P(JobRunnerTest, TheStubJobSetRunsTheWholePipelineAndSaysItIsAStub) {
+TEST_P(JobRunnerTest, TheJobSetHasEveryJobOfTheSpecOnce) {
   server::ServerConfig config;
   server::jobs::JobMap jobs = server::jobs::MakeJobSet(config);
   std::vector<std::string> names;
@@ -90,20 +91,10 @@ TEST_P(JobRunnerTest, TheStubJobSetRunsTheWholePipelineAndSaysItIsAStub) {
     names.push_back(name);
     EXPECT_EQ(job->name(), name);
   }
-  EXPECT_EQ(names.size(), 9u);
-  EXPECT_EQ(jobs.count("backup"), 1u);
-
-  auto runner = MakeRunner(std::move(jobs));
-  JobRun pipeline = runner->RunPipeline(kDay, "", "test").value();
-  EXPECT_EQ(WaitFinal(store(), pipeline.id).state, JobState::kSucceeded);
-  auto children = store().ListJobRuns({.parent_run_id = pipeline.id}, {0, 100}).value();
-  ASSERT_EQ(children.size(), 8u);
-  for (size_t i = 0; i < children.size(); ++i) {
-    EXPECT_EQ(children[i].job, PipelineJobs()[i]);
-    EXPECT_EQ(children[i].state, JobState::kSucceeded);
-    EXPECT_EQ(children[i].progress_message,
-              absl::StrCat("stub: ", children[i].job, " not implemented in this build"));
-  }
+  std::vector<std::string> expected = PipelineJobs();
+  expected.push_back("backup");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(names, expected);  // JobMap is ordered by name
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(JobRunnerTest);
