@@ -258,18 +258,18 @@ TEST_P(JobServiceTest, AFailureInTheMiddleFailsThePipelineSkipsTheRestAndKeepsTh
       server_->store().GetSnapshotVersion(SnapshotKind::kNavHistory, date, std::nullopt)->id;
 
   script_.Set("nav_history", Behavior::kFail);
-  v1::JobRun pipeline = Pipeline(v1::JOB_KIND_NAV_SNAPSHOT);
+  v1::JobRun pipeline = Pipeline(v1::JOB_KIND_MARGIN_INGEST);
   JobRun done = Final(pipeline.job_run_id());
   EXPECT_EQ(done.state, JobState::kFailed);
   EXPECT_THAT(done.error, ::testing::HasSubstr("nav_history failed: feed for nav_history is empty"));
   EXPECT_EQ(script_.Executed(),
-            (std::vector<std::string>{"nav_history", "nav_snapshot", "nav_history"}));
+            (std::vector<std::string>{"nav_history", "margin_ingest", "nav_history"}));
 
   v1::ListJobRunsRequest children;
   children.set_parent_job_run_id(pipeline.job_run_id());
   std::vector<int64_t> ids = ListIds(children);
-  ASSERT_EQ(ids.size(), 7u);  // nav_snapshot .. reminders, newest first
-  EXPECT_EQ(Get(ids[6]).state(), v1::JOB_RUN_STATE_SUCCEEDED);  // nav_snapshot
+  ASSERT_EQ(ids.size(), 7u);  // margin_ingest .. reminders, newest first
+  EXPECT_EQ(Get(ids[6]).state(), v1::JOB_RUN_STATE_SUCCEEDED);  // margin_ingest
   EXPECT_EQ(Get(ids[5]).state(), v1::JOB_RUN_STATE_FAILED);     // nav_history
   for (int i = 0; i < 5; ++i) {
     v1::JobRun skipped = Get(ids[i]);
