@@ -18,6 +18,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterCalcCommands,
     RegisterMarginCommands,
     RegisterFundCommands,
+    RegisterReportCommands,
 };
 
 constexpr char kDescription[] =

@@ -74,5 +74,6 @@ CLI::App* AddCommand(CLI::App& group, const std::string& name, const std::string
 void RegisterCalcCommands(CLI::App& app, CommandContext& context);
 void RegisterMarginCommands(CLI::App& app, CommandContext& context);
 void RegisterFundCommands(CLI::App& app, CommandContext& context);
+void RegisterReportCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace riskcap::client
