@@ -86,11 +86,13 @@ TrackingRow Row(const v1::FundStatus& s, const Registry& r) {
   return row;
 }
 
+// The monitored funds' statuses of exactly the snapshot the summary read.
 absl::StatusOr<std::vector<v1::FundStatus>> ListStatuses(const CommandContext& context,
-                                                        const std::string& date) {
+                                                        const v1::StatusSnapshot& snapshot) {
   ASSIGN_OR_RETURN(auto risk, context.Open<v1::RiskService>());
   v1::ListFundStatusRequest request;
-  request.set_as_of_date(date);
+  request.set_as_of_date(snapshot.reference_date());
+  request.mutable_version()->set_value(snapshot.version());
   request.set_page_size(1000);
   std::vector<v1::FundStatus> out;
   do {
@@ -129,8 +131,8 @@ absl::StatusOr<DashboardData> GatherDashboardData(const CommandContext& context,
   data.status_version = summary.snapshot().version();
   data.generated_at = FormatTimestamp(absl::Now());
   data.kpis = Kpis(summary);
-  // Pin the statuses to the summarised snapshot's date.
-  ASSIGN_OR_RETURN(std::vector<v1::FundStatus> statuses, ListStatuses(context, data.status_date));
+  ASSIGN_OR_RETURN(std::vector<v1::FundStatus> statuses,
+                   ListStatuses(context, summary.snapshot()));
   ASSIGN_OR_RETURN(Registry registry, ReadRegistry(context));
   std::map<std::string, int> per_class;
   for (const v1::FundStatus& s : statuses) {
