@@ -14,12 +14,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -33,8 +44,10 @@ bool IsDecimal(std::string_view s) {
   std::string_view whole = s.substr(0, dot);
   std::string_view frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
   if (whole.empty() || (dot != std::string_view::npos && frac.empty())) return false;
-  for (char c : whole) if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  for (char c : frac) if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  for (char c : whole)
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  for (char c : frac)
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
   return true;
 }
 

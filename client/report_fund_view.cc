@@ -18,8 +18,8 @@ constexpr int kMaxPositions = 1000;
 std::string MonthOf(const std::string& date) { return date.substr(0, 7); }
 
 // Closing NAV of each month's last NAV date.
-absl::Status ReadNav(const ServiceClient<v1::SnapshotService>& snap, int64_t fund_id,
-                     Date from, Date to, std::map<std::string, MonthPoint>& months) {
+absl::Status ReadNav(const ServiceClient<v1::SnapshotService>& snap, int64_t fund_id, Date from,
+                     Date to, std::map<std::string, MonthPoint>& months) {
   v1::ListNavHistoryRequest request;
   request.set_fund_id(fund_id);
   request.set_start_date(FormatDate(from));
@@ -68,8 +68,8 @@ absl::StatusOr<std::string> ReadMargins(const CommandContext& context, int64_t f
 }
 
 // Offshore market value from the exposure snapshot current at each month's end.
-absl::Status ReadOffshore(const ServiceClient<v1::SnapshotService>& snap, int64_t fund_id,
-                          Date to, std::map<std::string, MonthPoint>& months) {
+absl::Status ReadOffshore(const ServiceClient<v1::SnapshotService>& snap, int64_t fund_id, Date to,
+                          std::map<std::string, MonthPoint>& months) {
   for (auto& [month, point] : months) {
     Date first_of_next = Date(absl::CivilMonth(ParseDate(month + "-01").value()) + 1);
     Date month_end = std::min(first_of_next - 1, to);

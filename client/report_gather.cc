@@ -68,8 +68,8 @@ TrackingRow Row(const v1::FundStatus& s, const Registry& r) {
   row.fund_id = s.fund_id();
   row.fund_name = s.fund_name();
   auto manager = r.managers.find(s.manager_id());
-  row.manager_name = manager == r.managers.end() ? absl::StrCat("#", s.manager_id())
-                                                 : manager->second;
+  row.manager_name =
+      manager == r.managers.end() ? absl::StrCat("#", s.manager_id()) : manager->second;
   auto fund = r.funds.find(s.fund_id());
   if (fund != r.funds.end()) {
     row.regulatory_class = EnumText(fund->second.regulatory_class());
@@ -88,7 +88,7 @@ TrackingRow Row(const v1::FundStatus& s, const Registry& r) {
 
 // The monitored funds' statuses of exactly the snapshot the summary read.
 absl::StatusOr<std::vector<v1::FundStatus>> ListStatuses(const CommandContext& context,
-                                                        const v1::StatusSnapshot& snapshot) {
+                                                         const v1::StatusSnapshot& snapshot) {
   ASSIGN_OR_RETURN(auto risk, context.Open<v1::RiskService>());
   v1::ListFundStatusRequest request;
   request.set_as_of_date(snapshot.reference_date());
@@ -131,8 +131,7 @@ absl::StatusOr<DashboardData> GatherDashboardData(const CommandContext& context,
   data.status_version = summary.snapshot().version();
   data.generated_at = FormatTimestamp(absl::Now());
   data.kpis = Kpis(summary);
-  ASSIGN_OR_RETURN(std::vector<v1::FundStatus> statuses,
-                   ListStatuses(context, summary.snapshot()));
+  ASSIGN_OR_RETURN(std::vector<v1::FundStatus> statuses, ListStatuses(context, summary.snapshot()));
   ASSIGN_OR_RETURN(Registry registry, ReadRegistry(context));
   std::map<std::string, int> per_class;
   for (const v1::FundStatus& s : statuses) {

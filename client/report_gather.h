@@ -13,9 +13,9 @@
 namespace riskcap::client {
 
 struct ReportOptions {
-  std::string date;             // status snapshot date, "YYYY-MM-DD"; "" = the latest
-  std::vector<int64_t> funds;   // fund views; empty = the highest utilisations
-  int default_fund_count = 3;   // how many fund views when `funds` is empty
+  std::string date;            // status snapshot date, "YYYY-MM-DD"; "" = the latest
+  std::vector<int64_t> funds;  // fund views; empty = the highest utilisations
+  int default_fund_count = 3;  // how many fund views when `funds` is empty
 };
 
 // Fails with the first failing RPC's status (NOT_FOUND when there is no status snapshot).

@@ -15,8 +15,7 @@ constexpr char kNavy[] = "#0b2265";
 constexpr char kLight[] = "#a3a8dc";
 
 std::string Text(double x, double y, const std::string& text, const char* extra = "") {
-  return absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" %s>%s</text>", x, y, extra,
-                         HtmlEscape(text));
+  return absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" %s>%s</text>", x, y, extra, HtmlEscape(text));
 }
 
 struct Series {
@@ -39,8 +38,8 @@ double NiceTop(double max) {
   return 10 * power;
 }
 
-std::string Polyline(const std::vector<MonthPoint>& points, const Series& s, double x0,
-                     double dx, double y0, double height, double top) {
+std::string Polyline(const std::vector<MonthPoint>& points, const Series& s, double x0, double dx,
+                     double y0, double height, double top) {
   std::string line, dots;
   for (size_t i = 0; i < points.size(); ++i) {
     const std::optional<double>& v = points[i].*s.field;
@@ -69,8 +68,9 @@ std::string SvgBarChart(const std::vector<std::pair<std::string, int>>& bars) {
   double slot = bars.empty() ? width : width / bars.size();
   for (size_t i = 0; i < bars.size(); ++i) {
     double h = 160.0 * bars[i].second / max, x = slot * i + (slot - bar_w) / 2;
-    absl::StrAppendFormat(&out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" "
-                                "fill=\"%s\"/>",
+    absl::StrAppendFormat(&out,
+                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" "
+                          "fill=\"%s\"/>",
                           x, base - h, bar_w, h, kNavy);
     out += Text(x + bar_w / 2, base - h - 6, absl::StrCat(bars[i].second),
                 "class=\"val\" text-anchor=\"middle\"");
@@ -96,8 +96,9 @@ std::string SvgDonut(const std::string& label_a, int a, const std::string& label
                         cx, cy, r, kLight, share_a * circumference, circumference, cx, cy);
   out += Text(cx, cy + 6, absl::StrCat(a + b, " funds"), "class=\"val\" text-anchor=\"middle\"");
   auto legend = [&](double y, const char* colour, const std::string& label, int n) {
-    absl::StrAppendFormat(&out, "<rect x=\"215\" y=\"%.0f\" width=\"14\" height=\"14\" "
-                                "fill=\"%s\"/>",
+    absl::StrAppendFormat(&out,
+                          "<rect x=\"215\" y=\"%.0f\" width=\"14\" height=\"14\" "
+                          "fill=\"%s\"/>",
                           y - 12, colour);
     std::string pct = FormatPercent(total > 0 ? std::optional<double>(n / total) : std::nullopt);
     out += Text(236, y, absl::StrCat(label, ": ", n, " (", pct, ")"), "class=\"lbl\"");
@@ -120,8 +121,9 @@ std::string SvgLineChart(const std::vector<MonthPoint>& points, const std::strin
       width, height, width, height);
   for (int i = 0; i <= 4; ++i) {
     double y = y0 + plot_h - plot_h * i / 4.0;
-    absl::StrAppendFormat(&out, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
-                                "class=\"grid\"/>",
+    absl::StrAppendFormat(&out,
+                          "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" "
+                          "class=\"grid\"/>",
                           x0, x0 + plot_w, y, y);
     out += Text(x0 - 8, y + 4, FormatCompact(top * i / 4.0), "class=\"lbl\" text-anchor=\"end\"");
   }
@@ -151,24 +153,28 @@ std::string SvgCapBar(std::optional<double> utilisation, std::optional<double> c
   if (scale <= 0) scale = 1;
   auto x_of = [&](double f) { return x0 + bar_w * std::min(f / scale, 1.0); };
   std::string fill = "#2e9e5b";
-  if (cap && utilisation && *utilisation > *cap) fill = "#c62828";
-  else if (cap && utilisation && *utilisation >= 0.8 * *cap) fill = "#e6a100";
+  if (cap && utilisation && *utilisation > *cap)
+    fill = "#c62828";
+  else if (cap && utilisation && *utilisation >= 0.8 * *cap)
+    fill = "#e6a100";
   std::string out = absl::StrFormat(
       "<svg class=\"chart\" viewBox=\"0 0 %.0f 80\" width=\"%.0f\" height=\"80\" role=\"img\" "
       "aria-label=\"Risk capital utilisation against cap\">"
       "<rect x=\"%.0f\" y=\"20\" width=\"%.0f\" height=\"26\" fill=\"#e8eaf3\"/>",
       width, width, x0, bar_w);
   if (utilisation) {
-    absl::StrAppendFormat(&out, "<rect x=\"%.0f\" y=\"20\" width=\"%.1f\" height=\"26\" "
-                                "fill=\"%s\"/>",
+    absl::StrAppendFormat(&out,
+                          "<rect x=\"%.0f\" y=\"20\" width=\"%.1f\" height=\"26\" "
+                          "fill=\"%s\"/>",
                           x0, x_of(*utilisation) - x0, fill);
   }
   if (cap) {
     double xc = x_of(*cap), xw = x_of(0.8 * *cap);
-    absl::StrAppendFormat(&out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"12\" y2=\"54\" "
-                                "stroke=\"#c62828\" stroke-width=\"3\"/>"
-                                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"16\" y2=\"50\" "
-                                "stroke=\"#e6a100\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
+    absl::StrAppendFormat(&out,
+                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"12\" y2=\"54\" "
+                          "stroke=\"#c62828\" stroke-width=\"3\"/>"
+                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"16\" y2=\"50\" "
+                          "stroke=\"#e6a100\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
                           xc, xc, xw, xw);
     out += Text(xc, 70, absl::StrCat("cap ", FormatPercent(cap)),
                 "class=\"lbl\" text-anchor=\"middle\"");

@@ -1,11 +1,12 @@
 // The dashboard's fund view gathered from a live server (SnapshotService and MarginService over
 // data written to its store), and the pure helpers of the gathering step.
+#include "client/report_gather.h"
+
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
 #include "client/report_fund_view.h"
-#include "client/report_gather.h"
 #include "gtest/gtest.h"
 #include "server/service_set.h"
 #include "tests/testing/test_server.h"

@@ -25,8 +25,8 @@ constexpr int kFunds = 9;
 const Date kOld(2026, 10, 30), kDay(2026, 11, 24);
 const absl::Time kAt = absl::FromUnixSeconds(1'780'000'000);
 const char* const kDeadline[] = {"ON_TIME", "OVERDUE", "NEVER_SUBMITTED", "NOT_APPLICABLE"};
-const char* const kValidation[] = {"RECEIVED_VALIDATED", "RECEIVED_NOT_VALIDATED",
-                                   "NOT_RECEIVED", "NOT_APPLICABLE"};
+const char* const kValidation[] = {"RECEIVED_VALIDATED", "RECEIVED_NOT_VALIDATED", "NOT_RECEIVED",
+                                   "NOT_APPLICABLE"};
 const char* const kLimit[] = {"WITHIN_LIMIT", "WARNING", "BREACH", "NOT_APPLICABLE"};
 
 uint64_t Mix(uint64_t x) {
@@ -35,7 +35,9 @@ uint64_t Mix(uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
-int64_t Amount(uint64_t seed) { return 1'000'000 + static_cast<int64_t>(Mix(seed) % 50'000'000'000'000ULL); }
+int64_t Amount(uint64_t seed) {
+  return 1'000'000 + static_cast<int64_t>(Mix(seed) % 50'000'000'000'000ULL);
+}
 int64_t FundId(int i) { return 101 + i; }
 
 // One fund's margin_status row as the test writes and expects it.
@@ -52,7 +54,10 @@ class BiViewsTest : public testing::StoreTest {
   void SetUp() override {
     StoreTest::SetUp();
     for (int m = 1; m <= 2; ++m) {
-      ASSERT_TRUE(store().CreateManager({m, absl::StrCat("Gestora ", m), absl::StrCat(10000000000000 + m)}).ok());
+      ASSERT_TRUE(
+          store()
+              .CreateManager({m, absl::StrCat("Gestora ", m), absl::StrCat(10000000000000 + m)})
+              .ok());
     }
     for (int i = 0; i < kFunds; ++i) {
       Fund f;
@@ -156,8 +161,9 @@ class BiViewsTest : public testing::StoreTest {
           ASSERT_TRUE(inserted.ok()) << inserted.status();
           if (n % 3 != 0) {
             auto decision = n % 3 == 1 ? SubmissionState::kValidated : SubmissionState::kRejected;
-            auto decided = store().DecideSubmission(inserted->id, decision, "r", "analyst",
-                                                    absl::FromUnixSeconds(1'770'000'000 + n * 86400));
+            auto decided =
+                store().DecideSubmission(inserted->id, decision, "r", "analyst",
+                                         absl::FromUnixSeconds(1'770'000'000 + n * 86400));
             ASSERT_TRUE(decided.ok()) << decided.status();
             inserted = decided;
           }
@@ -176,7 +182,8 @@ class BiViewsTest : public testing::StoreTest {
           soci::use(date), soci::use(version), soci::use(hash);
       long long got = 0;
       s << "SELECT id FROM snapshot_versions WHERE kind = 'MARGIN_STATUS' AND reference_date = :d"
-           " AND version = :v", soci::use(date), soci::use(version), soci::into(got);
+           " AND version = :v",
+          soci::use(date), soci::use(version), soci::into(got);
       id = got;
       return absl::OkStatus();
     });
@@ -188,8 +195,9 @@ class BiViewsTest : public testing::StoreTest {
     absl::Status st = store().database().Write([&](soci::session& s) -> absl::Status {
       const Fund& f = funds_.at(r.fund_id);
       std::string date = FormatDate(day), cls(EnumName(f.regulatory_class)),
-          audience(EnumName(f.target_audience));
-      long long version = version_id, fund = r.fund_id, manager = r.manager_id, gross = r.gross_micros;
+                  audience(EnumName(f.target_audience));
+      long long version = version_id, fund = r.fund_id, manager = r.manager_id,
+                gross = r.gross_micros;
       Nullable<long long> submission(r.submission_id), nav(r.nav_micros);
       Nullable<double> utilisation(r.utilisation), cap(r.cap);
       s << "INSERT INTO fund_status (version_id, fund_id, reference_date, rule_version, manager_id,"
@@ -200,10 +208,11 @@ class BiViewsTest : public testing::StoreTest {
            " VALUES (:v, :f, :d, 'test', :m, :c, :a, :e, :s, 'SUBMISSION', :dl, :vl, :n, :g, :u,"
            " :cap, 'REGULATORY_CLASS', :l, 0, 0, 0, 0)",
           soci::use(version), soci::use(fund), soci::use(date), soci::use(manager), soci::use(cls),
-          soci::use(audience), soci::use(r.exposure), soci::use(submission.value, submission.indicator),
-          soci::use(r.deadline), soci::use(r.validation), soci::use(nav.value, nav.indicator),
-          soci::use(gross), soci::use(utilisation.value, utilisation.indicator),
-          soci::use(cap.value, cap.indicator), soci::use(r.limit);
+          soci::use(audience), soci::use(r.exposure),
+          soci::use(submission.value, submission.indicator), soci::use(r.deadline),
+          soci::use(r.validation), soci::use(nav.value, nav.indicator), soci::use(gross),
+          soci::use(utilisation.value, utilisation.indicator), soci::use(cap.value, cap.indicator),
+          soci::use(r.limit);
       return absl::OkStatus();
     });
     ASSERT_TRUE(st.ok()) << st;
@@ -237,7 +246,8 @@ class BiViewsTest : public testing::StoreTest {
 
   int64_t LatestSubmission(int64_t fund_id) const {
     int64_t best = 0;
-    for (const auto& s : submissions_) if (s.fund_id == fund_id) best = std::max(best, s.id);
+    for (const auto& s : submissions_)
+      if (s.fund_id == fund_id) best = std::max(best, s.id);
     return best;
   }
 
@@ -282,8 +292,10 @@ void ExpectDecimal(double decimal, int64_t micros) {
 TEST_P(BiViewsTest, CurrentVersionsAreTheHighestVersionOfTheLatestDate) {
   WriteAll();
   auto rows = Query<std::pair<std::string, int64_t>>(
-      "SELECT kind, version_id FROM v_current_versions ORDER BY kind",
-      [](RowReader& r) { auto kind = r.Str(); return std::make_pair(kind, r.Int()); });
+      "SELECT kind, version_id FROM v_current_versions ORDER BY kind", [](RowReader& r) {
+        auto kind = r.Str();
+        return std::make_pair(kind, r.Int());
+      });
   std::map<std::string, int64_t> got(rows.begin(), rows.end());
   EXPECT_EQ(rows.size(), got.size()) << "one current version per kind";
   EXPECT_EQ(got["NAV_SNAPSHOT"], nav_version_);
@@ -293,15 +305,27 @@ TEST_P(BiViewsTest, CurrentVersionsAreTheHighestVersionOfTheLatestDate) {
 
 TEST_P(BiViewsTest, FundOverviewShowsEveryFundWithCurrentNavExposureAndStatus) {
   WriteAll();
-  struct Row { int64_t fund; std::string manager; int64_t nav; double nav_decimal;
-               std::string exposure; int64_t offshore; std::string deadline; };
+  struct Row {
+    int64_t fund;
+    std::string manager;
+    int64_t nav;
+    double nav_decimal;
+    std::string exposure;
+    int64_t offshore;
+    std::string deadline;
+  };
   auto rows = Query<Row>(
       "SELECT fund_id, manager_name, nav_micros, nav, consolidated_exposure,"
       " offshore_market_value_micros, deadline_status FROM v_fund_overview ORDER BY fund_id",
       [](RowReader& r) {
         Row x;
-        x.fund = r.Int(); x.manager = r.Str(); x.nav = r.Int(); x.nav_decimal = r.Double();
-        x.exposure = r.Str(); x.offshore = r.Int(); x.deadline = r.Str();
+        x.fund = r.Int();
+        x.manager = r.Str();
+        x.nav = r.Int();
+        x.nav_decimal = r.Double();
+        x.exposure = r.Str();
+        x.offshore = r.Int();
+        x.deadline = r.Str();
         return x;
       });
   ASSERT_EQ(rows.size(), static_cast<size_t>(kFunds));
@@ -321,15 +345,23 @@ TEST_P(BiViewsTest, FundOverviewShowsEveryFundWithCurrentNavExposureAndStatus) {
 
 TEST_P(BiViewsTest, SubmissionTrackingListsTheCurrentStatusVersionOnly) {
   WriteAll();
-  struct Row { int64_t fund; std::string fund_name, manager, exposure, deadline, validation;
-               std::optional<Date> validation_date; };
+  struct Row {
+    int64_t fund;
+    std::string fund_name, manager, exposure, deadline, validation;
+    std::optional<Date> validation_date;
+  };
   auto rows = Query<Row>(
       "SELECT fund_id, fund_name, manager_name, consolidated_exposure, deadline_status,"
       " validation_status, validation_date FROM v_submission_tracking ORDER BY fund_id",
       [](RowReader& r) {
         Row x;
-        x.fund = r.Int(); x.fund_name = r.Str(); x.manager = r.Str(); x.exposure = r.Str();
-        x.deadline = r.Str(); x.validation = r.Str(); x.validation_date = r.OptDate();
+        x.fund = r.Int();
+        x.fund_name = r.Str();
+        x.manager = r.Str();
+        x.exposure = r.Str();
+        x.deadline = r.Str();
+        x.validation = r.Str();
+        x.validation_date = r.OptDate();
         return x;
       });
   ASSERT_EQ(rows.size(), current_statuses_.size()) << "older versions' rows must not appear";
@@ -343,7 +375,8 @@ TEST_P(BiViewsTest, SubmissionTrackingListsTheCurrentStatusVersionOnly) {
     EXPECT_EQ(rows[i].validation, want.validation);
     std::optional<Date> validated;
     for (const auto& s : submissions_) {
-      if (want.submission_id && s.id == *want.submission_id && s.state == SubmissionState::kValidated) {
+      if (want.submission_id && s.id == *want.submission_id &&
+          s.state == SubmissionState::kValidated) {
         validated = UtcDate(*s.decided_at);
       }
     }
@@ -364,17 +397,29 @@ TEST_P(BiViewsTest, NavHistoryCarriesEachMonthsLastNavAndLatestMargin) {
   for (const auto& s : submissions_) {
     if (s.state == SubmissionState::kRejected) continue;
     auto& slot = margin[{s.fund_id, FormatDate(s.reference_date).substr(0, 7)}];
-    if (!slot || std::tie(s.reference_date, s.id) > std::tie(slot->reference_date, slot->id)) slot = &s;
+    if (!slot || std::tie(s.reference_date, s.id) > std::tie(slot->reference_date, slot->id))
+      slot = &s;
   }
-  struct Row { int64_t fund; std::string month; Date date; int64_t nav; double nav_decimal;
-               std::optional<int64_t> submission, margin; };
+  struct Row {
+    int64_t fund;
+    std::string month;
+    Date date;
+    int64_t nav;
+    double nav_decimal;
+    std::optional<int64_t> submission, margin;
+  };
   auto rows = Query<Row>(
       "SELECT fund_id, month, month_end_nav_date, nav_micros, nav, submission_id,"
       " consolidated_margin_micros FROM v_nav_history_margin ORDER BY fund_id, month",
       [](RowReader& r) {
         Row x;
-        x.fund = r.Int(); x.month = r.Str(); x.date = r.DateValue(); x.nav = r.Int();
-        x.nav_decimal = r.Double(); x.submission = r.OptInt(); x.margin = r.OptInt();
+        x.fund = r.Int();
+        x.month = r.Str();
+        x.date = r.DateValue();
+        x.nav = r.Int();
+        x.nav_decimal = r.Double();
+        x.submission = r.OptInt();
+        x.margin = r.OptInt();
         return x;
       });
   ASSERT_EQ(rows.size(), nav.size());
@@ -388,7 +433,8 @@ TEST_P(BiViewsTest, NavHistoryCarriesEachMonthsLastNavAndLatestMargin) {
       EXPECT_FALSE(row.submission) << row.fund << " " << row.month;
     } else {
       EXPECT_EQ(row.submission, it->second->id);
-      EXPECT_EQ(row.margin, it->second->local_margin.micros() + it->second->offshore_margin.micros());
+      EXPECT_EQ(row.margin,
+                it->second->local_margin.micros() + it->second->offshore_margin.micros());
     }
   }
 }
@@ -398,9 +444,13 @@ TEST_P(BiViewsTest, ExposureByOriginSumsTheCurrentSnapshot) {
   int64_t otc_funds = 0, off_funds = 0, off_only = 0, otc_pos = 0, off_pos = 0;
   int64_t otc_notional = 0, otc_mv = 0, off_mv = 0;
   for (const FundExposure& e : current_exposures_) {
-    otc_funds += e.otc; off_funds += e.offshore; off_only += !e.otc && e.offshore;
-    otc_pos += e.otc_option_count + e.otc_swap_count; off_pos += e.offshore_fund_count;
-    otc_notional += e.otc_notional.micros(); otc_mv += e.otc_market_value.micros();
+    otc_funds += e.otc;
+    off_funds += e.offshore;
+    off_only += !e.otc && e.offshore;
+    otc_pos += e.otc_option_count + e.otc_swap_count;
+    off_pos += e.offshore_fund_count;
+    otc_notional += e.otc_notional.micros();
+    otc_mv += e.otc_market_value.micros();
     off_mv += e.offshore_market_value.micros();
   }
   using Row = std::tuple<std::string, int64_t, int64_t, int64_t, std::optional<int64_t>, int64_t>;
@@ -408,8 +458,12 @@ TEST_P(BiViewsTest, ExposureByOriginSumsTheCurrentSnapshot) {
       "SELECT origin, fund_count, consolidated_fund_count, position_count, notional_micros,"
       " market_value_micros FROM v_exposure_by_origin ORDER BY origin",
       [](RowReader& r) {
-        auto origin = r.Str(); auto a = r.Int(); auto b = r.Int(); auto c = r.Int();
-        auto d = r.OptInt(); auto e = r.Int();
+        auto origin = r.Str();
+        auto a = r.Int();
+        auto b = r.Int();
+        auto c = r.Int();
+        auto d = r.OptInt();
+        auto e = r.Int();
         return Row{origin, a, b, c, d, e};
       });
   ASSERT_EQ(rows.size(), 2u);
@@ -419,15 +473,26 @@ TEST_P(BiViewsTest, ExposureByOriginSumsTheCurrentSnapshot) {
 
 TEST_P(BiViewsTest, RiskCapitalUtilisationReadsTheCurrentStatus) {
   WriteAll();
-  struct Row { int64_t fund; std::optional<int64_t> nav; int64_t gross; double gross_decimal;
-               std::optional<double> utilisation, cap, of_cap; std::string limit; };
+  struct Row {
+    int64_t fund;
+    std::optional<int64_t> nav;
+    int64_t gross;
+    double gross_decimal;
+    std::optional<double> utilisation, cap, of_cap;
+    std::string limit;
+  };
   auto rows = Query<Row>(
       "SELECT fund_id, nav_micros, gross_margin_micros, gross_margin, utilisation, cap,"
       " utilisation_of_cap, limit_status FROM v_risk_capital_utilisation ORDER BY fund_id",
       [](RowReader& r) {
         Row x;
-        x.fund = r.Int(); x.nav = r.OptInt(); x.gross = r.Int(); x.gross_decimal = r.Double();
-        x.utilisation = r.OptDouble(); x.cap = r.OptDouble(); x.of_cap = r.OptDouble();
+        x.fund = r.Int();
+        x.nav = r.OptInt();
+        x.gross = r.Int();
+        x.gross_decimal = r.Double();
+        x.utilisation = r.OptDouble();
+        x.cap = r.OptDouble();
+        x.of_cap = r.OptDouble();
         x.limit = r.Str();
         return x;
       });
@@ -472,8 +537,10 @@ TEST_P(BiViewsTest, OpenFindingsAreTheUnresolvedOnes) {
     }
   }
   auto rows = Query<std::pair<int64_t, std::string>>(
-      "SELECT finding_id, fund_name FROM v_open_findings ORDER BY finding_id",
-      [](RowReader& r) { auto id = r.Int(); return std::make_pair(id, r.Str()); });
+      "SELECT finding_id, fund_name FROM v_open_findings ORDER BY finding_id", [](RowReader& r) {
+        auto id = r.Int();
+        return std::make_pair(id, r.Str());
+      });
   std::set<int64_t> got;
   for (const auto& [id, name] : rows) got.insert(id);
   EXPECT_EQ(got, open);
