@@ -148,6 +148,18 @@ TEST_P(FeedSourcesTest, PushConfirmsTheUploadedVersionOrFailsClearly) {
   EXPECT_EQ(pushed->content_hash, current->content_hash);
 }
 
+// Managers push margin reports through MarginService; a date without any is not a failed load
+// but what margin_status flags, so margin_ingest on push succeeds and writes nothing.
+TEST_P(FeedSourcesTest, PushMarginIngestSucceedsWithNoSubmissionsAndWritesNothing) {
+  auto pushed = harness_->Run(*MakeMarginIngestJob(TestSource("push")), kDay);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  EXPECT_EQ(pushed->rows_read, 0);
+  EXPECT_EQ(pushed->rows_written, 0);
+  auto stored = store().ListSubmissions({}, {});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->empty());
+}
+
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(FeedSourcesTest);
 
 std::string ReadAll(const std::string& path) {
