@@ -83,5 +83,6 @@ void RegisterKeyCommands(CLI::App& app, CommandContext& context);
 
 // `riskcap margin import` (cmd_margin_import.cc), added to the margin group.
 void AddMarginImport(CLI::App& margin, CommandContext& context);
+void RegisterReportCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace riskcap::client
