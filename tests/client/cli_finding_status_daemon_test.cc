@@ -86,6 +86,13 @@ TEST_P(CliFindingDaemon, ListAcknowledgeResolveAndTheirErrors) {
   const std::string id = rows[0]["finding_id"];
   const std::string fund = rows[0]["fund_id"];
 
+  CliResult table = Cli({"finding", "list", "--severity", "CRITICAL"}, analyst_);
+  ASSERT_EQ(table.code, 0) << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), rows.size() + 1) << table.out;
+  EXPECT_THAT(lines[0], HasSubstr("FINDING_ID"));
+  EXPECT_THAT(lines[1], HasSubstr(rows[0]["message"]));
+
   CliResult by_fund = Cli({"finding", "list", "--fund", fund, "-o", "json"}, analyst_);
   ASSERT_EQ(by_fund.code, 0) << by_fund.err;
   for (const Json& f : Json::parse(by_fund.out)) EXPECT_EQ(std::to_string(f.at("fund_id").get<int64_t>()), fund);

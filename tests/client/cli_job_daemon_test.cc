@@ -124,6 +124,32 @@ TEST_P(CliJobDaemon, CancelsARunningJobAndWatchExitsOne) {
   EXPECT_EQ(CsvRecords(get.out).at(0)["state"], "CANCELLED");
 }
 
+TEST_P(CliJobDaemon, CancellingAPipelineSkipsTheChildrenNotYetRun) {
+  ASSERT_TRUE(sim_->SetFault("/v1/nav_snapshot", "slow", 1, 1.0).ok());
+  CliResult run = Cli({"job", "pipeline", "--date", TodayUtc(), "-o", "json"}, service_);
+  ASSERT_EQ(run.code, 0) << run.err;
+  const std::string id = std::to_string(Json::parse(run.out).at("job_run_id").get<int64_t>());
+  CliResult cancel = Cli({"job", "cancel", id}, service_);
+  ASSERT_EQ(cancel.code, 0) << cancel.err;
+
+  CliResult watch = Cli({"job", "watch", id, "-o", "json"}, service_);
+  EXPECT_EQ(watch.code, 1) << watch.out;
+  EXPECT_THAT(watch.err, HasSubstr(absl::StrCat("job run ", id, " CANCELLED")));
+  CliResult list = Cli({"job", "list", "--parent", id, "-o", "csv"}, service_);
+  ASSERT_EQ(list.code, 0) << list.err;
+  auto children = CsvRecords(list.out);
+  ASSERT_EQ(children.size(), kPipelineJobs.size());
+  for (auto& child : children) {
+    EXPECT_EQ(child["state"], "CANCELLED") << child["job"];
+    if (child["job"] == "nav_snapshot") continue;  // cancelled while running
+    EXPECT_EQ(child["error_message"], "skipped: pipeline cancelled") << child["job"];
+    EXPECT_EQ(child["start_time"], "") << child["job"] << " never started";
+  }
+  // Nothing was loaded: the status has no snapshot yet.
+  CliResult status = Cli({"status", "--summary"}, service_);
+  EXPECT_EQ(status.code, 4) << status.out;
+}
+
 TEST_P(CliJobDaemon, InvalidInputsExitWithOneErrorLine) {
   CliResult unknown = Cli({"job", "run", "bogus"}, service_);
   EXPECT_EQ(unknown.code, 2);
