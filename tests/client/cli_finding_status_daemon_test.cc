@@ -145,6 +145,10 @@ TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
   const int64_t monitored = kpis.at("monitored_fund_count").get<int64_t>();
   EXPECT_GT(monitored, 0);
   EXPECT_GT(kpis.at("received_count").get<int64_t>(), 0) << "today's submissions count";
+  // funds_per_class as objects, adding up to the monitored funds.
+  int64_t per_class = 0;
+  for (const Json& c : kpis.at("funds_per_class")) per_class += c.at("fund_count").get<int64_t>();
+  EXPECT_EQ(per_class, monitored) << kpis.at("funds_per_class");
 
   CliResult status = Cli({"status", "-o", "csv"}, analyst_);
   ASSERT_EQ(status.code, 0) << status.err;
@@ -170,6 +174,12 @@ TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
   auto otc_rows = CsvRecords(otc.out);
   EXPECT_EQ(static_cast<int64_t>(otc_rows.size()), kpis.at("otc_fund_count").get<int64_t>());
   for (auto& row : otc_rows) EXPECT_EQ(row["consolidated_exposure"], "OTC");
+  const Json& first_class = kpis.at("funds_per_class").at(0);
+  CliResult by_class = Cli(
+      {"status", "--class", first_class.at("regulatory_class").get<std::string>(), "-o", "json"},
+      analyst_);
+  ASSERT_EQ(by_class.code, 0) << by_class.err;
+  EXPECT_EQ(Json::parse(by_class.out).size(), first_class.at("fund_count").get<size_t>());
   CliResult all = Cli({"status", "--all-funds", "-o", "csv"}, analyst_);
   ASSERT_EQ(all.code, 0) << all.err;
   EXPECT_GT(CsvRecords(all.out).size(), rows.size()) << "some upstream funds are not exposed";
