@@ -32,7 +32,9 @@ TEST_P(CliFindingDaemon, WatchPrintsTheFindingsThePipelineRaises) {
   auto watch = riskcap::testing::Subprocess::Start(
       CliArgv({"finding", "watch", "-o", "json"}), CliEnv(analyst_));
   ASSERT_TRUE(watch.ok()) << watch.status();
-  absl::SleepFor(absl::Milliseconds(300));  // let the stream open before anything is raised
+  // Let the stream open before anything is raised (nothing shows it has; the CLI connects in
+  // milliseconds, this leaves room for a loaded machine).
+  absl::SleepFor(absl::Seconds(1));
   ASSERT_GT(RunPipeline(), 0);
 
   CliResult list = Cli({"finding", "list", "--all", "-o", "json"}, analyst_);

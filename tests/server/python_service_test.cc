@@ -53,7 +53,7 @@ TEST_P(PythonServiceTest, WatchFindingsPrintsTheRaisedFindingWithItsExposure) {
 
   // Nothing is raised yet: the script waits. Then the pipeline runs (today: the upstream's
   // submissions count) and raises findings.
-  absl::SleepFor(absl::Milliseconds(500));
+  absl::SleepFor(absl::Milliseconds(1500));  // python3 imports grpc, then opens the stream
   auto channel = grpc::CreateChannel((*daemon)->address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(channel);
   v1::RunPipelineRequest run;
