@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace riskcap::client {
 namespace {
@@ -148,6 +149,21 @@ std::string CellText(const Json& cell, bool for_humans) {
   if (cell.is_null()) return "";
   if (cell.is_string()) return cell.get<std::string>();
   if (for_humans && cell.is_number_float()) return HumanDouble(cell.get<double>());
+  if (for_humans && cell.is_array()) {  // e.g. a list of messages: "k=v k=v; k=v k=v"
+    std::vector<std::string> items;
+    for (const Json& item : cell) {
+      if (!item.is_object()) {
+        items.push_back(CellText(item, true));
+        continue;
+      }
+      std::vector<std::string> fields;
+      for (auto field = item.begin(); field != item.end(); ++field) {
+        fields.push_back(absl::StrCat(field.key(), "=", CellText(field.value(), true)));
+      }
+      items.push_back(absl::StrJoin(fields, " "));
+    }
+    return absl::StrJoin(items, "; ");
+  }
   return cell.dump();
 }
 

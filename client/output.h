@@ -70,7 +70,8 @@ class RowStream {
 };
 
 // A cell as text: strings verbatim, null empty, doubles with at most 6 decimals (trailing zeros
-// dropped) when `for_humans`, else in full precision.
+// dropped) when `for_humans`, else in full precision. Arrays (of objects) are JSON, or for humans
+// "k=v k=v; k=v k=v".
 std::string CellText(const Json& cell, bool for_humans);
 
 }  // namespace riskcap::client

@@ -82,9 +82,20 @@ Json MessageCell(const Message& value) {
   return Json(value.ShortDebugString());
 }
 
-// A map or repeated field: "k=v;k=v" or "a;b" (CSV and table cells hold one value).
+Json ProtoObjectOf(const Message& message);
+
+// A map or repeated scalar field: "k=v;k=v" or "a;b" (CSV and table cells hold one value). A
+// repeated message field: an array of objects like ProtoObject's (JSON output keeps the
+// structure; CellText shows it to humans as "k=v k=v; k=v k=v").
 Json RepeatedCell(const Message& m, const FieldDescriptor& f) {
   const Reflection& r = *m.GetReflection();
+  if (!f.is_map() && f.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    Json items = Json::array();
+    for (int i = 0; i < r.FieldSize(m, &f); ++i) {
+      items.push_back(ProtoObjectOf(r.GetRepeatedMessage(m, &f, i)));
+    }
+    return items;
+  }
   std::vector<std::string> parts;
   for (int i = 0; i < r.FieldSize(m, &f); ++i) {
     if (f.is_map()) {
@@ -92,8 +103,6 @@ Json RepeatedCell(const Message& m, const FieldDescriptor& f) {
       const Descriptor& e = *entry.GetDescriptor();
       parts.push_back(absl::StrCat(CellText(ScalarCell(entry, *e.map_key(), -1), false), "=",
                                    CellText(ScalarCell(entry, *e.map_value(), -1), false)));
-    } else if (f.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      parts.push_back(r.GetRepeatedMessage(m, &f, i).ShortDebugString());
     } else {
       parts.push_back(CellText(ScalarCell(m, f, i), false));
     }
@@ -120,6 +129,16 @@ void AddCells(const Message& m, std::vector<Json>& cells) {
   }
 }
 
+Json ProtoObjectOf(const Message& message) {
+  std::vector<std::string> columns;
+  AddColumns(*message.GetDescriptor(), "", columns);
+  std::vector<Json> cells;
+  AddCells(message, cells);
+  Json object = Json::object();
+  for (size_t i = 0; i < columns.size(); ++i) object[columns[i]] = cells[i];
+  return object;
+}
+
 }  // namespace
 
 std::vector<std::string> ProtoColumns(const Descriptor& type) {
@@ -144,12 +163,6 @@ Table ProtoRecord(const Message& message) {
   return table;
 }
 
-Json ProtoObject(const Message& message) {
-  std::vector<std::string> columns = ProtoColumns(*message.GetDescriptor());
-  std::vector<Json> cells = ProtoCells(message);
-  Json object = Json::object();
-  for (size_t i = 0; i < columns.size(); ++i) object[columns[i]] = cells[i];
-  return object;
-}
+Json ProtoObject(const Message& message) { return ProtoObjectOf(message); }
 
 }  // namespace riskcap::client

@@ -19,7 +19,8 @@ std::vector<std::string> ProtoColumns(const google::protobuf::Descriptor& type);
 
 // The cells of `message` in ProtoColumns order: integers as numbers, money and other strings
 // verbatim, enums without their type prefix, wrappers as their value (null when unset),
-// timestamps as RFC 3339 (null when unset), maps as "k=v;k=v".
+// timestamps as RFC 3339 (null when unset), maps as "k=v;k=v", repeated messages as an array of
+// objects like ProtoObject's.
 std::vector<Json> ProtoCells(const google::protobuf::Message& message);
 
 // An empty table with ProtoColumns(type).

@@ -48,7 +48,9 @@ std::string Polyline(const std::vector<MonthPoint>& points, const Series& s, dou
     absl::StrAppendFormat(&line, "%.1f,%.1f ", x, y);
     absl::StrAppendFormat(&dots, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x, y,
                           s.colour);
-    dots += Text(x, y + s.label_dy, FormatCompact(*v), "class=\"pt\" text-anchor=\"middle\"");
+    // A label below a point near the axis would sit on the month labels: put it above.
+    const double label_y = y + s.label_dy > y0 + height - 4 ? y - 8 : y + s.label_dy;
+    dots += Text(x, label_y, FormatCompact(*v), "class=\"pt\" text-anchor=\"middle\"");
   }
   return absl::StrFormat(
       "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" points=\"%s\"/>%s", s.colour,
@@ -58,14 +60,19 @@ std::string Polyline(const std::vector<MonthPoint>& points, const Series& s, dou
 }  // namespace
 
 std::string SvgBarChart(const std::vector<std::pair<std::string, int>>& bars) {
-  const double width = 420, height = 240, base = 200, bar_w = 80;
+  // Each bar gets a slot wide enough for its label (e.g. "MULTIMERCADO"); a chart wider than
+  // its panel scales down (max-width) rather than overlapping bars or clipping labels.
+  const double height = 240, base = 200, min_slot = 100;
+  const double width = std::max(420.0, min_slot * bars.size());
   int max = 1;
   for (const auto& [label, count] : bars) max = std::max(max, count);
   std::string out = absl::StrFormat(
       "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-      "role=\"img\" aria-label=\"Funds per regulatory class\">",
+      "style=\"max-width:100%%;height:auto\" role=\"img\" "
+      "aria-label=\"Funds per regulatory class\">",
       width, height, width, height);
   double slot = bars.empty() ? width : width / bars.size();
+  const double bar_w = std::min(80.0, slot * 0.7);
   for (size_t i = 0; i < bars.size(); ++i) {
     double h = 160.0 * bars[i].second / max, x = slot * i + (slot - bar_w) / 2;
     absl::StrAppendFormat(&out,

@@ -42,6 +42,30 @@ TEST(ProtoTable, FlattensNestedMessagesAndKeepsMoneyExact) {
   EXPECT_EQ(object["benchmark_position_count"], 0);
 }
 
+// `riskcap status --summary -o json` printed funds_per_class as protobuf debug text
+// ("regulatory_class: REGULATORY_CLASS_ACOES fund_count: 3;...").
+TEST(ProtoTable, RepeatedMessagesAreObjectsInJsonAndKeyValuesForHumans) {
+  v1::RiskCapitalSummary summary;
+  summary.set_monitored_fund_count(10);
+  auto* acoes = summary.add_funds_per_class();
+  acoes->set_regulatory_class(v1::REGULATORY_CLASS_ACOES);
+  acoes->set_fund_count(3);
+  auto* fii = summary.add_funds_per_class();
+  fii->set_regulatory_class(v1::REGULATORY_CLASS_FII);
+  fii->set_fund_count(7);
+  Json object = ProtoObject(summary);
+  EXPECT_EQ(object["funds_per_class"],
+            Json::parse(R"([{"regulatory_class":"ACOES","fund_count":3},)"
+                        R"({"regulatory_class":"FII","fund_count":7}])"));
+  std::ostringstream text, csv;
+  Render(ProtoRecord(summary), OutputFormat::kTable, text);
+  Render(ProtoRecord(summary), OutputFormat::kCsv, csv);
+  EXPECT_THAT(text.str(), HasSubstr("regulatory_class=ACOES fund_count=3; "
+                                    "regulatory_class=FII fund_count=7"));
+  EXPECT_THAT(csv.str(), HasSubstr(R"("[{""regulatory_class"":""ACOES"",""fund_count"":3})"));
+  EXPECT_EQ(ProtoObject(v1::RiskCapitalSummary())["funds_per_class"], Json::array());
+}
+
 TEST(ProtoTable, StatusTextShowsTheMainColumnsAndCsvAll) {
   v1::FundStatus s;
   s.set_fund_id(101);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -14,13 +15,19 @@
 #include "absl/strings/str_split.h"
 #include "client/report_data.h"
 #include "client/report_format.h"
+#include "client/report_svg.h"
 #include "gtest/gtest.h"
-#include "tests/testing/subprocess.h"
+#include "tests/client/browser.h"
 
 namespace riskcap::client {
 namespace {
 
 namespace fs = std::filesystem;
+using browser_testing::ArtefactDir;
+using browser_testing::Browse;
+using browser_testing::BrowserRun;
+using browser_testing::ConsoleLines;
+using browser_testing::DomText;
 constexpr const char* kClasses[] = {"MULTIMERCADO", "ACOES", "RENDA_FIXA"};
 constexpr const char* kDeadline[] = {"ON_TIME", "OVERDUE", "NEVER_SUBMITTED", "ON_TIME"};
 constexpr const char* kValidation[] = {"RECEIVED_VALIDATED", "RECEIVED_NOT_VALIDATED",
@@ -97,78 +104,6 @@ DashboardData Fixture(int n) {
   }
   d.funds.push_back(f);
   return d;
-}
-
-// Text as Chromium serialises it in --dump-dom: only &, < and > escaped.
-std::string DomText(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
-}
-
-struct BrowserRun {
-  std::string dom, log;
-};
-
-std::string ArtefactDir() {
-  fs::path dir = fs::path(RISKCAP_BUILD_DIR) / "test-artifacts";
-  fs::create_directories(dir);
-  return dir.string();
-}
-
-// Loads `html` (written to `name` under the artefact directory) in headless Chromium and
-// returns the DOM after scripts ran plus the browser's log; writes `screenshot` when given.
-BrowserRun Browse(const std::string& html, const std::string& name,
-                  const std::string& screenshot = "") {
-  std::string path = ArtefactDir() + "/" + name;
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << html;
-  std::string profile = ArtefactDir() + "/chromium-profile-" + name;
-  std::vector<std::string> common = {"/usr/bin/chromium",
-                                     "--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--window-size=1280,2400",
-                                     "--enable-logging=stderr",
-                                     "--v=0",
-                                     "--user-data-dir=" + profile,
-                                     "--hide-scrollbars"};
-  BrowserRun run;
-  std::vector<std::string> dump = common;
-  dump.push_back("--dump-dom");
-  dump.push_back("file://" + path);
-  auto result = riskcap::testing::RunCommand(dump, {}, &run.log);
-  EXPECT_TRUE(result.ok()) << result.status();
-  if (result.ok()) {
-    EXPECT_EQ(result->first, 0) << run.log;
-    run.dom = result->second;
-  }
-  if (!screenshot.empty()) {
-    std::vector<std::string> shot = common;
-    shot.push_back("--screenshot=" + screenshot);
-    shot.push_back("file://" + path);
-    auto done = riskcap::testing::RunCommand(shot, {}, &run.log);
-    EXPECT_TRUE(done.ok() && done->first == 0) << run.log;
-  }
-  fs::remove_all(profile);
-  return run;
-}
-
-// The page's console messages and uncaught errors, as Chromium logs them.
-std::vector<std::string> ConsoleLines(const std::string& log) {
-  std::vector<std::string> out;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (line.find(":CONSOLE") != absl::string_view::npos) out.emplace_back(line);
-  }
-  return out;
 }
 
 TEST(ReportRender, ConsoleCaptureCatchesPageErrors) {
@@ -249,6 +184,34 @@ TEST(ReportRender, ClickingAHeaderSortsTheTrackingTable) {
   std::sort(days.begin(), days.end());
   std::string expected = absl::StrCat("data-order=\"", absl::StrJoin(days, ","), "\"");
   EXPECT_NE(run.dom.find(expected), std::string::npos) << expected;
+}
+
+// The live pipeline has six regulatory classes: fixed 80 px bars in 70 px slots overlapped and
+// the first bar and its label started left of the chart ("JLTIMERCADO").
+TEST(ReportSvg, BarsOfManyClassesNeitherOverlapNorLeaveTheChart) {
+  for (int n : {1, 3, 6, 9}) {
+    std::vector<std::pair<std::string, int>> bars;
+    for (int i = 0; i < n; ++i) bars.emplace_back("MULTIMERCADO", 3 + i % 2);
+    std::string svg = SvgBarChart(bars);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(svg, m, std::regex("viewBox=\"0 0 ([0-9.]+) ")));
+    const double width = std::stod(m[1]);
+    EXPECT_NE(svg.find("max-width:100%"), std::string::npos);
+    double previous_end = 0;
+    int rects = 0;
+    const std::regex rect("<rect x=\"([-0-9.]+)\" y=\"[-0-9.]+\" width=\"([0-9.]+)\"");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), rect); it != std::sregex_iterator();
+         ++it) {
+      const double x = std::stod((*it)[1]), w = std::stod((*it)[2]);
+      EXPECT_GE(x, previous_end + 8) << n << " bars: bar " << rects << " overlaps or touches";
+      // The label (about 7.5 px a character at 12 px) fits in the bar's slot.
+      EXPECT_LE(12 * 7.5, width / n) << n;
+      previous_end = x + w;
+      ++rects;
+    }
+    EXPECT_EQ(rects, n);
+    EXPECT_LE(previous_end, width) << n;
+  }
 }
 
 TEST(ReportFormat, AmountsKeepEveryDigitWithThousandsSeparators) {

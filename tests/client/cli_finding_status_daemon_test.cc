@@ -1,0 +1,238 @@
+// `riskcap finding ...`, `riskcap status` and `riskcap backup` end to end against the real
+// riskcapd after the real pipeline ran from the simulated upstream.
+#include <csignal>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "db/backup.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/client/cli_daemon_harness.h"
+
+namespace riskcap::client::cli_testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+using CliFindingDaemon = CliDaemon;
+using CliStatusDaemon = CliDaemon;
+
+std::vector<Json> JsonLines(const std::string& text) {
+  std::vector<Json> lines;
+  std::vector<std::string> texts = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  for (const std::string& line : texts) {
+    lines.push_back(Json::parse(line));
+  }
+  return lines;
+}
+
+TEST_P(CliFindingDaemon, WatchPrintsTheFindingsThePipelineRaises) {
+  auto watch = riskcap::testing::Subprocess::Start(
+      CliArgv({"finding", "watch", "-o", "json"}), CliEnv(analyst_));
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  // Let the stream open before anything is raised (nothing shows it has; the CLI connects in
+  // milliseconds, this leaves room for a loaded machine).
+  absl::SleepFor(absl::Seconds(1));
+  ASSERT_GT(RunPipeline(), 0);
+
+  CliResult list = Cli({"finding", "list", "--all", "-o", "json"}, analyst_);
+  ASSERT_EQ(list.code, 0) << list.err;
+  Json listed = Json::parse(list.out);
+  ASSERT_FALSE(listed.empty()) << "the simulated upstream's data raises findings";
+  std::set<int64_t> listed_ids;
+  for (const Json& f : listed) listed_ids.insert(f.at("finding_id").get<int64_t>());
+
+  // The watch prints every raised finding as a JSON line.
+  std::set<int64_t> watched_ids;
+  for (int i = 0; i < 200 && watched_ids.size() < listed_ids.size(); ++i) {
+    absl::SleepFor(absl::Milliseconds(25));
+    std::string out = (*watch)->Stdout();
+    out = out.substr(0, out.rfind('\n') + 1);  // whole lines only
+    watched_ids.clear();
+    for (const Json& f : JsonLines(out)) watched_ids.insert(f.at("finding_id").get<int64_t>());
+  }
+  EXPECT_EQ(watched_ids, listed_ids);
+  (*watch)->Signal(SIGINT);
+  auto code = (*watch)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(code.ok()) << code.status();
+  for (const Json& f : JsonLines((*watch)->Stdout())) {
+    EXPECT_EQ(f.at("state"), "OPEN");
+    EXPECT_FALSE(f.at("rule").get<std::string>().empty());
+  }
+
+  // Replay: --after skips what was seen, then stops when interrupted.
+  const int64_t first = *listed_ids.begin();
+  auto replay = riskcap::testing::Subprocess::Start(
+      CliArgv({"finding", "watch", "--after", std::to_string(first), "-o", "csv"}),
+      CliEnv(analyst_));
+  ASSERT_TRUE(replay.ok());
+  for (int i = 0; i < 200 && CsvRecords((*replay)->Stdout()).size() + 1 < listed_ids.size(); ++i) {
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  (*replay)->Signal(SIGINT);
+  ASSERT_TRUE((*replay)->Wait(absl::Seconds(10)).ok());
+  auto replayed = CsvRecords((*replay)->Stdout());
+  ASSERT_EQ(replayed.size() + 1, listed_ids.size());
+  for (auto& f : replayed) EXPECT_GT(std::stoll(f["finding_id"]), first);
+}
+
+TEST_P(CliFindingDaemon, ListAcknowledgeResolveAndTheirErrors) {
+  ASSERT_GT(RunPipeline(), 0);
+  CliResult critical = Cli({"finding", "list", "--severity", "CRITICAL", "-o", "csv"}, analyst_);
+  ASSERT_EQ(critical.code, 0) << critical.err;
+  auto rows = CsvRecords(critical.out);
+  ASSERT_FALSE(rows.empty()) << "the simulated upstream has funds in breach";
+  for (auto& row : rows) EXPECT_EQ(row["severity"], "CRITICAL");
+  const std::string id = rows[0]["finding_id"];
+  const std::string fund = rows[0]["fund_id"];
+
+  CliResult table = Cli({"finding", "list", "--severity", "CRITICAL"}, analyst_);
+  ASSERT_EQ(table.code, 0) << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), rows.size() + 1) << table.out;
+  EXPECT_THAT(lines[0], HasSubstr("FINDING_ID"));
+  EXPECT_THAT(lines[1], HasSubstr(rows[0]["message"]));
+
+  CliResult by_fund = Cli({"finding", "list", "--fund", fund, "-o", "json"}, analyst_);
+  ASSERT_EQ(by_fund.code, 0) << by_fund.err;
+  for (const Json& f : Json::parse(by_fund.out)) EXPECT_EQ(std::to_string(f.at("fund_id").get<int64_t>()), fund);
+
+  CliResult ack = Cli({"finding", "ack", id, "-o", "json"}, analyst_);
+  ASSERT_EQ(ack.code, 0) << ack.err;
+  EXPECT_EQ(Json::parse(ack.out).at("state"), "ACKNOWLEDGED");
+  EXPECT_FALSE(Json::parse(ack.out).at("acknowledged_by").get<std::string>().empty());
+
+  CliResult resolve =
+      Cli({"finding", "resolve", id, "--resolution", "manager cut the position", "-o", "csv"},
+          analyst_);
+  ASSERT_EQ(resolve.code, 0) << resolve.err;
+  auto resolved = CsvRecords(resolve.out);
+  ASSERT_EQ(resolved.size(), 1u);
+  EXPECT_EQ(resolved[0]["state"], "RESOLVED");
+  EXPECT_EQ(resolved[0]["resolution"], "manager cut the position");
+
+  CliResult listed = Cli({"finding", "list", "--state", "RESOLVED", "-o", "csv"}, analyst_);
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  auto resolved_rows = CsvRecords(listed.out);
+  ASSERT_EQ(resolved_rows.size(), 1u);
+  EXPECT_EQ(resolved_rows[0]["finding_id"], id);
+
+  // Errors: a resolved finding cannot be acknowledged (7), an unknown one (4), a bad severity (2),
+  // the service role may read but not acknowledge (5).
+  CliResult again = Cli({"finding", "ack", id}, analyst_);
+  EXPECT_EQ(again.code, 7);
+  EXPECT_EQ(again.err, absl::StrCat("riskcap: failed precondition: finding ", id,
+                                    " is RESOLVED: only an OPEN finding can be acknowledged\n"));
+  CliResult unknown = Cli({"finding", "ack", "99999"}, analyst_);
+  EXPECT_EQ(unknown.code, 4);
+  EXPECT_EQ(unknown.err, "riskcap: not found: finding 99999 not found\n");
+  CliResult severity = Cli({"finding", "list", "--severity", "LOUD"}, analyst_);
+  EXPECT_EQ(severity.code, 2);
+  EXPECT_THAT(severity.err, HasSubstr("--severity"));
+  CliResult no_resolution = Cli({"finding", "resolve", id}, analyst_);
+  EXPECT_EQ(no_resolution.code, 2);
+  EXPECT_THAT(no_resolution.err, HasSubstr("--resolution is required"));
+  CliResult denied = Cli({"finding", "ack", rows.back()["finding_id"]}, service_);
+  EXPECT_EQ(denied.code, 5) << denied.err;
+}
+
+TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
+  ASSERT_GT(RunPipeline(), 0);
+  CliResult summary = Cli({"status", "--summary", "-o", "json"}, analyst_);
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  Json kpis = Json::parse(summary.out);
+  EXPECT_EQ(kpis.at("snapshot_reference_date"), TodayUtc());
+  const int64_t monitored = kpis.at("monitored_fund_count").get<int64_t>();
+  EXPECT_GT(monitored, 0);
+  EXPECT_GT(kpis.at("received_count").get<int64_t>(), 0) << "today's submissions count";
+  // funds_per_class as objects, adding up to the monitored funds.
+  int64_t per_class = 0;
+  for (const Json& c : kpis.at("funds_per_class")) per_class += c.at("fund_count").get<int64_t>();
+  EXPECT_EQ(per_class, monitored) << kpis.at("funds_per_class");
+
+  CliResult status = Cli({"status", "-o", "csv"}, analyst_);
+  ASSERT_EQ(status.code, 0) << status.err;
+  auto rows = CsvRecords(status.out);
+  EXPECT_EQ(static_cast<int64_t>(rows.size()), monitored);
+  int64_t received = 0, breach = 0, on_time = 0;
+  for (auto& row : rows) {
+    EXPECT_NE(row["consolidated_exposure"], "NONE");
+    received += row["validation_status"] != "NOT_RECEIVED" ? 1 : 0;
+    breach += row["risk_capital_limit_status"] == "BREACH" ? 1 : 0;
+    on_time += row["deadline_status"] == "ON_TIME" ? 1 : 0;
+  }
+  EXPECT_EQ(received, kpis.at("received_count").get<int64_t>());
+  EXPECT_EQ(breach, kpis.at("breach_count").get<int64_t>());
+  EXPECT_EQ(on_time, kpis.at("on_time_count").get<int64_t>());
+
+  // Filters.
+  CliResult breaches = Cli({"status", "--limit", "BREACH", "-o", "json"}, analyst_);
+  ASSERT_EQ(breaches.code, 0) << breaches.err;
+  EXPECT_EQ(static_cast<int64_t>(Json::parse(breaches.out).size()), breach);
+  CliResult otc = Cli({"status", "--exposure", "OTC", "-o", "csv"}, analyst_);
+  ASSERT_EQ(otc.code, 0) << otc.err;
+  auto otc_rows = CsvRecords(otc.out);
+  EXPECT_EQ(static_cast<int64_t>(otc_rows.size()), kpis.at("otc_fund_count").get<int64_t>());
+  for (auto& row : otc_rows) EXPECT_EQ(row["consolidated_exposure"], "OTC");
+  const Json& first_class = kpis.at("funds_per_class").at(0);
+  CliResult by_class = Cli(
+      {"status", "--class", first_class.at("regulatory_class").get<std::string>(), "-o", "json"},
+      analyst_);
+  ASSERT_EQ(by_class.code, 0) << by_class.err;
+  EXPECT_EQ(Json::parse(by_class.out).size(), first_class.at("fund_count").get<size_t>());
+  CliResult all = Cli({"status", "--all-funds", "-o", "csv"}, analyst_);
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_GT(CsvRecords(all.out).size(), rows.size()) << "some upstream funds are not exposed";
+  const std::string fund = rows[0]["fund_id"];
+  CliResult one = Cli({"status", "--fund", fund}, analyst_);
+  ASSERT_EQ(one.code, 0) << one.err;
+  std::vector<std::string> lines = absl::StrSplit(one.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << one.out;
+  EXPECT_THAT(lines[0], HasSubstr("FUND_ID"));
+  EXPECT_THAT(lines[1], HasSubstr(rows[0]["fund_name"]));
+
+  // Errors.
+  CliResult bad_class = Cli({"status", "--class", "TULIPS"}, analyst_);
+  EXPECT_EQ(bad_class.code, 2);
+  EXPECT_THAT(bad_class.err, HasSubstr("--class"));
+  CliResult no_snapshot = Cli({"status", "--summary", "--date", "2001-01-02"}, analyst_);
+  EXPECT_EQ(no_snapshot.code, 4) << no_snapshot.err;
+  EXPECT_THAT(no_snapshot.err, HasSubstr("riskcap: not found"));
+}
+
+TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
+  ASSERT_GT(RunPipeline(), 0);
+  const std::string file = (dir_ / "backup.db").string();
+  CliResult backup = Cli({"backup", "--to", "sqlite:" + file, "--watch"}, service_);
+  ASSERT_EQ(backup.code, 0) << backup.out << backup.err;
+  EXPECT_THAT(backup.out, HasSubstr("backup SUCCEEDED"));
+
+  CliResult all = Cli({"fund", "list", "-o", "csv"}, analyst_);  // inactive ones too
+  ASSERT_EQ(all.code, 0) << all.err;
+  CliResult findings = Cli({"finding", "list", "--all", "-o", "csv"}, analyst_);
+  ASSERT_EQ(findings.code, 0) << findings.err;
+
+  auto copy = db::Store::Open("sqlite:" + file, 1);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  auto report = db::HashStore(**copy);
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::map<std::string, int64_t> rows;
+  for (const db::TableReport& table : report->tables) rows[table.table] = table.rows;
+  EXPECT_EQ(rows["funds"], static_cast<int64_t>(CsvRecords(all.out).size()));
+  EXPECT_EQ(rows["findings"], static_cast<int64_t>(CsvRecords(findings.out).size()));
+  EXPECT_GT(rows["margin_submissions"], 0);
+
+  CliResult no_target = Cli({"backup"}, service_);
+  EXPECT_EQ(no_target.code, 2);
+  EXPECT_THAT(no_target.err, HasSubstr("--to is required"));
+  CliResult denied = Cli({"backup", "--to", "sqlite:" + file + ".2"}, analyst_);
+  EXPECT_EQ(denied.code, 5) << denied.err;
+}
+
+RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliFindingDaemon);
+RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliStatusDaemon);
+
+}  // namespace
+}  // namespace riskcap::client::cli_testing
