@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -17,7 +18,7 @@
 namespace riskcap::db {
 namespace {
 
-using sqlite_api::sqlite3_destructor_type;  // SQLITE_TRANSIENT expands to a cast to this type
+using sqlite_api::sqlite3_destructor_type;  // SQLITE_STATIC expands to a cast to this type
 
 // COPY data is sent in chunks of about this size: large enough to amortise the calls, small
 // enough not to hold the whole load twice in memory.
@@ -157,10 +158,14 @@ absl::Status CopyIn(soci::session& session, std::string_view table,
   return sent.ok() ? finished : sent;
 }
 
-// Binds values to the parameters of one prepared INSERT, left to right.
+// Binds values to the parameters of one prepared INSERT, left to right. Text is copied into
+// one reused buffer per parameter and bound without SQLite's own copy (SQLITE_STATIC): the
+// buffer outlives the step, keeps its capacity from row to row, and is only rewritten after the
+// statement was reset, so a load makes no allocation per text value.
 class SqliteBindSink final : public RowSink {
  public:
-  explicit SqliteBindSink(sqlite_api::sqlite3_stmt* stmt) : stmt_(stmt) {}
+  SqliteBindSink(sqlite_api::sqlite3_stmt* stmt, size_t column_count)
+      : stmt_(stmt), texts_(column_count) {}
   void StartRow() {
     next_ = 1;
     rc_ = SQLITE_OK;
@@ -172,10 +177,7 @@ class SqliteBindSink final : public RowSink {
   void Double(double value) override {
     Check(sqlite_api::sqlite3_bind_double(stmt_, next_++, value));
   }
-  void Text(std::string_view value) override {
-    Check(sqlite_api::sqlite3_bind_text(stmt_, next_++, value.data(),
-                                        static_cast<int>(value.size()), SQLITE_TRANSIENT));
-  }
+  void Text(std::string_view value) override;
   void Null() override { Check(sqlite_api::sqlite3_bind_null(stmt_, next_++)); }
 
  private:
@@ -183,9 +185,23 @@ class SqliteBindSink final : public RowSink {
     if (rc_ == SQLITE_OK) rc_ = rc;
   }
   sqlite_api::sqlite3_stmt* stmt_;
+  std::vector<std::string> texts_;
   int next_ = 1;
   int rc_ = SQLITE_OK;
 };
+
+void SqliteBindSink::Text(std::string_view value) {
+  const int param = next_++;
+  const size_t slot = static_cast<size_t>(param - 1);
+  if (slot >= texts_.size()) {  // more values than columns: reported by the caller's count
+    Check(SQLITE_RANGE);
+    return;
+  }
+  std::string& text = texts_[slot];
+  text.assign(value.data(), value.size());
+  Check(sqlite_api::sqlite3_bind_text(stmt_, param, text.data(), static_cast<int>(text.size()),
+                                      SQLITE_STATIC));
+}
 
 absl::Status SqliteError(sqlite_api::sqlite3* conn, std::string_view context) {
   return StatusFromException(soci::sqlite3_soci_error(sqlite_api::sqlite3_errmsg(conn),
@@ -210,7 +226,7 @@ absl::Status InsertEach(soci::session& session, std::string_view table,
     return SqliteError(conn, absl::StrCat("preparing insert into ", AbslView(table)));
   }
   StatementPtr stmt(raw, &sqlite_api::sqlite3_finalize);
-  SqliteBindSink sink(stmt.get());
+  SqliteBindSink sink(stmt.get(), columns.size());
   for (size_t i = 0; i < row_count; ++i) {
     sink.StartRow();
     encode(i, sink);
