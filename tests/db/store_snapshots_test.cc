@@ -394,7 +394,7 @@ TEST_P(StoreSnapshots, UnknownFundFailsAndLeavesNothingBehind) {
 // batch must fail the whole load.
 TEST_P(StoreSnapshots, BulkLoadsOfAnyRowCountStoreExactlyTheRows) {
   Date day = kDay;
-  for (size_t count : {1, 2, 31, 32, 33, 64, 70, 100}) {
+  for (size_t count : {1, 2, 127, 128, 129, 256, 300}) {
     day = day + 1;
     std::vector<Position> rows;
     for (size_t i = 0; i < count; ++i) rows.push_back(MakePosition(i * 7 + count, day));
@@ -404,12 +404,12 @@ TEST_P(StoreSnapshots, BulkLoadsOfAnyRowCountStoreExactlyTheRows) {
     EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})), rows) << count;
   }
   std::vector<Position> rows;
-  for (size_t i = 0; i < 70; ++i) rows.push_back(MakePosition(i, kDay));
-  rows[66].fund_id = 999;  // in the last, shorter batch
+  for (size_t i = 0; i < 300; ++i) rows.push_back(MakePosition(i, kDay));
+  rows[290].fund_id = 999;  // in the last, shorter batch
   EXPECT_EQ(store().WritePositions(Load(kDay), rows).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  rows[66].fund_id = kFunds[0];
-  rows[40].fund_id = 999;  // in the second full batch
+  rows[290].fund_id = kFunds[0];
+  rows[140].fund_id = 999;  // in the second full batch
   EXPECT_EQ(store().WritePositions(Load(kDay), rows).status().code(),
             absl::StatusCode::kFailedPrecondition);
   ExpectNoVersions(SnapshotKind::kPositions);
