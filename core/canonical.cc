@@ -20,7 +20,11 @@ class LineWriter {
   explicit LineWriter(std::string* out) : out_(out) {}
   ~LineWriter() { out_->push_back('\n'); }
 
-  LineWriter& Int(int64_t v) { return Raw(absl::StrCat(v)); }
+  LineWriter& Int(int64_t v) {
+    Separate();
+    absl::StrAppend(out_, v);
+    return *this;
+  }
   LineWriter& Bool(bool v) { return Raw(v ? "1" : "0"); }
   LineWriter& Amount(Money v) { return Int(v.micros()); }
   LineWriter& Day(Date v) { return Raw(FormatDate(v)); }
@@ -35,6 +39,10 @@ class LineWriter {
   }
   LineWriter& Str(std::string_view v) {
     Separate();
+    if (v.find_first_of("\\|\n\r") == std::string_view::npos) {
+      out_->append(v);
+      return *this;
+    }
     for (char c : v) {
       const char* escaped = c == '\\'   ? "\\\\"
                             : c == '|'  ? "\\|"

@@ -76,7 +76,24 @@ absl::StatusOr<Date> ParseDate(std::string_view text) {
 }
 
 std::string FormatDate(Date date) {
-  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+  const int64_t year = date.year();
+  if (year < 0 || year > 9999) {
+    return absl::StrFormat("%04d-%02d-%02d", year, date.month(), date.day());
+  }
+  // Hand-formatted: this runs for every date of every bulk-loaded row (binds, canonical lines).
+  const auto digit = [](int64_t v) { return static_cast<char>('0' + v); };
+  const int month = date.month();
+  const int day = date.day();
+  std::string out(10, '-');
+  out[0] = digit(year / 1000);
+  out[1] = digit(year / 100 % 10);
+  out[2] = digit(year / 10 % 10);
+  out[3] = digit(year % 10);
+  out[5] = digit(month / 10);
+  out[6] = digit(month % 10);
+  out[8] = digit(day / 10);
+  out[9] = digit(day % 10);
+  return out;
 }
 
 bool IsWeekday(Date date) { return MondayBasedIndex(date) < kWeekdaysPerWeek; }

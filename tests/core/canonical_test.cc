@@ -241,5 +241,28 @@ TEST(Canonical, BatchTextCountsDuplicateRows) {
   EXPECT_EQ(CanonicalBatch(std::vector<NavHistoryEntry>{}), "");
 }
 
+// The exact lines, pinned from the implementation before the fast paths (hand-formatted dates,
+// direct integer and string appends): content hashes of stored versions depend on them.
+TEST(Canonical, LinesAreByteForByteThePinnedFormat) {
+  Position swap = SwapPosition();
+  Position other = SwapPosition();
+  other.fund_id = 7;
+  other.position_date = Date(1900, 1, 9);
+  other.asset_nickname = "a|b\\c\nd\re ação";
+  other.quantity = M(-9'223'372'036'854'775'807 - 1);
+  other.price = M(0);
+  other.asset_leg_balance.reset();
+  other.asset_class.reset();
+  other.start_date.reset();
+  other.end_date = Date(9999, 12, 31);
+  other.strike = -0.0;
+  other.underlying_price = 1e-300;
+  const std::string pinned =
+      "101|2026-11-24|SWAP DI x USD||SW123|SWAP|OTC_SWAP|1000000|2500000|10000000000|-1500000|5000000|6500000|FX|2026-01-02|2027-01-04|LONG||5.25|0.10000000000000001|USD\n"
+      "7|1900-01-09|a\\|b\\\\c\\nd\\re ação||SW123|SWAP|OTC_SWAP|-9223372036854775808|0|10000000000|-1500000||6500000|||9999-12-31|LONG||0|1e-300|USD\n"
+      "101|2026-11-24|1234500000|0.12|1|0.5|2|0.25|1.5|0.01|0.02|0.029999999999999999|-0.040000000000000001|0.001|0.002|0.0030000000000000001|A\n";
+  EXPECT_EQ(CanonicalLine(swap) + CanonicalLine(other) + CanonicalLine(Nav()), pinned);
+}
+
 }  // namespace
 }  // namespace riskcap

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -69,6 +70,22 @@ TEST(Date, ParseDateRejectsYearsOutside1900To9999) {
 TEST(Date, FormatDatePadsToYyyyMmDd) {
   EXPECT_EQ(FormatDate(Date(2026, 1, 5)), "2026-01-05");
   EXPECT_EQ(FormatDate(Date(1900, 12, 31)), "1900-12-31");
+}
+
+// FormatDate is hand-formatted for speed; it must print exactly what "%04d-%02d-%02d" prints,
+// on every day of the supported years' edges and outside them (negative and 5-digit years).
+TEST(Date, FormatDateMatchesPrintfFormatting) {
+  const auto printf_form = [](Date d) {
+    return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+  };
+  for (Date d(1899, 1, 1); d < Date(1901, 1, 1); ++d) ASSERT_EQ(FormatDate(d), printf_form(d));
+  for (Date d(2026, 1, 1); d < Date(2027, 1, 1); ++d) ASSERT_EQ(FormatDate(d), printf_form(d));
+  for (Date d(9998, 12, 1); d < Date(10000, 2, 1); ++d) ASSERT_EQ(FormatDate(d), printf_form(d));
+  for (Date d : {Date(0, 1, 1), Date(7, 3, 9), Date(99, 10, 10), Date(-1, 12, 31),
+                 Date(-12345, 6, 7), Date(12345, 6, 7)}) {
+    EXPECT_EQ(FormatDate(d), printf_form(d));
+  }
+  EXPECT_EQ(FormatDate(Date(7, 3, 9)), "0007-03-09");
 }
 
 TEST(Date, FormatDateRoundTripsThroughParseDate) {

@@ -389,6 +389,32 @@ TEST_P(StoreSnapshots, UnknownFundFailsAndLeavesNothingBehind) {
   EXPECT_EQ(Ok(store().ListPositions(good->id, std::nullopt, Page{0, 10})), positions);
 }
 
+// SQLite inserts several rows per statement (full batches, then one shorter last batch); every
+// row count around the batch size must store exactly the given rows, and a bad row in a later
+// batch must fail the whole load.
+TEST_P(StoreSnapshots, BulkLoadsOfAnyRowCountStoreExactlyTheRows) {
+  Date day = kDay;
+  for (size_t count : {1, 2, 127, 128, 129, 256, 300}) {
+    day = day + 1;
+    std::vector<Position> rows;
+    for (size_t i = 0; i < count; ++i) rows.push_back(MakePosition(i * 7 + count, day));
+    auto v = store().WritePositions(Load(day), rows);
+    ASSERT_TRUE(v.ok()) << count << ": " << v.status();
+    EXPECT_EQ(v->row_count, static_cast<int64_t>(count));
+    EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})), rows) << count;
+  }
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 300; ++i) rows.push_back(MakePosition(i, kDay));
+  rows[290].fund_id = 999;  // in the last, shorter batch
+  EXPECT_EQ(store().WritePositions(Load(kDay), rows).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  rows[290].fund_id = kFunds[0];
+  rows[140].fund_id = 999;  // in the second full batch
+  EXPECT_EQ(store().WritePositions(Load(kDay), rows).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ExpectNoVersions(SnapshotKind::kPositions);
+}
+
 TEST_P(StoreSnapshots, DuplicateRowIsAlreadyExistsAndLeavesNothingBehind) {
   auto dup = store().WriteNavSnapshot(Load(kDay), {Nav(101, 1), Nav(101, 2)});
   EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists) << dup.status();
