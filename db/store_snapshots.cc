@@ -421,15 +421,20 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
     long long id = version_id;
     long long after = page.after_id;
     int limit = page.limit;
-    Nullable<long long> fund = NullableInt(fund_id);
+    long long fund = fund_id.value_or(0);
     // row_no comes last so ReadPosition sees the usual columns first.
     std::string select = SelectFrom("positions", kPositionColumns, 2);
     select.insert(select.find(" FROM "), ", row_no");
+    // Two statements rather than "fund_id = COALESCE(:fund_id, fund_id)": one fund's rows must
+    // come from the positions_by_fund index, not from a walk over the whole batch.
     soci::rowset<soci::row> rows =
-        (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
-                   << " AND fund_id = COALESCE(:fund_id, fund_id)"
-                   << " ORDER BY row_no LIMIT :limit",
-         soci::use(id), soci::use(after), soci::use(fund.value, fund.indicator), soci::use(limit));
+        fund_id.has_value()
+            ? (s.prepare << select << " WHERE fund_id = :fund_id AND version_id = :version_id"
+                         << " AND row_no > :after ORDER BY row_no LIMIT :limit",
+               soci::use(fund), soci::use(id), soci::use(after), soci::use(limit))
+            : (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
+                         << " ORDER BY row_no LIMIT :limit",
+               soci::use(id), soci::use(after), soci::use(limit));
     std::vector<Position> out;
     for (const soci::row& row : rows) {
       out.push_back(ReadPosition(row));
