@@ -35,8 +35,9 @@ inline constexpr const char* kSourcedJobs[] = {"margin_ingest", "nav_snapshot", 
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";  // RISKCAP_LISTEN, host:port (port 0 = any free port)
   std::string db_url = "sqlite:riskcap.db";  // RISKCAP_DB, store URL
-  // RISKCAP_WORKER_THREADS: RPCs served at once (each waits on its own durable commit, so this
-  // also bounds how many submissions share one group commit).
+  // RISKCAP_WORKER_THREADS: synchronous RPCs served at once. SubmitMargin is not among them: it
+  // runs on the callback API and waits for its group commit without holding a thread (its queue
+  // is bounded by max_queued_writes below).
   int worker_threads = 64;
   int db_pool_size = 8;           // RISKCAP_DB_POOL: database sessions
   // RISKCAP_MAX_QUEUED_WRITES: SubmitMargin calls (and their audit records) waiting for a group
