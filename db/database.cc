@@ -59,9 +59,11 @@ void DisableSqliteMemoryStatistics() {
 }
 
 void PrepareSqlite(soci::session& s) {
+  // First: switching to WAL needs the database lock, and without a busy timeout a connection
+  // opened while another process holds it (e.g. migrating a new file) fails at once.
+  s << "PRAGMA busy_timeout=30000";
   s << "PRAGMA journal_mode=WAL";
   s << "PRAGMA synchronous=FULL";  // durable commits: acknowledged data survives power loss
-  s << "PRAGMA busy_timeout=30000";
   s << "PRAGMA foreign_keys=ON";
 }
 
