@@ -3,10 +3,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
+#include "core/field_errors.h"
 #include "core/status_macros.h"
 #include "db/backup.h"
 
 namespace riskcap::server::jobs {
+
+absl::Status BackupJob::CheckParameters(const std::map<std::string, std::string>& params) const {
+  FieldErrors errors;
+  auto target = params.find("target");
+  if ((target == params.end() || target->second.empty()) && default_target_url_.empty()) {
+    errors.Add("parameters.target", "is required: no default backup target (RISKCAP_BACKUP_URL) "
+                                    "is configured");
+  }
+  auto replace = params.find("replace");
+  if (replace != params.end() && replace->second != "true" && replace->second != "false") {
+    errors.Add("parameters.replace", absl::StrCat("must be true or false, got '", replace->second, "'"));
+  }
+  return errors.ToStatus();
+}
 
 absl::StatusOr<JobOutput> BackupJob::Run(JobContext& context) {
   std::string target = context.Param("target", default_target_url_);

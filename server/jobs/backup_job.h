@@ -24,6 +24,8 @@ class BackupJob final : public Job {
       : default_target_url_(std::move(default_target_url)) {}
   std::string_view name() const override { return kBackup; }
   std::vector<std::string> parameter_keys() const override { return {"target", "replace"}; }
+  // parameters.target required when no default is configured; parameters.replace true|false.
+  absl::Status CheckParameters(const std::map<std::string, std::string>& params) const override;
   absl::StatusOr<JobOutput> Run(JobContext& context) override;
 
  private:

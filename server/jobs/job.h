@@ -128,6 +128,13 @@ class Job {
   virtual std::string_view name() const = 0;
   // Parameter keys RunJob accepts for this job; any other key is INVALID_ARGUMENT.
   virtual std::vector<std::string> parameter_keys() const { return {}; }
+  // Checks the values of the accepted parameters before a run is admitted, so a request that
+  // cannot succeed is refused with INVALID_ARGUMENT naming "parameters.<key>" instead of queuing
+  // a run that fails. Default: anything goes.
+  virtual absl::Status CheckParameters(const std::map<std::string, std::string>& params) const {
+    (void)params;
+    return absl::OkStatus();
+  }
   // Does the work. A failure (including a quarantined feed, after raising its finding) returns an
   // error and must have applied nothing; Cancelled when CheckCancelled said so.
   virtual absl::StatusOr<JobOutput> Run(JobContext& context) = 0;

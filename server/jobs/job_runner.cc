@@ -52,7 +52,8 @@ absl::Status CheckParams(const Job& job, const std::map<std::string, std::string
                    : absl::StrCat("is not a parameter of job ", AbslView(job.name()), " (one of ",
                                   absl::StrJoin(accepted, ", "), ")"));
   }
-  return errors.ToStatus();
+  RETURN_IF_ERROR(errors.ToStatus());
+  return job.CheckParameters(params);
 }
 
 }  // namespace

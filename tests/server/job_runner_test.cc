@@ -97,6 +97,22 @@ TEST_P(JobRunnerTest, TheJobSetHasEveryJobOfTheSpecOnce) {
   EXPECT_EQ(names, expected);  // JobMap is ordered by name
 }
 
+// A job's own parameter check runs at admission: a backup with no target and no configured
+// default is refused naming parameters.target, and no run is created for it.
+TEST_P(JobRunnerTest, ARequestThatCannotSucceedIsRefusedBeforeARunIsQueued) {
+  server::ServerConfig config;  // no RISKCAP_BACKUP_URL
+  auto runner = MakeRunner(server::jobs::MakeJobSet(config));
+  auto refused = runner->RunJob(Request("backup"));
+  ASSERT_TRUE(absl::IsInvalidArgument(refused.status())) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().ToString(), "parameters.target"))
+      << refused.status();
+  JobRequest bad_replace = Request("backup");
+  bad_replace.params = {{"target", "sqlite:/tmp/never-written.db"}, {"replace", "yes"}};
+  auto refused_again = runner->RunJob(bad_replace);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused_again.status())) << refused_again.status();
+  EXPECT_TRUE(store().ListJobRuns({}, {0, 10}).value().empty());
+}
+
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(JobRunnerTest);
 
 }  // namespace
