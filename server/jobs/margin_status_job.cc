@@ -39,6 +39,11 @@ struct Inputs {
   std::map<int64_t, NavSnapshot> navs;
   std::map<int64_t, std::vector<MarginSubmission>> submissions;
   std::map<int64_t, std::vector<Exemption>> exemptions;
+  // Rows of the current status snapshot of the latest date before the reference date, by fund:
+  // each is that fund's previous result (its latest earlier date). Funds absent from it are
+  // looked up one by one.
+  std::map<int64_t, rules::FundStatusRow> previous;
+  bool has_earlier_status = false;  // false: no fund has a previous result, nothing to look up
   int64_t rows_read = 0;
 };
 
@@ -63,6 +68,20 @@ absl::Status ReadNavs(db::Store& store, Date date, Inputs& in) {
   return absl::OkStatus();
 }
 
+absl::Status ReadPreviousStatus(db::Store& store, Date date, Inputs& in) {
+  auto version = store.GetLatestSnapshotVersion(SnapshotKind::kMarginStatus, date - 1);
+  if (absl::IsNotFound(version.status())) return absl::OkStatus();  // no earlier status at all
+  RETURN_IF_ERROR(version.status());
+  in.has_earlier_status = true;
+  ASSIGN_OR_RETURN(std::vector<rules::FundStatusRow> rows,
+                   ReadAll<rules::FundStatusRow>(
+                       [&](const db::Page& p) { return store.ListFundStatus(version->id, {}, p); },
+                       [](const rules::FundStatusRow& r) { return r.status.fund_id; }));
+  for (rules::FundStatusRow& r : rows) in.previous.emplace(r.status.fund_id, std::move(r));
+  in.rows_read += static_cast<int64_t>(rows.size());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Inputs> ReadInputs(const JobContext& ctx) {
   db::Store& store = ctx.store();
   Inputs in;
@@ -74,6 +93,7 @@ absl::StatusOr<Inputs> ReadInputs(const JobContext& ctx) {
   }
   RETURN_IF_ERROR(ReadExposures(store, ctx.reference_date(), in));
   RETURN_IF_ERROR(ReadNavs(store, ctx.reference_date(), in));
+  RETURN_IF_ERROR(ReadPreviousStatus(store, ctx.reference_date(), in));
   ASSIGN_OR_RETURN(auto submissions,
                    ReadAll<MarginSubmission>(
                        [&](const db::Page& p) { return store.ListSubmissions({}, p); },
@@ -122,8 +142,12 @@ absl::StatusOr<rules::MarginStatusInput> FundInput(const JobContext& ctx, const 
   if (auto it = in.exemptions.find(fund.id); it != in.exemptions.end()) {
     input.exemptions = it->second;
   }
-  ASSIGN_OR_RETURN(input.previous,
-                   ctx.store().LatestFundStatusBefore(fund.id, ctx.reference_date()));
+  if (auto it = in.previous.find(fund.id); it != in.previous.end()) {
+    input.previous = it->second;
+  } else if (in.has_earlier_status) {
+    ASSIGN_OR_RETURN(input.previous,
+                     ctx.store().LatestFundStatusBefore(fund.id, ctx.reference_date()));
+  }
   return input;
 }
 

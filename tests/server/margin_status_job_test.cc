@@ -378,6 +378,55 @@ TEST_P(MarginStatusJobTest, NewSubmissionMakesANewVersionAndClearsItsFinding) {
   EXPECT_EQ((*now)[0].status.deadline_status, rules::DeadlineStatus::kOnTime);
 }
 
+// A breach continues from the fund's previous result: from the latest earlier status snapshot
+// (read for all funds at once), and for a fund missing from it, from its own latest earlier row.
+TEST_P(MarginStatusJobTest, BreachesContinueFromEachFundsPreviousResult) {
+  auto first = RunMarginStatus();
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto rows = store().ListFundStatus(*first->output_version_id, {}, db::Page{0, 1000});
+  ASSERT_TRUE(rows.ok());
+  std::vector<rules::FundStatusRow> breached;
+  for (const auto& row : *rows) {
+    if (row.risk.breach.start_date.has_value()) breached.push_back(row);
+  }
+  ASSERT_GE(breached.size(), 2u) << "the dataset must have funds in breach";
+  EXPECT_EQ(*breached[0].risk.breach.start_date, kRef);  // no earlier result yet
+
+  // Earlier results: the second breached fund only on Wed 2026-11-18 (breach since then), every
+  // other breached fund on Mon 2026-11-23 (breach since Sat 2026-11-21).
+  auto as_of = [](rules::FundStatusRow row, Date date, Date start) {
+    row.status.reference_date = date;
+    row.risk.reference_date = date;
+    row.risk.breach.start_date = start;
+    return row;
+  };
+  std::vector<rules::FundStatusRow> monday;
+  for (size_t i = 0; i < breached.size(); ++i) {
+    if (i != 1) monday.push_back(as_of(breached[i], kRef - 1, kRef - 3));
+  }
+  ASSERT_TRUE(store().WriteFundStatus(Version(kRef - 6, "wed"),
+                                      {as_of(breached[1], kRef - 6, kRef - 6)}).ok());
+  ASSERT_TRUE(store().WriteFundStatus(Version(kRef - 1, "mon"), monday).ok());
+
+  auto second = RunMarginStatus();
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto now = store().ListFundStatus(*second->output_version_id, {}, db::Page{0, 1000});
+  ASSERT_TRUE(now.ok());
+  std::map<int64_t, rules::FundStatusRow> by_fund;
+  for (const auto& row : *now) by_fund[row.fund_id()] = row;
+  for (size_t i = 0; i < breached.size(); ++i) {
+    const rules::BreachState& b = by_fund[breached[i].fund_id()].risk.breach;
+    ASSERT_TRUE(b.start_date.has_value()) << breached[i].fund_id();
+    if (i == 1) {
+      EXPECT_EQ(*b.start_date, kRef - 6);
+      EXPECT_EQ(b.business_days, 5);  // Wed, Thu, Fri, Mon, Tue
+    } else {
+      EXPECT_EQ(*b.start_date, kRef - 3) << breached[i].fund_id();
+      EXPECT_EQ(b.business_days, 2) << breached[i].fund_id();  // Mon, Tue
+    }
+  }
+}
+
 TEST_P(MarginStatusJobTest, RemindersOncePerManagerAndNotTwiceTheSameDay) {
   JobContext none(store(), clock_, rules_, 0, "reminders", kRef, {});
   EXPECT_EQ(server::jobs::MakeRemindersJob()->Run(none).status().code(),
