@@ -85,6 +85,7 @@ struct JobRunFilter {
   std::optional<Date> reference_date;
   std::optional<JobState> state;
   std::optional<int64_t> parent_run_id;  // only children of this pipeline run
+  std::optional<std::string> request_id;  // only runs started under this request id
   // Newest first: `Page::after_id` is then the id to continue below (0 = from the newest).
   bool newest_first = false;
 };

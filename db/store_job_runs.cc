@@ -192,6 +192,7 @@ absl::StatusOr<std::vector<JobRun>> Store::ListJobRuns(const JobRunFilter& filte
   if (filter.job) q.Where("job = :job", *filter.job);
   if (filter.reference_date) q.Where("reference_date = :d", FormatDate(*filter.reference_date));
   if (filter.state) q.Where("state = :state", std::string(EnumName(*filter.state)));
+  if (filter.request_id) q.Where("request_id = :request_id", *filter.request_id);
   if (filter.parent_run_id) {
     q.Where("parent_run_id = :parent", static_cast<long long>(*filter.parent_run_id));
   }

@@ -9,11 +9,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "google/protobuf/arena.h"
 #include "core/absl_compat.h"
+#include "core/job_pipeline.h"
 #include "core/logger.h"
 #include "core/status_macros.h"
 #include "server/convert_common.h"
@@ -238,40 +237,19 @@ absl::Status ReadRows(const grpc::ServerContext& context,
   return absl::OkStatus();
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out.append(absl::StrFormat("\\u%04x", c));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
-
 std::string UploadParams(const UploadHeader& h) {
-  return absl::StrCat("{\"request_id\":", JsonQuote(h.request_id),
-                      ",\"source\":", JsonQuote(h.source), "}");
+  return ParamsJson({{"request_id", h.request_id}, {"source", h.source}});
 }
 
-// The SUCCEEDED run of `job` that recorded `request_id`, if any. Request ids are unique per
-// method across dates, so every successful run of the job is searched.
+// The SUCCEEDED run of `job` that recorded `request_id`, if any (job_runs_by_request). Request
+// ids are unique per method across dates.
 absl::StatusOr<std::optional<JobRun>> FindUploadRun(db::Store& store, const std::string& job,
                                                     const std::string& request_id) {
-  const std::string needle = absl::StrCat("\"request_id\":", JsonQuote(request_id), ",");
   db::JobRunFilter filter{job, std::nullopt, JobState::kSucceeded};
-  for (db::Page page{0, 1000};;) {
-    ASSIGN_OR_RETURN(std::vector<JobRun> runs, store.ListJobRuns(filter, page));
-    for (const JobRun& run : runs) {
-      if (absl::StrContains(run.params_json, needle)) return run;
-    }
-    if (runs.size() < static_cast<size_t>(page.limit)) return std::nullopt;
-    page.after_id = runs.back().id;
-  }
+  filter.request_id = request_id;
+  ASSIGN_OR_RETURN(std::vector<JobRun> runs, store.ListJobRuns(filter, db::Page{0, 1}));
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
 }
 
 // The version a recorded upload run produced, or returned when its content was already current.
@@ -294,6 +272,7 @@ JobRun NewUploadRun(const std::string& job, const UploadHeader& h, const Princip
   run.job = job;
   run.reference_date = h.reference_date;
   run.params_json = UploadParams(h);
+  run.request_id = h.request_id;
   run.state = JobState::kRunning;
   run.queued_at = now;
   run.started_at = now;
