@@ -149,12 +149,17 @@ class MarginIngestJob final : public Job {
   static absl::StatusOr<JobOutput> ConfirmPushed(const JobContext& context) {
     db::SubmissionFilter filter;
     filter.from_date = filter.to_date = context.reference_date();
-    ASSIGN_OR_RETURN(auto subs, context.store().ListSubmissions(filter, db::Page{0, 1000}));
+    std::vector<MarginSubmission> subs;  // every one of the date: the hash covers them all
+    for (db::Page page{0, 1000};;) {
+      ASSIGN_OR_RETURN(auto batch, context.store().ListSubmissions(filter, page));
+      for (MarginSubmission& m : batch) subs.push_back(std::move(m));
+      if (batch.size() < static_cast<size_t>(page.limit)) break;
+      page.after_id = subs.back().id;
+    }
     JobOutput out;
     out.rows_read = static_cast<int64_t>(subs.size());
     out.content_hash = OutputHash(subs);
-    out.summary = absl::StrCat("push: ", subs.size(), " submissions received for the date",
-                               subs.size() == 1000 ? " (at least)" : "");
+    out.summary = absl::StrCat("push: ", subs.size(), " submissions received for the date");
     return out;
   }
 

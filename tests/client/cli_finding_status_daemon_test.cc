@@ -97,7 +97,14 @@ TEST_P(CliFindingDaemon, ListAcknowledgeResolveAndTheirErrors) {
 
   CliResult by_fund = Cli({"finding", "list", "--fund", fund, "-o", "json"}, analyst_);
   ASSERT_EQ(by_fund.code, 0) << by_fund.err;
-  for (const Json& f : Json::parse(by_fund.out)) EXPECT_EQ(std::to_string(f.at("fund_id").get<int64_t>()), fund);
+  const Json fund_findings = Json::parse(by_fund.out);
+  ASSERT_FALSE(fund_findings.empty()) << "finding " << id << " belongs to fund " << fund;
+  bool found = false;
+  for (const Json& f : fund_findings) {
+    EXPECT_EQ(std::to_string(f.at("fund_id").get<int64_t>()), fund);
+    found = found || std::to_string(f.at("finding_id").get<int64_t>()) == id;
+  }
+  EXPECT_TRUE(found) << "finding " << id << " missing from --fund " << fund;
 
   CliResult ack = Cli({"finding", "ack", id, "-o", "json"}, analyst_);
   ASSERT_EQ(ack.code, 0) << ack.err;

@@ -146,11 +146,28 @@ TEST_P(BackupJobTest, NonEmptyPostgresTargetIsRefusedUnlessReplace) {
   FillEveryTable(store());
   auto target = ScratchDatabase::Create(db::Backend::kPostgresql);
   ASSERT_TRUE(target.ok()) << target.status();
-  ASSERT_TRUE(RunJob({{"target", (*target)->url()}}).ok());
+  auto first = RunJob({{"target", (*target)->url()}});
+  ASSERT_TRUE(first.ok()) << first.status();
   auto refused = RunJob({{"target", (*target)->url()}});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  // The source changes; a replacing backup must then hold exactly the new content.
+  Manager extra;
+  extra.id = 9090;
+  extra.name = "Added after the first backup";
+  extra.tax_id = "90909090000190";
+  ASSERT_TRUE(store().CreateManager(extra).ok());
   auto replaced = RunJob({{"target", (*target)->url()}, {"replace", "true"}});
   ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_NE(replaced->content_hash, first->content_hash);
+  auto copy = db::Store::Open((*target)->url(), 1);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  auto target_hash = db::HashStore(**copy);
+  ASSERT_TRUE(target_hash.ok()) << target_hash.status();
+  EXPECT_EQ(target_hash->content_hash, replaced->content_hash);
+  auto source_hash = db::HashStore(store());
+  ASSERT_TRUE(source_hash.ok()) << source_hash.status();
+  EXPECT_EQ(source_hash->content_hash, replaced->content_hash);
+  EXPECT_TRUE((*copy)->GetManager(9090).ok());
 }
 
 TEST_P(BackupJobTest, CommandPrintsTheVerifiedReport) {

@@ -451,11 +451,15 @@ TEST_P(MarginStatusJobTest, RemindersOncePerManagerAndNotTwiceTheSameDay) {
   auto reminders = store().ListReminders(std::nullopt, db::Page{0, 100});
   ASSERT_TRUE(reminders.ok());
   ASSERT_EQ(reminders->size(), pending.size());
+  std::set<int64_t> managers;
   for (const Reminder& r : *reminders) {
-    for (int64_t fund : pending[r.manager_id]) {
+    ASSERT_TRUE(pending.count(r.manager_id)) << "reminder to manager " << r.manager_id;
+    managers.insert(r.manager_id);
+    for (int64_t fund : pending.at(r.manager_id)) {
       EXPECT_NE(r.body.find(absl::StrCat("fund ", fund, " ")), std::string::npos) << r.body;
     }
   }
+  EXPECT_EQ(managers.size(), pending.size());  // one reminder to each manager with pending funds
   auto again = server::jobs::MakeRemindersJob()->Run(ctx);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->rows_written, 0);
