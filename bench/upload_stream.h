@@ -27,8 +27,8 @@ absl::StatusOr<v1::UploadResponse> StreamUpload(const LoadOptions& options, cons
   v1::UploadResponse response;
   std::unique_ptr<grpc::ClientWriter<Request>> writer = open(&context, &response);
   // Write returns false once the server has answered early; Finish then says why.
-  ForEachUploadMessage<Request>(spec, fill,
-                                [&writer](const Request& message) { return writer->Write(message); });
+  ForEachUploadMessage<Request>(
+      spec, fill, [&writer](const Request& message) { return writer->Write(message); });
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   if (!status.ok()) return ToAbslStatus(status, absl::StrCat("upload ", spec.request_id));
