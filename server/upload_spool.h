@@ -22,8 +22,8 @@ namespace riskcap::server {
 // - ContentHash() merges the sorted runs and hashes the canonical lines in batch order, so the
 //   hash is exactly the one core/canonical.h defines for the whole batch (ForEachCanonicalLine),
 //   whatever the run size;
-// - Chunks() reads the rows back run after run, with their load-order numbers, as the store's
-//   db::RowChunks for a streamed write.
+// - Canonical() merges the runs once for a streamed write: the rows in batch order for the
+//   store's db::RowChunks, numbered 1..n in that order, and the same hash computed on the way.
 // A full run is sorted and written by a background thread while the next run fills, so the
 // caller (the gRPC reader) keeps receiving; at most two runs are in memory.
 // Memory: two runs of rows while appending; one row and a small read buffer per run while hashing;
@@ -53,9 +53,16 @@ class UploadSpool {
   // Lower-case hex SHA-256 of the canonical batch text of every row added.
   absl::StatusOr<std::string> ContentHash() const;
 
-  // Every row, `chunk_rows` at a time, each with its load-order number; the callable reads from
-  // this spool, which must outlive it.
-  db::RowChunks<Row> Chunks(size_t chunk_rows = 8'192) const;
+  // Every row in canonical (batch) order, `chunk_rows` at a time, numbered 1..n in that order,
+  // hashed on the way: `hash` returns ContentHash()'s value once `chunks` has returned false
+  // (FailedPrecondition before). The merge, decoding and hashing run on a thread of their own a
+  // few chunks ahead of the caller, so a store writing the chunks and the merge use two cores.
+  // Both callables read from this spool, which must outlive them.
+  struct CanonicalStream {
+    db::RowChunks<Row> chunks;
+    db::HashAfterRows hash;
+  };
+  CanonicalStream Canonical(size_t chunk_rows = 8'192) const;
 
  private:
   struct Run {
