@@ -39,7 +39,7 @@ absl::Status IoError(std::string_view what) {
 }
 
 // ---- Record codec: fixed-width little-endian scalars, length-prefixed strings, a presence
-// byte before optional fields. A record is a u32 length, then the row number, then the row.
+// byte before optional fields. A record is a u32 length, then the row.
 
 class Encoder {
  public:
@@ -201,11 +201,10 @@ void Decode(Decoder& d, Position& r) {
 }
 
 template <typename Row>
-void AppendRecord(int64_t row_no, const Row& row, std::string* out) {
+void AppendRecord(const Row& row, std::string* out) {
   size_t start = out->size();
   out->append(sizeof(uint32_t), '\0');
   Encoder e(out);
-  e.I64(row_no);
   Encode(row, e);
   uint32_t n = static_cast<uint32_t>(out->size() - start - sizeof(uint32_t));
   std::memcpy(out->data() + start, &n, sizeof n);
@@ -230,8 +229,8 @@ class RecordReader {
   RecordReader(int fd, int64_t offset, int64_t bytes, size_t buffer_bytes)
       : fd_(fd), next_(offset), end_(offset + bytes), buffer_bytes_(buffer_bytes) {}
 
-  // The next record into (row_no, row); false at the end of the range.
-  absl::StatusOr<bool> Next(int64_t& row_no, Row& row) {
+  // The next record into `row`; false at the end of the range.
+  absl::StatusOr<bool> Next(Row& row) {
     uint32_t n = 0;
     ASSIGN_OR_RETURN(bool more, Bytes(sizeof n));
     if (!more) return false;
@@ -240,7 +239,6 @@ class RecordReader {
     ASSIGN_OR_RETURN(more, Bytes(n));
     if (!more) return absl::InternalError("upload spool: truncated record");
     Decoder d(buffer_.data() + pos_, n);
-    row_no = d.I64();
     Decode(d, row);
     pos_ += n;
     if (!d.ok()) return absl::InternalError("upload spool: malformed record");
@@ -314,9 +312,8 @@ absl::Status UploadSpool<Row>::Add(Row row) {
   ++rows_added_;
   if (buffer_.size() < run_rows_) return absl::OkStatus();
   RETURN_IF_ERROR(JoinWriter());
-  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
-  writer_ = std::thread([this, rows = std::move(buffer_), first]() mutable {
-    writer_status_ = WriteRun(std::move(rows), first);
+  writer_ = std::thread([this, rows = std::move(buffer_)]() mutable {
+    writer_status_ = WriteRun(std::move(rows));
   });
   buffer_ = std::vector<Row>();
   buffer_.reserve(run_rows_);
@@ -327,12 +324,11 @@ template <typename Row>
 absl::Status UploadSpool<Row>::Finish() {
   RETURN_IF_ERROR(JoinWriter());
   if (buffer_.empty()) return absl::OkStatus();
-  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
-  return WriteRun(std::exchange(buffer_, {}), first);
+  return WriteRun(std::exchange(buffer_, {}));
 }
 
 template <typename Row>
-absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row_no) {
+absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows) {
   std::vector<uint32_t> order(rows.size());
   std::iota(order.begin(), order.end(), uint32_t{0});
   std::sort(order.begin(), order.end(),
@@ -341,7 +337,7 @@ absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row
   std::string block;
   block.reserve(kIoBytes + kIoBytes / 4);
   for (size_t k = 0; k < order.size(); ++k) {
-    AppendRecord(first_row_no + order[k], rows[order[k]], &block);
+    AppendRecord(rows[order[k]], &block);
     if (block.size() < kIoBytes && k + 1 < order.size()) continue;
     RETURN_IF_ERROR(WriteAll(fd_, block, run.offset + run.bytes));
     run.bytes += static_cast<int64_t>(block.size());
@@ -372,7 +368,7 @@ class RunMerger {
     if (!started_) {
       started_ = true;
       for (size_t r = 0; r < readers_.size(); ++r) {
-        ASSIGN_OR_RETURN(bool has, readers_[r].Next(row_no_, heads_[r]));
+        ASSIGN_OR_RETURN(bool has, readers_[r].Next(heads_[r]));
         if (has) heap_.push_back(r);
       }
       std::make_heap(heap_.begin(), heap_.end(), After());
@@ -381,7 +377,7 @@ class RunMerger {
     std::pop_heap(heap_.begin(), heap_.end(), After());
     const size_t r = heap_.back();
     row = std::move(heads_[r]);
-    ASSIGN_OR_RETURN(bool has, readers_[r].Next(row_no_, heads_[r]));
+    ASSIGN_OR_RETURN(bool has, readers_[r].Next(heads_[r]));
     if (has) {
       std::push_heap(heap_.begin(), heap_.end(), After());
     } else {
@@ -397,7 +393,6 @@ class RunMerger {
   std::vector<RecordReader<Row>> readers_;
   std::vector<Row> heads_;  // each run's current row
   std::vector<size_t> heap_;  // runs with a current row, a min-heap in canonical order
-  int64_t row_no_ = 0;  // load-order numbers are not needed once merged
   bool started_ = false;
 };
 

@@ -17,8 +17,8 @@
 namespace riskcap::server {
 
 // Rows are appended in load order and kept in memory only `run_rows` at a time: a full run is
-// sorted in canonical order (core/canonical.h) and written to an unlinked temporary file, each
-// row with its 1-based load-order number. Then:
+// sorted in canonical order (core/canonical.h) and written to an unlinked temporary file as one
+// run. Then:
 // - ContentHash() merges the sorted runs and hashes the canonical lines in batch order, so the
 //   hash is exactly the one core/canonical.h defines for the whole batch (ForEachCanonicalLine),
 //   whatever the run size;
@@ -72,9 +72,8 @@ class UploadSpool {
   UploadSpool(int fd, size_t run_rows) : fd_(fd), run_rows_(run_rows) {}
   // Waits for the background run, if any; its outcome.
   absl::Status JoinWriter();
-  // Sorts `rows` (whose first row has load-order number `first_row_no`) and appends them to the
-  // file as one run.
-  absl::Status WriteRun(std::vector<Row> rows, int64_t first_row_no);
+  // Sorts `rows` and appends them to the file as one run.
+  absl::Status WriteRun(std::vector<Row> rows);
 
   int fd_;
   std::thread writer_;  // writing the previous run, when joinable
