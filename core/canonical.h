@@ -64,16 +64,22 @@ std::string CanonicalLine(const Row& row) {
   return line;
 }
 
-// Calls `sink(std::string_view line)` for each row's line in batch order. Sorts row indexes, not
-// the rows: the extra memory is one size_t per row plus one line.
-template <typename Row, typename Sink>
-void ForEachCanonicalLine(const std::vector<Row>& rows, Sink&& sink) {
+// The indexes of `rows` in batch order. Sorts indexes, not the rows: one size_t per row.
+template <typename Row>
+std::vector<size_t> CanonicalOrder(const std::vector<Row>& rows) {
   std::vector<size_t> order(rows.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::sort(order.begin(), order.end(),
             [&rows](size_t a, size_t b) { return CanonicalLess(rows[a], rows[b]); });
+  return order;
+}
+
+// Calls `sink(std::string_view line)` for each row's line in batch order. The extra memory is
+// one size_t per row plus one line.
+template <typename Row, typename Sink>
+void ForEachCanonicalLine(const std::vector<Row>& rows, Sink&& sink) {
   std::string line;
-  for (size_t i : order) {
+  for (size_t i : CanonicalOrder(rows)) {
     line.clear();
     AppendCanonical(rows[i], &line);
     sink(std::string_view(line));

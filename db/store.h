@@ -47,11 +47,14 @@ struct NewVersion {
 // ---- Streamed snapshot loads (ingest) ----
 // A load's rows, chunk by chunk, for the Write*Stream methods: each call fills `chunk` (which the
 // store clears before each call) and returns true, or returns false when no rows are left.
-// Positions also fill `row_numbers`, one per row: its 1-based number in load order (chunks may
-// come in any order); the other kinds leave it empty.
+// Positions also fill `row_numbers`, one per row: its 1-based place in the batch's canonical
+// order (core/canonical.h); the other kinds leave it empty.
 template <typename Row>
 using RowChunks =
     std::function<absl::StatusOr<bool>(std::vector<Row>& chunk, std::vector<int64_t>& row_numbers)>;
+// The content hash of a streamed load that is computed while its rows are supplied: called once,
+// after the last chunk and inside the write transaction (see the Write*Stream methods).
+using HashAfterRows = std::function<absl::StatusOr<std::string>()>;
 
 struct SubmissionFilter {
   std::optional<int64_t> fund_id;
@@ -146,8 +149,11 @@ class Store {
   // Bulk: one reused prepared statement on SQLite, COPY on PostgreSQL.
   absl::StatusOr<SnapshotVersion> WritePositions(const NewVersion& v,
                                                  const std::vector<Position>& rows);
-  // Rows of one positions version, optionally one fund's, in load order; `page.after_id` is the
-  // row number (1-based load order) to continue after. When `row_numbers` is given it receives
+  // A batch's rows are stored in canonical order (core/canonical.h: by fund, date, then every
+  // field), numbered 1..n in that order, whatever order they were loaded in: the numbering, like
+  // the content hash, depends only on the content.
+  // Rows of one positions version, optionally one fund's, in that order; `page.after_id` is the
+  // row number to continue after. When `row_numbers` is given it receives
   // each returned row's row number, so a caller can continue after the last one.
   absl::StatusOr<std::vector<Position>> ListPositions(int64_t version_id,
                                                       std::optional<int64_t> fund_id,
@@ -165,12 +171,18 @@ class Store {
   // being held in memory. `row_count` is the number of rows `rows` will supply (recorded on the
   // version; a different count fails the write and rolls it back). The transaction is open only
   // while this runs: call it when every row is at hand (e.g. spooled), not while they arrive.
+  // With `hash_after`, `v.content_hash` must be empty: the version's hash is what `hash_after`
+  // returns once every row was supplied (an error rolls the write back), so a load can be
+  // hashed in the same pass that writes it.
   absl::StatusOr<SnapshotVersion> WriteNavSnapshotStream(const NewVersion& v, int64_t row_count,
-                                                         const RowChunks<NavSnapshot>& rows);
+                                                         const RowChunks<NavSnapshot>& rows,
+                                                         const HashAfterRows& hash_after = {});
   absl::StatusOr<SnapshotVersion> WriteNavHistoryStream(const NewVersion& v, int64_t row_count,
-                                                        const RowChunks<NavHistoryEntry>& rows);
+                                                        const RowChunks<NavHistoryEntry>& rows,
+                                                        const HashAfterRows& hash_after = {});
   absl::StatusOr<SnapshotVersion> WritePositionsStream(const NewVersion& v, int64_t row_count,
-                                                       const RowChunks<Position>& rows);
+                                                       const RowChunks<Position>& rows,
+                                                       const HashAfterRows& hash_after = {});
 
   // Margin submissions. Insert assigns the id; a reused idempotency key -> AlreadyExists.
   absl::StatusOr<MarginSubmission> InsertSubmission(const MarginSubmission& submission);

@@ -11,6 +11,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
+#include "core/canonical.h"
 #include "core/status_macros.h"
 #include "db/bulk_insert.h"
 #include "db/lookup_cache.h"
@@ -229,8 +230,12 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
                                                     const NewVersion& v, std::string_view table,
                                                     absl::Span<const std::string_view> columns,
                                                     int64_t row_count, const RowChunks<Row>& next,
+                                                    const HashAfterRows& hash_after,
                                                     Validate validate, Encode encode) {
   if (row_count < 0) return absl::InvalidArgumentError("row_count must not be negative");
+  if (hash_after && !v.content_hash.empty()) {
+    return absl::InvalidArgumentError("a load hashed while written must not name a content_hash");
+  }
   return db.Write([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
     BigWriteCache cache(db.backend(), s);
     SnapshotVersion version =
@@ -254,6 +259,12 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
     if (supplied != row_count) {
       return absl::InternalError(absl::StrCat("streamed ", AbslView(table), " load supplied ",
                                               supplied, " rows, not the ", row_count, " announced"));
+    }
+    if (hash_after) {
+      ASSIGN_OR_RETURN(version.content_hash, hash_after());
+      long long id = version.id;
+      s << "UPDATE snapshot_versions SET content_hash = :hash WHERE id = :id",
+          soci::use(version.content_hash), soci::use(id);
     }
     return version;
   });
@@ -404,10 +415,11 @@ absl::StatusOr<std::vector<NavHistoryEntry>> Store::ListNavHistory(
 absl::StatusOr<SnapshotVersion> Store::WritePositions(const NewVersion& v,
                                                       const std::vector<Position>& rows) {
   RETURN_IF_ERROR(ValidatePositions(rows, v.reference_date));
+  const std::vector<size_t> order = CanonicalOrder(rows);
   return AppendVersion(*db_, SnapshotKind::kPositions, v, "positions", kPositionColumns,
                        rows.size(), [&](size_t i, RowSink& out) {
-                         out.Int(static_cast<int64_t>(i) + 1);  // row_no: 1-based load order
-                         EncodePosition(rows[i], out);
+                         out.Int(static_cast<int64_t>(i) + 1);  // row_no: canonical place
+                         EncodePosition(rows[order[i]], out);
                        });
 }
 
@@ -481,9 +493,10 @@ absl::StatusOr<std::vector<FundExposure>> Store::ListExposures(int64_t version_i
 
 absl::StatusOr<SnapshotVersion> Store::WriteNavSnapshotStream(const NewVersion& v,
                                                               int64_t row_count,
-                                                              const RowChunks<NavSnapshot>& rows) {
+                                                              const RowChunks<NavSnapshot>& rows,
+                                                              const HashAfterRows& hash_after) {
   return AppendVersionStream<NavSnapshot>(
-      *db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns, row_count, rows,
+      *db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns, row_count, rows, hash_after,
       [](const std::vector<NavSnapshot>& chunk, Date reference, size_t base) {
         return ValidateNavSnapshots(chunk, reference, base);
       },
@@ -492,24 +505,26 @@ absl::StatusOr<SnapshotVersion> Store::WriteNavSnapshotStream(const NewVersion& 
 }
 
 absl::StatusOr<SnapshotVersion> Store::WriteNavHistoryStream(
-    const NewVersion& v, int64_t row_count, const RowChunks<NavHistoryEntry>& rows) {
+    const NewVersion& v, int64_t row_count, const RowChunks<NavHistoryEntry>& rows,
+    const HashAfterRows& hash_after) {
   return AppendVersionStream<NavHistoryEntry>(
-      *db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns, row_count, rows,
+      *db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns, row_count, rows, hash_after,
       [](const std::vector<NavHistoryEntry>&, Date, size_t) { return absl::OkStatus(); },
       [](const std::vector<NavHistoryEntry>& chunk, const std::vector<int64_t>&, size_t i,
          RowSink& out) { EncodeNavHistory(chunk[i], out); });
 }
 
 absl::StatusOr<SnapshotVersion> Store::WritePositionsStream(const NewVersion& v, int64_t row_count,
-                                                            const RowChunks<Position>& rows) {
+                                                            const RowChunks<Position>& rows,
+                                                            const HashAfterRows& hash_after) {
   return AppendVersionStream<Position>(
-      *db_, SnapshotKind::kPositions, v, "positions", kPositionColumns, row_count, rows,
+      *db_, SnapshotKind::kPositions, v, "positions", kPositionColumns, row_count, rows, hash_after,
       [](const std::vector<Position>& chunk, Date reference, size_t base) -> absl::Status {
         return ValidatePositions(chunk, reference, base);
       },
       [](const std::vector<Position>& chunk, const std::vector<int64_t>& row_numbers, size_t i,
          RowSink& out) {
-        out.Int(row_numbers.at(i));  // row_no: the row's place in load order
+        out.Int(row_numbers.at(i));  // row_no: the row's place in canonical order
         EncodePosition(chunk[i], out);
       });
 }

@@ -308,17 +308,22 @@ absl::StatusOr<SnapshotVersion> Replay(db::Store& store, SnapshotKind kind, cons
 }
 
 // Writes the spooled rows as a new version under `run` (created here) and records the outcome on
-// it. The store's write transaction is open only while the spool is read back.
+// it. The store's write transaction is open only while the spool is read back. When `run` has no
+// output_hash yet, the rows are hashed in the same merge pass that writes them, in canonical
+// order, and the hash is recorded once every row was written.
 template <typename D>
 absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, const UploadHeader& h,
                                              const UploadSpool<typename D::Row>& rows) {
   ASSIGN_OR_RETURN(run, env.store.CreateJobRun(run));
+  auto stream = rows.Canonical();
+  const bool hash_known = !run.output_hash.empty();
   auto written = (env.store.*D::Write)(
       {h.reference_date, run.output_hash, run.id, std::nullopt, h.source}, rows.row_count(),
-      rows.Chunks());
+      stream.chunks, hash_known ? db::HashAfterRows() : stream.hash);
   run.state = written.ok() ? JobState::kSucceeded : JobState::kFailed;
   run.finished_at = env.clock.Now();
   run.rows_written = written.ok() ? run.rows_read : 0;
+  if (written.ok()) run.output_hash = written->content_hash;
   run.error = written.ok() ? "" : written.status().ToString();
   absl::Status recorded = env.store.UpdateJobRun(run);
   RETURN_IF_ERROR(written.status());
@@ -328,25 +333,34 @@ absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, cons
 
 // Replays, skips or writes the validated upload; the caller holds the dataset's mutex. The bool
 // is `replayed`.
+//
+// The content hash decides between replay, no-op and write, but a separate pass over the spool
+// to compute it first costs a full merge. It is needed only when the answer may depend on it:
+// a recorded run under the same request_id, or a current version with as many rows (content
+// with a different row count cannot hash the same). Otherwise the rows are hashed while they
+// are written.
 template <typename D>
 absl::StatusOr<std::pair<SnapshotVersion, bool>> ApplyLocked(
     const RpcEnv& env, const Principal& principal, const UploadHeader& h,
-    const UploadSpool<typename D::Row>& rows, const std::string& hash) {
+    const UploadSpool<typename D::Row>& rows) {
   ASSIGN_OR_RETURN(std::optional<JobRun> prior, FindUploadRun(env.store, D::kJob, h.request_id));
   if (prior) {
+    ASSIGN_OR_RETURN(const std::string hash, rows.ContentHash());
     ASSIGN_OR_RETURN(SnapshotVersion original, Replay(env.store, D::kKind, *prior, h, hash));
     return std::make_pair(original, true);
   }
   JobRun run = NewUploadRun(D::kJob, h, principal, env.clock.Now());
   run.rows_read = rows.row_count();
-  run.output_hash = hash;
   auto current = env.store.GetSnapshotVersion(D::kKind, h.reference_date, std::nullopt);
   if (!current.ok() && !absl::IsNotFound(current.status())) return current.status();
-  if (current.ok() && current->content_hash == hash) {
-    run.state = JobState::kSucceeded;  // recorded, writing nothing, so request_id is used up
-    run.finished_at = run.started_at;
-    RETURN_IF_ERROR(env.store.CreateJobRun(run).status());
-    return std::make_pair(*current, true);
+  if (current.ok() && current->row_count == rows.row_count()) {
+    ASSIGN_OR_RETURN(run.output_hash, rows.ContentHash());
+    if (current->content_hash == run.output_hash) {
+      run.state = JobState::kSucceeded;  // recorded, writing nothing, so request_id is used up
+      run.finished_at = run.started_at;
+      RETURN_IF_ERROR(env.store.CreateJobRun(run).status());
+      return std::make_pair(*current, true);
+    }
   }
   ASSIGN_OR_RETURN(SnapshotVersion written, WriteVersion<D>(env, run, h, rows));
   return std::make_pair(written, false);
@@ -372,18 +386,15 @@ grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
         RETURN_IF_ERROR(rows.Finish(env.store));
         if (rows.row_count() == 0) return Quarantine(env, D::kJob, h);
         const absl::Time received = absl::Now();
-        ASSIGN_OR_RETURN(const std::string hash, spool->ContentHash());
-        const absl::Time hashed = absl::Now();
         absl::MutexLock lock(&mu);
-        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, *spool, hash));
+        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, *spool));
         const auto& [version, replayed] = applied;
         Log(LogLevel::kInfo, "upload applied",
             {{"job", D::kJob},
              {"rows", rows.row_count()},
              {"replayed", replayed},
              {"receive_s", absl::ToDoubleSeconds(received - start)},
-             {"hash_s", absl::ToDoubleSeconds(hashed - received)},
-             {"write_s", absl::ToDoubleSeconds(absl::Now() - hashed)}});
+             {"apply_s", absl::ToDoubleSeconds(absl::Now() - received)}});
         ToProto(version, replayed, response);
         info.audit_detail =
             absl::StrCat(AbslView(EnumName(D::kKind)), " ", FormatDate(version.reference_date),

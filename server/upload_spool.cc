@@ -6,6 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -27,13 +31,15 @@ namespace {
 constexpr size_t kIoBytes = 1 << 20;
 // The read buffer of each run while merging: many runs may be open at once.
 constexpr size_t kMergeReadBytes = 64 << 10;
+// Chunks the merge thread of Canonical() may run ahead of the writer.
+constexpr size_t kQueuedChunks = 4;
 
 absl::Status IoError(std::string_view what) {
   return absl::InternalError(absl::StrCat("upload spool: ", AbslView(what), ": ", std::strerror(errno)));
 }
 
 // ---- Record codec: fixed-width little-endian scalars, length-prefixed strings, a presence
-// byte before optional fields. A record is a u32 length, then the row number, then the row.
+// byte before optional fields. A record is a u32 length, then the row.
 
 class Encoder {
  public:
@@ -195,11 +201,10 @@ void Decode(Decoder& d, Position& r) {
 }
 
 template <typename Row>
-void AppendRecord(int64_t row_no, const Row& row, std::string* out) {
+void AppendRecord(const Row& row, std::string* out) {
   size_t start = out->size();
   out->append(sizeof(uint32_t), '\0');
   Encoder e(out);
-  e.I64(row_no);
   Encode(row, e);
   uint32_t n = static_cast<uint32_t>(out->size() - start - sizeof(uint32_t));
   std::memcpy(out->data() + start, &n, sizeof n);
@@ -224,8 +229,8 @@ class RecordReader {
   RecordReader(int fd, int64_t offset, int64_t bytes, size_t buffer_bytes)
       : fd_(fd), next_(offset), end_(offset + bytes), buffer_bytes_(buffer_bytes) {}
 
-  // The next record into (row_no, row); false at the end of the range.
-  absl::StatusOr<bool> Next(int64_t& row_no, Row& row) {
+  // The next record into `row`; false at the end of the range.
+  absl::StatusOr<bool> Next(Row& row) {
     uint32_t n = 0;
     ASSIGN_OR_RETURN(bool more, Bytes(sizeof n));
     if (!more) return false;
@@ -234,7 +239,6 @@ class RecordReader {
     ASSIGN_OR_RETURN(more, Bytes(n));
     if (!more) return absl::InternalError("upload spool: truncated record");
     Decoder d(buffer_.data() + pos_, n);
-    row_no = d.I64();
     Decode(d, row);
     pos_ += n;
     if (!d.ok()) return absl::InternalError("upload spool: malformed record");
@@ -308,9 +312,8 @@ absl::Status UploadSpool<Row>::Add(Row row) {
   ++rows_added_;
   if (buffer_.size() < run_rows_) return absl::OkStatus();
   RETURN_IF_ERROR(JoinWriter());
-  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
-  writer_ = std::thread([this, rows = std::move(buffer_), first]() mutable {
-    writer_status_ = WriteRun(std::move(rows), first);
+  writer_ = std::thread([this, rows = std::move(buffer_)]() mutable {
+    writer_status_ = WriteRun(std::move(rows));
   });
   buffer_ = std::vector<Row>();
   buffer_.reserve(run_rows_);
@@ -321,12 +324,11 @@ template <typename Row>
 absl::Status UploadSpool<Row>::Finish() {
   RETURN_IF_ERROR(JoinWriter());
   if (buffer_.empty()) return absl::OkStatus();
-  const int64_t first = rows_added_ - static_cast<int64_t>(buffer_.size()) + 1;
-  return WriteRun(std::exchange(buffer_, {}), first);
+  return WriteRun(std::exchange(buffer_, {}));
 }
 
 template <typename Row>
-absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row_no) {
+absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows) {
   std::vector<uint32_t> order(rows.size());
   std::iota(order.begin(), order.end(), uint32_t{0});
   std::sort(order.begin(), order.end(),
@@ -335,7 +337,7 @@ absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row
   std::string block;
   block.reserve(kIoBytes + kIoBytes / 4);
   for (size_t k = 0; k < order.size(); ++k) {
-    AppendRecord(first_row_no + order[k], rows[order[k]], &block);
+    AppendRecord(rows[order[k]], &block);
     if (block.size() < kIoBytes && k + 1 < order.size()) continue;
     RETURN_IF_ERROR(WriteAll(fd_, block, run.offset + run.bytes));
     run.bytes += static_cast<int64_t>(block.size());
@@ -346,54 +348,202 @@ absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows, int64_t first_row
   return absl::OkStatus();
 }
 
+namespace {
+
+// The rows of sorted runs in canonical order: a k-way merge over one buffered reader per run.
+template <typename Row>
+class RunMerger {
+ public:
+  struct Range {
+    int64_t offset;
+    int64_t bytes;
+  };
+  RunMerger(int fd, const std::vector<Range>& runs) : heads_(runs.size()) {
+    readers_.reserve(runs.size());
+    for (const Range& run : runs) readers_.emplace_back(fd, run.offset, run.bytes, kMergeReadBytes);
+  }
+
+  // The next row in canonical order into `row`; false when every run is exhausted.
+  absl::StatusOr<bool> Next(Row& row) {
+    if (!started_) {
+      started_ = true;
+      for (size_t r = 0; r < readers_.size(); ++r) {
+        ASSIGN_OR_RETURN(bool has, readers_[r].Next(heads_[r]));
+        if (has) heap_.push_back(r);
+      }
+      std::make_heap(heap_.begin(), heap_.end(), After());
+    }
+    if (heap_.empty()) return false;
+    std::pop_heap(heap_.begin(), heap_.end(), After());
+    const size_t r = heap_.back();
+    row = std::move(heads_[r]);
+    ASSIGN_OR_RETURN(bool has, readers_[r].Next(heads_[r]));
+    if (has) {
+      std::push_heap(heap_.begin(), heap_.end(), After());
+    } else {
+      heap_.pop_back();
+    }
+    return true;
+  }
+
+ private:
+  auto After() const {
+    return [this](size_t a, size_t b) { return CanonicalLess(heads_[b], heads_[a]); };
+  }
+  std::vector<RecordReader<Row>> readers_;
+  std::vector<Row> heads_;  // each run's current row
+  std::vector<size_t> heap_;  // runs with a current row, a min-heap in canonical order
+  bool started_ = false;
+};
+
+// Feeds canonical lines to SHA-256 a block at a time rather than one short update per row.
+template <typename Row>
+class BatchHasher {
+ public:
+  void Add(const Row& row) {
+    AppendCanonical(row, &block_);
+    if (block_.size() >= kIoBytes / 4) Flush();
+  }
+  std::string FinishHex() {
+    Flush();
+    return hash_.FinishHex();
+  }
+
+ private:
+  void Flush() {
+    hash_.Update(block_);
+    block_.clear();
+  }
+  db::Sha256 hash_;
+  std::string block_;
+};
+
+// Runs a RunMerger on its own thread and hands its rows over in chunks, at most `max_queued`
+// chunks ahead of the consumer, hashing them on the way. Destroying it stops and joins the
+// thread, whether or not every chunk was taken.
+template <typename Row>
+class CanonicalProducer {
+ public:
+  CanonicalProducer(int fd, std::vector<typename RunMerger<Row>::Range> runs, size_t chunk_rows,
+                    size_t max_queued)
+      : fd_(fd), runs_(std::move(runs)), chunk_rows_(chunk_rows), max_queued_(max_queued) {}
+  ~CanonicalProducer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  CanonicalProducer(const CanonicalProducer&) = delete;
+  CanonicalProducer& operator=(const CanonicalProducer&) = delete;
+
+  // The next chunk, rows numbered on from 1; false after the last.
+  absl::StatusOr<bool> Pop(std::vector<Row>& chunk, std::vector<int64_t>& numbers) {
+    if (!thread_.joinable()) thread_ = std::thread([this] { Produce(); });
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return !queue_.empty() || done_; });
+    if (queue_.empty()) {
+      RETURN_IF_ERROR(status_);
+      return false;
+    }
+    chunk = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    changed_.notify_all();
+    for (size_t i = 0; i < chunk.size(); ++i) numbers.push_back(++numbered_);
+    return true;
+  }
+
+  // The hash of every row; FailedPrecondition until the last chunk was taken.
+  absl::StatusOr<std::string> Hash() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!done_ || !queue_.empty()) {
+      return absl::FailedPreconditionError("upload spool: the hash is known after the last row");
+    }
+    RETURN_IF_ERROR(status_);
+    return hash_;
+  }
+
+ private:
+  void Produce() {
+    absl::Status status = ProduceAll();
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = status;
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  absl::Status ProduceAll() {
+    RunMerger<Row> merger(fd_, runs_);
+    BatchHasher<Row> hasher;
+    for (bool more = true; more;) {
+      std::vector<Row> chunk;
+      chunk.reserve(chunk_rows_);
+      Row row;
+      while (chunk.size() < chunk_rows_) {
+        ASSIGN_OR_RETURN(more, merger.Next(row));
+        if (!more) break;
+        hasher.Add(row);
+        chunk.push_back(std::move(row));
+      }
+      if (chunk.empty()) break;
+      std::unique_lock<std::mutex> lock(mu_);
+      changed_.wait(lock, [this] { return queue_.size() < max_queued_ || stop_; });
+      if (stop_) return absl::CancelledError("upload spool: reading stopped");
+      queue_.push_back(std::move(chunk));
+      changed_.notify_all();
+    }
+    std::string hex = hasher.FinishHex();
+    std::lock_guard<std::mutex> lock(mu_);
+    hash_ = std::move(hex);
+    return absl::OkStatus();
+  }
+
+  const int fd_;
+  const std::vector<typename RunMerger<Row>::Range> runs_;
+  const size_t chunk_rows_;
+  const size_t max_queued_;
+  std::thread thread_;  // started by the first Pop
+  int64_t numbered_ = 0;  // consumer side only
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::vector<Row>> queue_;
+  bool done_ = false;
+  bool stop_ = false;
+  absl::Status status_;
+  std::string hash_;
+};
+
+}  // namespace
+
 template <typename Row>
 absl::StatusOr<std::string> UploadSpool<Row>::ContentHash() const {
-  std::vector<RecordReader<Row>> readers;
-  std::vector<Row> heads(runs_.size());
-  std::vector<size_t> heap;  // runs with a current row, a min-heap in canonical order
-  readers.reserve(runs_.size());
-  int64_t row_no = 0;
-  for (size_t r = 0; r < runs_.size(); ++r) {
-    readers.emplace_back(fd_, runs_[r].offset, runs_[r].bytes, kMergeReadBytes);
-    ASSIGN_OR_RETURN(bool has, readers[r].Next(row_no, heads[r]));
-    if (has) heap.push_back(r);
+  std::vector<typename RunMerger<Row>::Range> ranges;
+  for (const Run& run : runs_) ranges.push_back({run.offset, run.bytes});
+  RunMerger<Row> merger(fd_, ranges);
+  BatchHasher<Row> hasher;
+  Row row;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, merger.Next(row));
+    if (!more) break;
+    hasher.Add(row);
   }
-  auto after = [&heads](size_t a, size_t b) { return CanonicalLess(heads[b], heads[a]); };
-  std::make_heap(heap.begin(), heap.end(), after);
-  db::Sha256 hash;
-  std::string line;
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), after);
-    const size_t r = heap.back();
-    line.clear();
-    AppendCanonical(heads[r], &line);
-    hash.Update(line);
-    ASSIGN_OR_RETURN(bool has, readers[r].Next(row_no, heads[r]));
-    if (has) {
-      std::push_heap(heap.begin(), heap.end(), after);
-    } else {
-      heap.pop_back();
-    }
-  }
-  return hash.FinishHex();
+  return hasher.FinishHex();
 }
 
 template <typename Row>
-db::RowChunks<Row> UploadSpool<Row>::Chunks(size_t chunk_rows) const {
-  auto reader = std::make_shared<RecordReader<Row>>(fd_, 0, file_bytes_, kIoBytes);
-  chunk_rows = std::max<size_t>(chunk_rows, 1);
-  return [reader, chunk_rows](std::vector<Row>& chunk,
-                              std::vector<int64_t>& row_numbers) -> absl::StatusOr<bool> {
-    Row row;
-    int64_t row_no = 0;
-    while (chunk.size() < chunk_rows) {
-      ASSIGN_OR_RETURN(bool has, reader->Next(row_no, row));
-      if (!has) break;
-      chunk.push_back(std::move(row));
-      row_numbers.push_back(row_no);
-    }
-    return !chunk.empty();
+typename UploadSpool<Row>::CanonicalStream UploadSpool<Row>::Canonical(size_t chunk_rows) const {
+  std::vector<typename RunMerger<Row>::Range> ranges;
+  for (const Run& run : runs_) ranges.push_back({run.offset, run.bytes});
+  auto producer = std::make_shared<CanonicalProducer<Row>>(
+      fd_, std::move(ranges), std::max<size_t>(chunk_rows, 1), kQueuedChunks);
+  CanonicalStream out;
+  out.chunks = [producer](std::vector<Row>& chunk, std::vector<int64_t>& numbers) {
+    return producer->Pop(chunk, numbers);
   };
+  out.hash = [producer] { return producer->Hash(); };
+  return out;
 }
 
 template class UploadSpool<NavSnapshot>;

@@ -17,13 +17,13 @@
 namespace riskcap::server {
 
 // Rows are appended in load order and kept in memory only `run_rows` at a time: a full run is
-// sorted in canonical order (core/canonical.h) and written to an unlinked temporary file, each
-// row with its 1-based load-order number. Then:
+// sorted in canonical order (core/canonical.h) and written to an unlinked temporary file as one
+// run. Then:
 // - ContentHash() merges the sorted runs and hashes the canonical lines in batch order, so the
 //   hash is exactly the one core/canonical.h defines for the whole batch (ForEachCanonicalLine),
 //   whatever the run size;
-// - Chunks() reads the rows back run after run, with their load-order numbers, as the store's
-//   db::RowChunks for a streamed write.
+// - Canonical() merges the runs once for a streamed write: the rows in batch order for the
+//   store's db::RowChunks, numbered 1..n in that order, and the same hash computed on the way.
 // A full run is sorted and written by a background thread while the next run fills, so the
 // caller (the gRPC reader) keeps receiving; at most two runs are in memory.
 // Memory: two runs of rows while appending; one row and a small read buffer per run while hashing;
@@ -53,9 +53,16 @@ class UploadSpool {
   // Lower-case hex SHA-256 of the canonical batch text of every row added.
   absl::StatusOr<std::string> ContentHash() const;
 
-  // Every row, `chunk_rows` at a time, each with its load-order number; the callable reads from
-  // this spool, which must outlive it.
-  db::RowChunks<Row> Chunks(size_t chunk_rows = 8'192) const;
+  // Every row in canonical (batch) order, `chunk_rows` at a time, numbered 1..n in that order,
+  // hashed on the way: `hash` returns ContentHash()'s value once `chunks` has returned false
+  // (FailedPrecondition before). The merge, decoding and hashing run on a thread of their own a
+  // few chunks ahead of the caller, so a store writing the chunks and the merge use two cores.
+  // Both callables read from this spool, which must outlive them.
+  struct CanonicalStream {
+    db::RowChunks<Row> chunks;
+    db::HashAfterRows hash;
+  };
+  CanonicalStream Canonical(size_t chunk_rows = 8'192) const;
 
  private:
   struct Run {
@@ -65,9 +72,8 @@ class UploadSpool {
   UploadSpool(int fd, size_t run_rows) : fd_(fd), run_rows_(run_rows) {}
   // Waits for the background run, if any; its outcome.
   absl::Status JoinWriter();
-  // Sorts `rows` (whose first row has load-order number `first_row_no`) and appends them to the
-  // file as one run.
-  absl::Status WriteRun(std::vector<Row> rows, int64_t first_row_no);
+  // Sorts `rows` and appends them to the file as one run.
+  absl::Status WriteRun(std::vector<Row> rows);
 
   int fd_;
   std::thread writer_;  // writing the previous run, when joinable

@@ -50,8 +50,8 @@ TEST_P(CliIngestTest, PositionsCsvRoundTripsThroughPositionsList) {
   EXPECT_THAT(load["content_hash"].get<std::string>(), SizeIs(64));
 
   Json positions = PositionsOf(101);
-  ASSERT_THAT(positions, SizeIs(2));
-  const Json& swap = positions[0];
+  ASSERT_THAT(positions, SizeIs(2));  // in the batch's canonical order: "Global..." < "SWAP..."
+  const Json& swap = positions[1];
   EXPECT_EQ(swap["asset_nickname"], "SWAP DI x USD, 2027");
   EXPECT_EQ(swap["classification"], "OTC_SWAP");
   EXPECT_EQ(swap["market_value"], "1234.56");
@@ -60,9 +60,9 @@ TEST_P(CliIngestTest, PositionsCsvRoundTripsThroughPositionsList) {
   EXPECT_EQ(swap["direction"], "LONG");
   EXPECT_DOUBLE_EQ(swap["strike"].get<double>(), 5.25);
   EXPECT_EQ(swap["currency"], "USD");
-  EXPECT_EQ(positions[1]["classification"], "OFFSHORE_FUND");
-  EXPECT_EQ(positions[1]["quantity"], "-12.50");
-  EXPECT_TRUE(positions[1]["strike"].is_null());
+  EXPECT_EQ(positions[0]["classification"], "OFFSHORE_FUND");
+  EXPECT_EQ(positions[0]["quantity"], "-12.50");
+  EXPECT_TRUE(positions[0]["strike"].is_null());
 
   CliResult csv = Cli({"positions", "list", "--fund", "201", "-o", "csv"}, analyst_);
   ASSERT_EQ(csv.code, 0) << csv.err;
@@ -75,7 +75,7 @@ TEST_P(CliIngestTest, PositionsCsvRoundTripsThroughPositionsList) {
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(3));
   EXPECT_THAT(lines[0], AllOf(HasSubstr("ASSET_NICKNAME"), HasSubstr("MARKET_VALUE")));
-  EXPECT_THAT(lines[1], AllOf(HasSubstr("SWAP DI x USD, 2027"), HasSubstr("1234.56")));
+  EXPECT_THAT(lines[2], AllOf(HasSubstr("SWAP DI x USD, 2027"), HasSubstr("1234.56")));
 
   // The same file under the same request id replays the load.
   CliResult first = Cli(

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/canonical.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
@@ -105,6 +106,13 @@ Position MakePosition(size_t i, Date day) {
   p.option_type = i % 6 == 1 ? "CALL" : "";
   p.currency = i % 4 == 0 ? "USD" : "BRL";
   return p;
+}
+
+// `rows` in the batch's canonical order: the order WritePositions stores them in.
+std::vector<Position> InCanonicalOrder(const std::vector<Position>& rows) {
+  std::vector<Position> out;
+  for (size_t i : CanonicalOrder(rows)) out.push_back(rows[i]);
+  return out;
 }
 
 FundExposure Exposure(int64_t fund, int32_t count) {
@@ -258,17 +266,24 @@ TEST_P(StoreSnapshots, PositionsRoundTripWithFundFilterAndPages) {
   auto v = store().WritePositions(Load(kDay), rows);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->row_count, 24);
-  EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 100})), rows);
+  // Stored in canonical order (fund, date, then every field), numbered 1..n in that order.
+  const std::vector<Position> sorted = InCanonicalOrder(rows);
+  ASSERT_NE(sorted, rows);  // the test would prove nothing if load order were canonical already
+  std::vector<int64_t> all_numbers;
+  EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 100}, &all_numbers)), sorted);
+  for (size_t i = 0; i < all_numbers.size(); ++i) EXPECT_EQ(all_numbers[i], int64_t(i) + 1);
   EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{20, 3})),
-            std::vector<Position>(rows.begin() + 20, rows.begin() + 23));
+            std::vector<Position>(sorted.begin() + 20, sorted.begin() + 23));
 
   std::vector<Position> fund_102;
-  for (const Position& p : rows) {
+  for (const Position& p : sorted) {
     if (p.fund_id == 102) fund_102.push_back(p);
   }
-  EXPECT_EQ(Ok(store().ListPositions(v->id, 102, Page{0, 100})), fund_102);
-  // Rows of fund 102 are row_no 2, 5, 8, ...: continuing after row 5 skips the first two.
-  EXPECT_EQ(Ok(store().ListPositions(v->id, 102, Page{5, 2})),
+  ASSERT_GE(fund_102.size(), 4u);
+  std::vector<int64_t> numbers_102;
+  EXPECT_EQ(Ok(store().ListPositions(v->id, 102, Page{0, 100}, &numbers_102)), fund_102);
+  // Continuing after fund 102's second row skips its first two.
+  EXPECT_EQ(Ok(store().ListPositions(v->id, 102, Page{numbers_102[1], 2})),
             std::vector<Position>(fund_102.begin() + 2, fund_102.begin() + 4));
   // Paging a fund's rows by the returned row numbers visits each row exactly once.
   std::vector<Position> paged;
@@ -300,6 +315,7 @@ TEST_P(StoreSnapshots, BulkLoadOf100kPositionsRoundTripsEveryValue) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
   EXPECT_EQ(v->row_count, static_cast<int64_t>(kRows));
 
+  rows = InCanonicalOrder(rows);  // the order they are stored and read in
   size_t next = 0, mismatches = 0;
   while (true) {
     auto page =
@@ -401,11 +417,11 @@ TEST_P(StoreSnapshots, BulkLoadsOfAnyRowCountStoreExactlyTheRows) {
     auto v = store().WritePositions(Load(day), rows);
     ASSERT_TRUE(v.ok()) << count << ": " << v.status();
     EXPECT_EQ(v->row_count, static_cast<int64_t>(count));
-    EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})), rows) << count;
+    EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})), InCanonicalOrder(rows)) << count;
   }
   std::vector<Position> rows;
   for (size_t i = 0; i < 300; ++i) rows.push_back(MakePosition(i, kDay));
-  rows[290].fund_id = 999;  // in the last, shorter batch
+  rows[290].fund_id = 999;  // sorts last: in the last, shorter batch
   EXPECT_EQ(store().WritePositions(Load(kDay), rows).status().code(),
             absl::StatusCode::kFailedPrecondition);
   rows[290].fund_id = kFunds[0];
@@ -494,7 +510,7 @@ RowChunks<Position> ReversedChunks(const std::vector<Position>& rows, size_t chu
   };
 }
 
-TEST_P(StoreSnapshots, StreamedPositionsAreStoredInLoadOrderWhateverTheChunkOrder) {
+TEST_P(StoreSnapshots, StreamedPositionsAreStoredByTheirRowNumbersWhateverTheChunkOrder) {
   std::vector<Position> rows;
   for (size_t i = 0; i < 50; ++i) rows.push_back(MakePosition(i, kDay));
   size_t calls = 0;
@@ -505,6 +521,34 @@ TEST_P(StoreSnapshots, StreamedPositionsAreStoredInLoadOrderWhateverTheChunkOrde
   auto back = store().ListPositions(written->id, std::nullopt, Page{0, 1000});
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, rows);
+}
+
+TEST_P(StoreSnapshots, AStreamHashedWhileWrittenRecordsTheHashGivenAfterTheLastRow) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 30; ++i) rows.push_back(MakePosition(i, kDay));
+  size_t calls = 0;
+  bool asked_early = false;
+  auto written = store().WritePositionsStream(
+      Load(kDay, ""), 30, ReversedChunks(rows, 8, &calls), [&]() -> absl::StatusOr<std::string> {
+        asked_early = calls < 5;  // 4 chunks, then the end
+        return std::string(64, 'a');
+      });
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_FALSE(asked_early);
+  EXPECT_EQ(written->content_hash, std::string(64, 'a'));
+  EXPECT_EQ(Ok(store().GetSnapshotVersion(SnapshotKind::kPositions, kDay, std::nullopt)).content_hash,
+            std::string(64, 'a'));
+
+  // A hash that cannot be had rolls the whole load back; naming a hash as well is refused.
+  auto failed = store().WritePositionsStream(
+      Load(kDay, ""), 30, ReversedChunks(rows, 8),
+      []() -> absl::StatusOr<std::string> { return absl::DataLossError("spool unreadable"); });
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Ok(store().ListSnapshotVersions(SnapshotKind::kPositions, kDay)).size(), 1u);
+  auto both = store().WritePositionsStream(Load(kDay), 30, ReversedChunks(rows, 8),
+                                           [] { return absl::StatusOr<std::string>("x"); });
+  EXPECT_EQ(both.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Ok(store().ListSnapshotVersions(SnapshotKind::kPositions, kDay)).size(), 1u);
 }
 
 TEST_P(StoreSnapshots, AStreamThatFailsOrMiscountsWritesNothing) {

@@ -5,11 +5,14 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/str_cat.h"
+#include "core/canonical.h"
+#include "core/field_errors.h"
 #include "db/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/ingest.grpc.pb.h"
 #include "riskcap/v1/snapshot.grpc.pb.h"
+#include "server/convert_snapshot.h"
 #include "server/snapshot_service.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_errors.h"
@@ -235,14 +238,20 @@ TEST_P(IngestServiceTest, UploadedPositionsReadBackExactly) {
   EXPECT_EQ(read.version(), 1);
   EXPECT_EQ(read.load_id(), up.response.load_id());
   EXPECT_EQ(read.job_run_id(), up.response.job_run_id());
-  ASSERT_EQ(read.positions_size(), 3);  // fund 101's rows, in load order
-  v1::Position want = rows[0];
-  want.set_asset_type_description("Swap contract");
-  EXPECT_TRUE(ProtoEq(read.positions(0), want));
-  want = rows[2];
-  want.set_asset_type_description("Swap contract");
-  EXPECT_TRUE(ProtoEq(read.positions(1), want));
-  EXPECT_TRUE(ProtoEq(read.positions(2), rows[3]));
+  // Fund 101's rows, in the batch's canonical order (core/canonical.h), not in load order.
+  std::vector<v1::Position> fund_101 = {rows[0], rows[2], rows[3]};
+  fund_101[0].set_asset_type_description("Swap contract");
+  fund_101[1].set_asset_type_description("Swap contract");
+  std::vector<Position> core_101;
+  FieldErrors errors;
+  for (const v1::Position& p : fund_101) core_101.push_back(PositionFromProto(p, "row", errors));
+  ASSERT_TRUE(errors.empty()) << errors.ToStatus();
+  const std::vector<size_t> order = CanonicalOrder(core_101);
+  ASSERT_NE(order, (std::vector<size_t>{0, 1, 2}));  // else load order would pass as well
+  ASSERT_EQ(read.positions_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(ProtoEq(read.positions(i), fund_101[order[i]])) << "row " << i;
+  }
 
   auto run = server_->store().GetJobRun(up.response.job_run_id());
   ASSERT_TRUE(run.ok()) << run.status();

@@ -1,5 +1,5 @@
 // IngestService with uploads large enough to be spooled in many runs, on both backends: a bad
-// row in a late chunk leaves nothing behind; a 50,000-row upload round-trips in load order with
+// row in a late chunk leaves nothing behind; a 50,000-row upload round-trips in canonical order with
 // the content hash core/canonical.h defines for the whole batch; replays and no-ops still hold.
 #include <soci/soci.h>
 
@@ -167,7 +167,7 @@ TEST_P(IngestStreamingTest, AnUnknownFundInALateChunkRejectsTheWholeUpload) {
   EXPECT_EQ(PositionRowsInStore(), 0);
 }
 
-TEST_P(IngestStreamingTest, LargeUploadRoundTripsInLoadOrderWithTheDefinedHash) {
+TEST_P(IngestStreamingTest, LargeUploadRoundTripsInCanonicalOrderWithTheDefinedHash) {
   std::vector<v1::Position> rows = Rows(kRows);
   Uploaded up = Upload("big-1", rows);
   ASSERT_TRUE(up.status.ok()) << up.status.error_message();
@@ -176,8 +176,11 @@ TEST_P(IngestStreamingTest, LargeUploadRoundTripsInLoadOrderWithTheDefinedHash) 
   EXPECT_EQ(up.response.content_hash(), DefinedHash(rows));
   EXPECT_EQ(PositionRowsInStore(), kRows);
 
-  // Every row reads back equal, in load order (row numbers 1..n).
+  // Every row reads back equal, in the batch's canonical order (row numbers 1..n).
   FieldErrors errors;
+  std::vector<Position> core;
+  for (const v1::Position& p : rows) core.push_back(PositionFromProto(p, "rows[i]", errors));
+  const std::vector<size_t> order = CanonicalOrder(core);
   int64_t next = 0;
   for (db::Page page{0, 5'000};;) {
     std::vector<int64_t> numbers;
@@ -185,7 +188,7 @@ TEST_P(IngestStreamingTest, LargeUploadRoundTripsInLoadOrderWithTheDefinedHash) 
     ASSERT_TRUE(got.ok()) << got.status();
     for (size_t k = 0; k < got->size(); ++k) {
       ASSERT_EQ(numbers[k], next + 1);
-      ASSERT_EQ((*got)[k], PositionFromProto(rows[next], "rows[i]", errors)) << "row " << next;
+      ASSERT_EQ((*got)[k], core[order[next]]) << "row " << next;
       ++next;
     }
     if (got->size() < static_cast<size_t>(page.limit)) break;
@@ -224,6 +227,25 @@ TEST_P(IngestStreamingTest, LargeUploadsReplayAndIdenticalContentIsANoOp) {
   EXPECT_EQ(changed.response.version(), 2);
   EXPECT_EQ(Versions(), 2u);
   EXPECT_EQ(PositionRowsInStore(), 2 * kRows);
+
+  // A row fewer cannot be the current content: hashed in the same pass that writes it, with the
+  // hash the definition gives, recorded on the version and on the run; a replay still finds it.
+  rows.pop_back();
+  Uploaded shorter = Upload("big-4", rows);
+  ASSERT_TRUE(shorter.status.ok()) << shorter.status.error_message();
+  EXPECT_FALSE(shorter.response.replayed());
+  EXPECT_EQ(shorter.response.version(), 3);
+  EXPECT_EQ(shorter.response.content_hash(), DefinedHash(rows));
+  auto version = server_->store().GetSnapshotVersion(SnapshotKind::kPositions, Date(2026, 11, 23), 3);
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(version->content_hash, shorter.response.content_hash());
+  auto run = server_->store().GetJobRun(shorter.response.job_run_id());
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->output_hash, shorter.response.content_hash());
+  Uploaded again = Upload("big-4", rows, 999);
+  ASSERT_TRUE(again.status.ok()) << again.status.error_message();
+  EXPECT_TRUE(again.response.replayed());
+  EXPECT_EQ(again.response.load_id(), shorter.response.load_id());
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(IngestStreamingTest);

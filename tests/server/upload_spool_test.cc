@@ -1,8 +1,8 @@
 // UploadSpool: the merged hash equals the canonical batch hash for any run size, and the rows
-// come back whole with their load-order numbers, for each row type.
+// come back whole in canonical order, numbered 1..n, with the same hash, for each row type.
 #include "server/upload_spool.h"
 
-#include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/canonical.h"
@@ -64,22 +64,32 @@ void CheckSpool(Make make, int rows, size_t run_rows) {
   ASSERT_TRUE(hash.ok()) << hash.status();
   EXPECT_EQ(*hash, db::Sha256Hex(CanonicalBatch(all)));
 
-  std::map<int64_t, Row> back;  // by row number
-  db::RowChunks<Row> chunks = (*spool)->Chunks(4);
+  // Canonical(): every row once, in batch order, numbered 1..n, and the same hash on the way.
+  auto stream = (*spool)->Canonical(4);
+  EXPECT_EQ(stream.hash().status().code(), absl::StatusCode::kFailedPrecondition);
+  std::vector<Row> back;
   std::vector<Row> chunk;
   std::vector<int64_t> numbers;
   for (;;) {
     chunk.clear();
-    numbers.clear();
-    auto more = chunks(chunk, numbers);
+    const size_t numbered = numbers.size();
+    auto more = stream.chunks(chunk, numbers);
     ASSERT_TRUE(more.ok()) << more.status();
     if (!*more) break;
     ASSERT_LE(chunk.size(), 4u);
-    ASSERT_EQ(chunk.size(), numbers.size());
-    for (size_t k = 0; k < chunk.size(); ++k) back.emplace(numbers[k], chunk[k]);
+    ASSERT_EQ(chunk.size(), numbers.size() - numbered);
+    for (Row& r : chunk) back.push_back(std::move(r));
   }
-  ASSERT_EQ(back.size(), all.size());
-  for (int i = 0; i < rows; ++i) EXPECT_EQ(back.at(i + 1), all[i]) << "row " << i;
+  std::vector<Row> expected;
+  for (size_t i : CanonicalOrder(all)) expected.push_back(all[i]);
+  ASSERT_EQ(back.size(), expected.size());
+  for (size_t i = 0; i < back.size(); ++i) {
+    EXPECT_EQ(back[i], expected[i]) << "row " << i;
+    EXPECT_EQ(numbers[i], static_cast<int64_t>(i) + 1);
+  }
+  auto streamed_hash = stream.hash();
+  ASSERT_TRUE(streamed_hash.ok()) << streamed_hash.status();
+  EXPECT_EQ(*streamed_hash, *hash);
 }
 
 TEST(UploadSpoolTest, PositionsHashAndReadBackForAnyRunSize) {
@@ -99,6 +109,22 @@ TEST(UploadSpoolTest, AnEmptySpoolHashesTheEmptyBatch) {
   ASSERT_TRUE(spool.ok()) << spool.status();
   ASSERT_TRUE((*spool)->Finish().ok());
   EXPECT_EQ(*(*spool)->ContentHash(), db::Sha256Hex(""));
+}
+
+TEST(UploadSpoolTest, AStreamAbandonedMidwayStopsItsMergeThread) {
+  auto spool = UploadSpool<Position>::Create("", 16);
+  ASSERT_TRUE(spool.ok()) << spool.status();
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE((*spool)->Add(MakePosition(i)).ok());
+  ASSERT_TRUE((*spool)->Finish().ok());
+  {
+    auto stream = (*spool)->Canonical(10);  // the merge thread fills its queue, then waits
+    std::vector<Position> chunk;
+    std::vector<int64_t> numbers;
+    ASSERT_TRUE(*stream.chunks(chunk, numbers));
+    EXPECT_EQ(numbers, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+    EXPECT_EQ(stream.hash().status().code(), absl::StatusCode::kFailedPrecondition);
+  }  // destroying the stream stops and joins the thread (a hang here is the failure)
+  EXPECT_EQ((*spool)->row_count(), 5000);
 }
 
 TEST(UploadSpoolTest, AMissingDirectoryIsAnError) {
