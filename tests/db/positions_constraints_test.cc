@@ -120,8 +120,9 @@ TEST_P(PositionsConstraints, AnUnknownFundOrVersionIsRefusedAndLeavesNothing) {
   ExpectReferenceError(Exec(Insert({Row(77, 1, 101)})),
                        "version_id 77 is not in snapshot_versions");
   // One bad row among good ones fails the whole statement.
-  ExpectReferenceError(Exec(Insert({Row(1, 1, 101), Row(1, 2, 102), Row(1, 3, 998), Row(2, 1, 101)})),
-                       "fund_id 998 is not in funds");
+  ExpectReferenceError(
+      Exec(Insert({Row(1, 1, 101), Row(1, 2, 102), Row(1, 3, 998), Row(2, 1, 101)})),
+      "fund_id 998 is not in funds");
   ExpectReferenceError(Exec(Insert({Row(1, 1, 101), Row(78, 2, 102)})),
                        "version_id 78 is not in snapshot_versions");
   EXPECT_EQ(Count(), 0);
@@ -133,13 +134,15 @@ TEST_P(PositionsConstraints, AnUnknownFundOrVersionIsRefusedAndLeavesNothing) {
 // prepared INSERT on SQLite.
 TEST_P(PositionsConstraints, ABulkLoadNamingAnUnknownFundOrVersionFailsWhole) {
   const std::vector<std::string_view> columns = {
-      "version_id",      "row_no",       "fund_id",         "position_date",
-      "asset_nickname",  "isin",         "asset_code",      "asset_type_code",
-      "classification",  "quantity_micros", "price_micros", "notional_micros",
-      "market_value_micros", "direction", "option_type",    "currency"};
+      "version_id",     "row_no",          "fund_id",      "position_date",
+      "asset_nickname", "isin",            "asset_code",   "asset_type_code",
+      "classification", "quantity_micros", "price_micros", "notional_micros",
+      "market_value_micros", "direction",  "option_type",  "currency"};
+  // 500 rows of funds 101/102 in version 1; the last one names `bad_version` and `bad_fund`.
   auto load = [&](int64_t bad_version, int64_t bad_fund) {
     return store().database().Write([&](soci::session& s) -> absl::Status {
-      return db::BulkInsert(GetParam(), s, "positions", columns, 500, [&](size_t i, db::RowSink& r) {
+      return db::BulkInsert(GetParam(), s, "positions", columns, 500, [&](size_t i,
+                                                                          db::RowSink& r) {
         bool last = i == 499;
         r.Int(last ? bad_version : 1);
         r.Int(static_cast<int64_t>(i) + 1);
