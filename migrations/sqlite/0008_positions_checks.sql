@@ -5,9 +5,10 @@
 -- insert with the IN lists, 1.59 s with the OR chains (5.8-6.8 s vs 2.8-3.0 s on a busy
 -- machine). SQLite cannot alter a CHECK, so the table is rebuilt
 -- (https://www.sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes"):
--- same columns, types, NOT NULLs, foreign keys, primary key and index as 0001 + 0006. Nothing references positions (no foreign key, view or trigger), so dropping the
--- old table inside the migrator's transaction, with foreign_keys ON, neither fails nor
--- cascades. Keep in step with migrations/postgresql/0008_positions_checks.sql.
+-- same columns, types, NOT NULLs, foreign keys, primary key and index as 0001 + 0006.
+-- Nothing references positions (no foreign key, view or trigger), so dropping the old table
+-- inside the migrator's transaction, with foreign_keys ON, neither fails nor cascades.
+-- Keep in step with migrations/postgresql/0008_positions_checks.sql.
 
 CREATE TABLE positions_new (
   version_id             BIGINT  NOT NULL REFERENCES snapshot_versions(id),
