@@ -30,7 +30,9 @@ constexpr char kPgColumns[] =
     " LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary"
     " WHERE c.relnamespace = current_schema()::text::regnamespace AND c.relkind IN ('r', 'p')"
     " AND a.attnum > 0 AND NOT a.attisdropped";
-// table, column, referenced table.
+// table, column, referenced table. On PostgreSQL also the references a column comment declares
+// ("references funds(id); ..."): positions checks its references by statement triggers instead
+// of foreign keys (migration 0008), and must still be copied after the tables it names.
 constexpr char kSqliteForeignKeys[] =
     "SELECT m.name, f.\"from\", f.\"table\" FROM sqlite_master m"
     " JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'";
@@ -38,7 +40,14 @@ constexpr char kPgForeignKeys[] =
     "SELECT c.relname::text, a.attname::text, r.relname::text FROM pg_constraint k"
     " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid"
     " JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey)"
-    " WHERE k.contype = 'f' AND c.relnamespace = current_schema()::text::regnamespace";
+    " WHERE k.contype = 'f' AND c.relnamespace = current_schema()::text::regnamespace"
+    " UNION ALL"
+    " SELECT c.relname::text, a.attname::text,"
+    " substring(col_description(c.oid, a.attnum) FROM '^references ([a-z_]+)\\(')"
+    " FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+    " WHERE c.relnamespace = current_schema()::text::regnamespace AND c.relkind IN ('r', 'p')"
+    " AND a.attnum > 0 AND NOT a.attisdropped"
+    " AND col_description(c.oid, a.attnum) ~ '^references [a-z_]+\\('";
 
 std::map<std::string, TableSchema> ReadTables(Backend backend, soci::session& s) {
   std::map<std::string, TableSchema> tables;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -101,9 +102,14 @@ std::vector<Migration> MigrationsFor(Backend backend) {
 }
 
 absl::StatusOr<int> Migrate(Database& db) {
+  return MigrateUpTo(db, std::numeric_limits<int>::max());
+}
+
+absl::StatusOr<int> MigrateUpTo(Database& db, int max_version) {
   RETURN_IF_ERROR(EnsureTable(db));
   std::vector<Migration> known = MigrationsFor(db.backend());
   for (const Migration& m : known) {
+    if (m.version > max_version) break;
     ASSIGN_OR_RETURN(bool applied, ApplyOne(db, m, known));
     (void)applied;
   }

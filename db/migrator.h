@@ -26,6 +26,10 @@ std::vector<Migration> MigrationsFor(Backend backend);
 // (it was migrated by a newer riskcapd). Safe to run concurrently from several processes.
 absl::StatusOr<int> Migrate(Database& db);
 
+// As Migrate, but applies only the pending migrations numbered up to `max_version` (tests use it
+// to seed data at an older schema version, then migrate it forward).
+absl::StatusOr<int> MigrateUpTo(Database& db, int max_version);
+
 // The highest applied version (0 for an empty database), after the same checks as Migrate.
 absl::StatusOr<int> SchemaVersion(Database& db);
 

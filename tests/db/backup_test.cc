@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -255,6 +256,22 @@ TEST_P(BackupRoundTrip, CancelledPostgresBackupAppliesNothing) {
   for (const std::string& table : kBackedUpTables) {
     EXPECT_TRUE(DumpTable(*target, table).empty()) << table;
   }
+}
+
+// positions names funds and snapshot_versions by foreign keys on SQLite and by column comments on
+// PostgreSQL (migration 0008 checks them by triggers): either way it is copied after both, so a
+// PostgreSQL target's triggers accept each chunk as it arrives.
+TEST_P(BackupRoundTrip, PositionsAreCopiedAfterTheFundsAndVersionsTheyName) {
+  auto tables = store().database().Read([&](soci::session& s) {
+    return db::ReadBackupSchema(GetParam(), s);
+  });
+  ASSERT_TRUE(tables.ok()) << tables.status();
+  std::map<std::string, size_t> position;
+  for (size_t i = 0; i < tables->size(); ++i) position[(*tables)[i].name] = i;
+  ASSERT_EQ(position.count("positions"), 1u);
+  EXPECT_LT(position.at("funds"), position.at("positions"));
+  EXPECT_LT(position.at("snapshot_versions"), position.at("positions"));
+  EXPECT_TRUE((*tables)[position.at("positions")].deferred.empty());
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(BackupRoundTrip);
