@@ -216,8 +216,10 @@ class Store {
   absl::StatusOr<std::vector<Reminder>> ListReminders(std::optional<int64_t> manager_id,
                                                       const Page& page);
 
-  // Job runs. Create stores every field but id and cancel_requested; Update changes everything
-  // but job, reference date, params, parent, request id, triggered_by and cancel_requested.
+  // Job runs. Create stores every field but id and cancel_requested; a QUEUED or RUNNING run
+  // whose (job, reference date) already has one is refused like AdmitJobRuns does
+  // (FailedPrecondition naming the active run). Update changes everything but job, reference
+  // date, params, parent, request id, triggered_by and cancel_requested.
   absl::StatusOr<JobRun> CreateJobRun(const JobRun& run);
   absl::Status UpdateJobRun(const JobRun& run);
   absl::StatusOr<JobRun> GetJobRun(int64_t id);

@@ -143,6 +143,27 @@ absl::Status ConflictError(soci::session& s, const std::vector<JobRun>& runs) {
   return absl::AbortedError("job run admission raced with another; retry");
 }
 
+// Inserts `runs` (the first one's id becomes the others' parent) inside a savepoint, so that the
+// unique violation of a concurrent admission (job_runs_one_active) is explained in the same
+// transaction, also when it joins a caller's (RunIdempotent) transaction: FailedPrecondition
+// naming the active run, and nothing inserted.
+absl::StatusOr<std::vector<JobRun>> InsertAdmitted(soci::session& s, std::vector<JobRun> runs) {
+  s << "SAVEPOINT admit_job_runs";
+  try {
+    runs[0].id = InsertJobRun(s, runs[0]);
+    for (size_t i = 1; i < runs.size(); ++i) {
+      runs[i].parent_run_id = runs[0].id;
+      runs[i].id = InsertJobRun(s, runs[i]);
+    }
+  } catch (const std::exception& e) {
+    if (!absl::IsAlreadyExists(StatusFromException(e, "admit"))) throw;
+    s << "ROLLBACK TO SAVEPOINT admit_job_runs";
+    return ConflictError(s, runs);
+  }
+  s << "RELEASE SAVEPOINT admit_job_runs";
+  return runs;
+}
+
 }  // namespace
 
 absl::StatusOr<JobRun> Store::CreateJobRun(const JobRun& run) {
@@ -150,8 +171,8 @@ absl::StatusOr<JobRun> Store::CreateJobRun(const JobRun& run) {
   return db_->Write([&](soci::session& s) -> absl::StatusOr<JobRun> {
     JobRun stored = run;
     stored.cancel_requested = false;
-    stored.id = InsertJobRun(s, run);
-    return stored;
+    ASSIGN_OR_RETURN(std::vector<JobRun> inserted, InsertAdmitted(s, {stored}));
+    return inserted.front();
   });
 }
 
@@ -210,25 +231,8 @@ absl::StatusOr<std::vector<JobRun>> Store::AdmitJobRuns(const JobRun& run,
     r.state = JobState::kQueued;
     r.cancel_requested = false;
   }
-  // Inside a savepoint, so that the unique violation of a concurrent admission can be explained
-  // in the same transaction, also when it joins a caller's (RunIdempotent) transaction.
-  return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
-    s << "SAVEPOINT admit_job_runs";
-    std::vector<JobRun> stored = runs;
-    try {
-      stored[0].id = InsertJobRun(s, stored[0]);
-      for (size_t i = 1; i < stored.size(); ++i) {
-        stored[i].parent_run_id = stored[0].id;
-        stored[i].id = InsertJobRun(s, stored[i]);
-      }
-    } catch (const std::exception& e) {
-      if (!absl::IsAlreadyExists(StatusFromException(e, "admit"))) throw;
-      s << "ROLLBACK TO SAVEPOINT admit_job_runs";
-      return ConflictError(s, runs);
-    }
-    s << "RELEASE SAVEPOINT admit_job_runs";
-    return stored;
-  });
+  return db_->Write(
+      [&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> { return InsertAdmitted(s, runs); });
 }
 
 absl::StatusOr<JobRun> Store::StartJobRun(int64_t id, const std::string& owner, absl::Time at) {

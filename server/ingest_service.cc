@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,7 @@
 #include "core/status_macros.h"
 #include "server/convert_common.h"
 #include "server/convert_snapshot.h"
+#include "server/jobs/job_runner.h"
 #include "server/upload_spool.h"
 
 namespace riskcap::server {
@@ -311,10 +313,23 @@ absl::StatusOr<SnapshotVersion> Replay(db::Store& store, SnapshotKind kind, cons
 // it. The store's write transaction is open only while the spool is read back. When `run` has no
 // output_hash yet, the rows are hashed in the same merge pass that writes them, in canonical
 // order, and the hash is recorded once every row was written.
+//
+// The run is RUNNING while the rows are written: this server heartbeats it through the job
+// runner, so no runner fails it as abandoned however long the write takes, and a job run or
+// another upload of the same dataset and date is refused meanwhile (FailedPrecondition naming
+// this run), as is this upload while one of those runs is active.
 template <typename D>
 absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, const UploadHeader& h,
                                              const UploadSpool<typename D::Row>& rows) {
+  if (env.jobs != nullptr) {
+    run.owner = env.jobs->owner();
+    run.heartbeat_at = env.clock.Now();
+  }
   ASSIGN_OR_RETURN(run, env.store.CreateJobRun(run));
+  if (env.jobs != nullptr) env.jobs->Hold(run.id);
+  absl::Cleanup release = [&env, id = run.id] {
+    if (env.jobs != nullptr) env.jobs->Release(id);
+  };
   auto stream = rows.Canonical();
   const bool hash_known = !run.output_hash.empty();
   auto written = (env.store.*D::Write)(

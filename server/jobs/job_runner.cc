@@ -224,6 +224,16 @@ void JobRunner::HeartbeatLoop() {
   }
 }
 
+void JobRunner::Hold(int64_t run_id) {
+  std::lock_guard lock(mu_);
+  held_.insert(run_id);
+}
+
+void JobRunner::Release(int64_t run_id) {
+  std::lock_guard lock(mu_);
+  held_.erase(run_id);
+}
+
 void JobRunner::Shutdown(absl::Duration deadline) {
   std::deque<Queued> never_started;
   {

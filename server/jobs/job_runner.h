@@ -90,6 +90,11 @@ class JobRunner {
   absl::StatusOr<JobRun> RunPipeline(Date reference_date, std::string_view from_job,
                                      const std::string& triggered_by);
 
+  // Heartbeats a run that this server executes outside the workers (an ingest upload's write)
+  // until Release, so that no runner fails it as abandoned while it is alive.
+  void Hold(int64_t run_id);
+  void Release(int64_t run_id);
+
   // Cancels the run (Store::CancelJobRun) and, when it executes here, stops it at its next
   // checkpoint without waiting for the heartbeat.
   absl::StatusOr<JobRun> Cancel(int64_t run_id);

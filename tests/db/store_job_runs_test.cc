@@ -149,6 +149,31 @@ TEST_P(JobRunWorkflow, AdmissionAllowsOneActiveRunPerJobAndDate) {
   EXPECT_TRUE(store().AdmitJobRuns(MakeRun("positions")).ok());
 }
 
+// An upload records its RUNNING run with Create: the same one-active rule, the same error.
+TEST_P(JobRunWorkflow, CreatingAnActiveRunIsRefusedWhileTheJobAndDateHaveOne) {
+  JobRun active = store().AdmitJobRuns(MakeRun("positions")).value().front();
+  JobRun upload = MakeRun("positions");
+  upload.state = JobState::kRunning;
+  upload.started_at = kT0;
+  auto refused = store().CreateJobRun(upload);
+  EXPECT_EQ(refused.status().code(), kPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), absl::StrCat("job run ", active.id)))
+      << refused.status();
+  EXPECT_EQ(List({.job = "positions"}).size(), 1u);  // nothing inserted
+  // A final run (an upload that wrote nothing) is recorded alongside; the reverse holds too.
+  JobRun noop = MakeRun("positions");
+  noop.state = JobState::kSucceeded;
+  noop.started_at = noop.finished_at = kT0;
+  EXPECT_TRUE(store().CreateJobRun(noop).ok());
+  JobRun done = active;
+  done.state = JobState::kSucceeded;
+  done.finished_at = kT0;
+  ASSERT_TRUE(store().FinishJobRun(done).ok());
+  JobRun running = Create(upload);
+  EXPECT_EQ(store().AdmitJobRuns(MakeRun("positions")).status().code(), kPrecondition);
+  EXPECT_EQ(running.state, JobState::kRunning);
+}
+
 TEST_P(JobRunWorkflow, PipelineAdmissionIsAllOrNothing) {
   auto busy = store().AdmitJobRuns(MakeRun("swaps"));
   ASSERT_TRUE(busy.ok());

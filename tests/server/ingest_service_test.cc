@@ -24,6 +24,7 @@ namespace {
 using riskcap::testing::TestServer;
 using riskcap::testing::ViolatedFields;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 constexpr char kDay[] = "2026-11-23";  // the fake clock's today is 2026-11-24
@@ -339,6 +340,33 @@ TEST_P(IngestServiceTest, ReusedRequestIdWithOtherContentIsAlreadyExists) {
   Uploaded reused = Positions(Header("pos-1"), {SwapRow(101, "SW1", "9.00")});
   EXPECT_EQ(reused.status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Versions(SnapshotKind::kPositions), 1u);
+}
+
+TEST_P(IngestServiceTest, AnUploadDuringAnActiveRunOfItsJobAndDateIsRefusedNamingTheRun) {
+  JobRun active;
+  active.job = "positions";
+  active.reference_date = Date(2026, 11, 23);
+  active.params_json = "{}";
+  active.queued_at = server_->clock().Now();
+  active.triggered_by = "test";
+  active = server_->store().AdmitJobRuns(active).value().front();
+
+  Uploaded refused = Positions(Header("pos-busy"), {SwapRow(101, "SW1", "1.00")});
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.status.error_message(), HasSubstr(absl::StrCat("job run ", active.id)));
+  EXPECT_EQ(Versions(SnapshotKind::kPositions), 0u);
+
+  JobRun done = active;
+  done.state = JobState::kCancelled;
+  done.finished_at = server_->clock().Now();
+  ASSERT_TRUE(server_->store().FinishJobRun(done).ok());
+  Uploaded later = Positions(Header("pos-busy"), {SwapRow(101, "SW1", "1.00")});
+  ASSERT_TRUE(later.status.ok()) << later.status.error_message();  // the request id is not used up
+  auto run = server_->store().GetJobRun(later.response.job_run_id());
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->state, JobState::kSucceeded);
+  // (This test server has no job runner; the heartbeat of an upload's run is JobRunner::Hold,
+  // tested in job_runner_test.)
 }
 
 TEST_P(IngestServiceTest, BadRowsAreNamedAcrossChunksAndNothingIsWritten) {

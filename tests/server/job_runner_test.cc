@@ -83,6 +83,41 @@ TEST_P(JobRunnerTest, RunsOfADeadServerAreFailedAsAbandoned) {
   EXPECT_EQ(WaitFinal(store(), again.id).state, JobState::kSucceeded);
 }
 
+// An ingest upload's run executes outside the workers; Hold keeps it alive like a worker's.
+TEST_P(JobRunnerTest, AHeldRunIsHeartbeatedUntilReleased) {
+  auto running = [&](const std::string& job) {
+    JobRun run;
+    run.job = job;
+    run.reference_date = kDay;
+    run.params_json = "{}";
+    run.state = JobState::kRunning;
+    run.queued_at = kNow;
+    run.started_at = kNow;
+    run.heartbeat_at = kNow;
+    run.triggered_by = "test";
+    run.owner = "runner-test";
+    return store().CreateJobRun(run).value();
+  };
+  JobRun held = running("positions");
+  JobRun control = running("swaps");  // not held: it is this server's, but nothing heartbeats it
+  auto runner = MakeRunner(ScriptedJobs(script_));
+  runner->Hold(held.id);
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_TRUE(Eventually([&] {
+    return store().GetJobRun(control.id)->state == JobState::kFailed;
+  }));
+  JobRun alive = store().GetJobRun(held.id).value();
+  EXPECT_EQ(alive.state, JobState::kRunning);
+  EXPECT_EQ(alive.heartbeat_at, kNow + absl::Minutes(5));
+
+  runner->Release(held.id);
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_TRUE(Eventually([&] {
+    return store().GetJobRun(held.id)->state == JobState::kFailed;
+  }));
+  EXPECT_EQ(store().GetJobRun(held.id)->error, "abandoned: server stopped");
+}
+
 TEST_P(JobRunnerTest, TheJobSetHasEveryJobOfTheSpecOnce) {
   server::ServerConfig config;
   server::jobs::JobMap jobs = server::jobs::MakeJobSet(config);
