@@ -107,6 +107,30 @@ TEST_F(SqliteWalCheckpoint, CommitLeavesFramesInWalAndBackgroundThreadCopiesThem
       << " db_bytes=" << FileSize(path_);
 }
 
+TEST_F(SqliteWalCheckpoint, CheckpointHeldBackByAReaderFinishesAfterItWithNoFurtherCommit) {
+  const int64_t db_before = FileSize(path_);
+  const int64_t data_bytes = kRows * kRowBytes;
+  {
+    auto reader = database().Acquire();
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    int64_t rows = -1;
+    **reader << "BEGIN";
+    **reader << "SELECT COUNT(*) FROM filler", soci::into(rows);  // its snapshot predates the fill
+    ASSERT_EQ(rows, 0);
+
+    absl::Status filled = FillOneCommit();
+    ASSERT_TRUE(filled.ok()) << filled;
+    // The woken thread checkpoints, but a passive checkpoint may not copy pages the reader's
+    // snapshot still needs from the main file.
+    ASSERT_TRUE(Eventually([&] { return database().wal_checkpoints_completed() >= 1; }));
+    EXPECT_LT(FileSize(path_), db_before + data_bytes);
+    **reader << "ROLLBACK";
+  }
+  // No commit follows to wake the thread again: its periodic retry finishes the job.
+  EXPECT_TRUE(Eventually([&] { return FileSize(path_) >= db_before + data_bytes; }))
+      << "checkpoints=" << database().wal_checkpoints_completed() << " db_bytes=" << FileSize(path_);
+}
+
 TEST_F(SqliteWalCheckpoint, ClosingWithUncheckpointedWalLeavesCompleteDatabase) {
   database().PauseWalCheckpointsForTest(true);  // the rows are only in the WAL at close
   absl::Status filled = FillOneCommit();
