@@ -8,6 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
+#include "core/status_macros.h"
+#include "db/wal_checkpointer.h"
 
 namespace riskcap::db {
 namespace {
@@ -137,18 +139,34 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, in
     if (!parsed.ok()) return parsed.status();
     conninfo = *parsed;
   }
-  try {
-    for (int i = 0; i < pool_size; ++i) {
-      db->sessions_.push_back(OpenSession(url, conninfo));
-      db->free_.push_back(static_cast<size_t>(i));
-    }
-  } catch (const std::exception& e) {
-    return StatusFromException(e, absl::StrCat("opening store ", url.redacted));
+  if (url.backend == Backend::kSqlite && !url.in_memory()) {
+    // First, so every pooled session is hooked to it before its first commit.
+    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> own, db->NewSession(conninfo));
+    db->checkpointer_ = std::make_unique<WalCheckpointer>(std::move(own));
+  }
+  for (int i = 0; i < pool_size; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> session, db->NewSession(conninfo));
+    db->sessions_.push_back(std::move(session));
+    db->free_.push_back(static_cast<size_t>(i));
   }
   return db;
 }
 
-Database::~Database() = default;
+Database::Database(StoreUrl url) : url_(std::move(url)) {}
+
+Database::~Database() {
+  checkpointer_.reset();  // joins its thread while every session is still open
+}
+
+absl::StatusOr<std::unique_ptr<soci::session>> Database::NewSession(const std::string& conninfo) {
+  try {
+    std::unique_ptr<soci::session> session = OpenSession(url_, conninfo);
+    if (checkpointer_ != nullptr) checkpointer_->Attach(*session);
+    return session;
+  } catch (const std::exception& e) {
+    return StatusFromException(e, absl::StrCat("opening store ", url_.redacted));
+  }
+}
 
 absl::StatusOr<std::unique_ptr<soci::session>> Database::OpenDedicatedSession() {
   std::string conninfo;
@@ -157,11 +175,15 @@ absl::StatusOr<std::unique_ptr<soci::session>> Database::OpenDedicatedSession() 
     if (!parsed.ok()) return parsed.status();
     conninfo = *parsed;
   }
-  try {
-    return OpenSession(url_, conninfo);
-  } catch (const std::exception& e) {
-    return StatusFromException(e, absl::StrCat("opening a session on ", url_.redacted));
-  }
+  return NewSession(conninfo);
+}
+
+int64_t Database::wal_checkpoints_completed() const {
+  return checkpointer_ != nullptr ? checkpointer_->checkpoints_completed() : 0;
+}
+
+void Database::PauseWalCheckpointsForTest(bool paused) {
+  if (checkpointer_ != nullptr) checkpointer_->PauseForTest(paused);
 }
 
 Database::Lease::~Lease() {

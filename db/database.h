@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
@@ -21,6 +23,8 @@
 #include "db/store_url.h"
 
 namespace riskcap::db {
+
+class WalCheckpointer;
 
 // Maps a database exception to a Status: unique violation -> AlreadyExists, foreign key ->
 // FailedPrecondition, check/not-null -> InvalidArgument, busy/serialization -> Aborted,
@@ -38,8 +42,11 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& result) {
 class Database {
  public:
   // Opens `pool_size` sessions (1 for sqlite::memory:) and prepares each one (WAL, busy timeout,
-  // synchronous=FULL and foreign keys on SQLite; UTC and ISO dates on PostgreSQL).
+  // synchronous=FULL and foreign keys on SQLite; UTC and ISO dates on PostgreSQL). A file-backed
+  // SQLite store also gets a background WAL checkpointer on a connection of its own
+  // (db/wal_checkpointer.h): no commit runs a checkpoint itself.
   static absl::StatusOr<std::unique_ptr<Database>> Open(const StoreUrl& url, int pool_size);
+  // Stops the checkpointer before closing the sessions; the last to close checkpoints the rest.
   ~Database();
 
   Backend backend() const { return url_.backend; }
@@ -47,8 +54,14 @@ class Database {
   int pool_size() const { return static_cast<int>(sessions_.size()); }
 
   // A new session outside the pool, prepared like the pooled ones, for a caller that must hold
-  // one connection for a long time (the PostgreSQL advisory lock of a job run).
+  // one connection for a long time (the PostgreSQL advisory lock of a job run). It must be
+  // closed before this Database is destroyed.
   absl::StatusOr<std::unique_ptr<soci::session>> OpenDedicatedSession();
+
+  // Background WAL checkpoints that completed (file-backed SQLite only; else 0), for tests.
+  int64_t wal_checkpoints_completed() const;
+  // Test-only: holds background WAL checkpoints until called with false. No-op without them.
+  void PauseWalCheckpointsForTest(bool paused);
 
   // A session on loan from the pool; returned on destruction.
   class Lease {
@@ -135,7 +148,9 @@ class Database {
     Database* db_;
   };
 
-  explicit Database(StoreUrl url) : url_(std::move(url)) {}
+  explicit Database(StoreUrl url);
+  // Opens one session prepared for this store (and hooked to the checkpointer, if any).
+  absl::StatusOr<std::unique_ptr<soci::session>> NewSession(const std::string& conninfo);
   void Release(size_t index);
   absl::Status Begin(soci::session& s, bool write);
   void Rollback(soci::session& s);
@@ -182,6 +197,7 @@ class Database {
   std::vector<size_t> free_;  // indexes of idle sessions
   std::unordered_map<std::thread::id, Joined*> joined_;  // guarded by mu_
   std::atomic<int> joined_count_{0};  // joined_.size(), so Run skips the lock when none
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // file-backed SQLite only
 };
 
 }  // namespace riskcap::db
