@@ -148,25 +148,34 @@ absl::Status SendCopyRows(PGconn* conn, std::string_view table, size_t column_co
   return absl::OkStatus();
 }
 
-absl::Status CopyIn(soci::session& session, std::string_view table,
-                    absl::Span<const std::string_view> columns, size_t row_count,
-                    RowEncoder encode) {
-  PGconn* conn = static_cast<soci::postgresql_session_backend*>(session.get_backend())->conn_;
-  std::string context = absl::StrCat("COPY into ", AbslView(table));
+PGconn* PgConnection(soci::session& session) {
+  return static_cast<soci::postgresql_session_backend*>(session.get_backend())->conn_;
+}
+
+std::string CopyContext(std::string_view table) {
+  return absl::StrCat("COPY into ", AbslView(table));
+}
+
+// Starts COPY ... FROM STDIN; the connection is in COPY IN state on success.
+absl::Status StartCopy(PGconn* conn, std::string_view table,
+                       absl::Span<const std::string_view> columns) {
   std::string sql =
       absl::StrCat("COPY ", AbslView(table), " (", ColumnList(columns), ") FROM STDIN");
   PGresult* started = PQexec(conn, sql.c_str());
   if (PQresultStatus(started) != PGRES_COPY_IN) {
-    absl::Status status = PgResultError(conn, started, context);
+    absl::Status status = PgResultError(conn, started, CopyContext(table));
     PQclear(started);
     return status;
   }
   PQclear(started);
-  absl::Status sent = SendCopyRows(conn, table, columns.size(), row_count, encode);
-  // Ending with an error message makes the server abort the COPY instead of committing it.
-  PQputCopyEnd(conn, sent.ok() ? nullptr : "aborted by riskcap");
-  absl::Status finished = DrainCopyResults(conn, context);
-  return sent.ok() ? finished : sent;
+  return absl::OkStatus();
+}
+
+// Ends the open COPY, committing it to the transaction when `error` is null and aborting it
+// otherwise; the server's outcome.
+absl::Status EndCopy(PGconn* conn, std::string_view table, const char* error) {
+  PQputCopyEnd(conn, error);
+  return DrainCopyResults(conn, CopyContext(table));
 }
 
 // Binds values to the parameters of one prepared INSERT, left to right, across the rows of a
@@ -286,12 +295,49 @@ absl::Status InsertEach(soci::session& session, std::string_view table,
 
 }  // namespace
 
+BulkWriter::BulkWriter(Backend backend, soci::session& session, std::string_view table,
+                       absl::Span<const std::string_view> columns)
+    : backend_(backend), session_(session), table_(table), columns_(columns) {}
+
+BulkWriter::~BulkWriter() {
+  if (copying_) Abort(absl::AbortedError("unfinished")).IgnoreError();
+}
+
+absl::Status BulkWriter::Abort(absl::Status why) {
+  if (copying_) {
+    copying_ = false;
+    // Ending with an error message makes the server abort the COPY instead of applying it.
+    EndCopy(PgConnection(session_), table_, "aborted by riskcap").IgnoreError();
+  }
+  return why;
+}
+
+absl::Status BulkWriter::Add(size_t row_count, RowEncoder encode) {
+  if (row_count == 0) return absl::OkStatus();
+  if (backend_ != Backend::kPostgresql) {
+    return InsertEach(session_, table_, columns_, row_count, encode);
+  }
+  PGconn* conn = PgConnection(session_);
+  if (!copying_) {
+    RETURN_IF_ERROR(StartCopy(conn, table_, columns_));
+    copying_ = true;
+  }
+  absl::Status sent = SendCopyRows(conn, table_, columns_.size(), row_count, encode);
+  return sent.ok() ? sent : Abort(sent);
+}
+
+absl::Status BulkWriter::Finish() {
+  if (!copying_) return absl::OkStatus();
+  copying_ = false;
+  return EndCopy(PgConnection(session_), table_, nullptr);
+}
+
 absl::Status BulkInsert(Backend backend, soci::session& session, std::string_view table,
                         absl::Span<const std::string_view> columns, size_t row_count,
                         RowEncoder encode) {
-  if (row_count == 0) return absl::OkStatus();
-  if (backend == Backend::kPostgresql) return CopyIn(session, table, columns, row_count, encode);
-  return InsertEach(session, table, columns, row_count, encode);
+  BulkWriter writer(backend, session, table, columns);
+  RETURN_IF_ERROR(writer.Add(row_count, encode));
+  return writer.Finish();
 }
 
 }  // namespace riskcap::db

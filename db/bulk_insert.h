@@ -53,6 +53,34 @@ class RowSink {
 // Writes the values of row `index` (0-based) into `sink`, one per column.
 using RowEncoder = absl::FunctionRef<void(size_t index, RowSink& sink)>;
 
+// Rows appended to one table part by part, in ONE statement where the backend allows it: on
+// PostgreSQL a single COPY carries every part, so the server parses and inserts what it has
+// while the next part is read and encoded (a COPY per part would leave it idle at each part's
+// end, waiting for the next COPY to start); on SQLite, prepared multi-row INSERTs as BulkInsert.
+// Finish() ends the statement and returns its outcome; a writer destroyed unfinished (an error
+// on the way) aborts its COPY, and the caller must roll the transaction back. Not thread-safe.
+class BulkWriter {
+ public:
+  BulkWriter(Backend backend, soci::session& session, std::string_view table,
+             absl::Span<const std::string_view> columns);
+  ~BulkWriter();
+  BulkWriter(const BulkWriter&) = delete;
+  BulkWriter& operator=(const BulkWriter&) = delete;
+
+  // Appends `row_count` rows; after an error the writer is finished (aborted).
+  absl::Status Add(size_t row_count, RowEncoder encode);
+  // Ends the statement: its outcome (constraint violations map as for BulkInsert).
+  absl::Status Finish();
+
+ private:
+  absl::Status Abort(absl::Status why);
+  Backend backend_;
+  soci::session& session_;
+  std::string table_;
+  absl::Span<const std::string_view> columns_;
+  bool copying_ = false;  // PostgreSQL: a COPY is open on the connection
+};
+
 // Inserts `row_count` rows into `table` (`columns` in order) on the session's open transaction.
 // Constraint violations map as in StatusFromException (unique -> AlreadyExists, foreign key ->
 // FailedPrecondition, check/not-null/bad value -> InvalidArgument). On error, the caller must

@@ -243,19 +243,20 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
     std::vector<Row> chunk;
     std::vector<int64_t> numbers;
     int64_t supplied = 0;
+    BulkWriter writer(db.backend(), s, table, columns);  // one COPY for every chunk
     for (;;) {
       chunk.clear();
       numbers.clear();
       ASSIGN_OR_RETURN(bool more, next(chunk, numbers));
       if (!more) break;
       RETURN_IF_ERROR(validate(chunk, v.reference_date, static_cast<size_t>(supplied)));
-      RETURN_IF_ERROR(BulkInsert(db.backend(), s, table, columns, chunk.size(),
-                                 [&](size_t i, RowSink& sink) {
-                                   sink.Int(version.id);
-                                   encode(chunk, numbers, i, sink);
-                                 }));
+      RETURN_IF_ERROR(writer.Add(chunk.size(), [&](size_t i, RowSink& sink) {
+        sink.Int(version.id);
+        encode(chunk, numbers, i, sink);
+      }));
       supplied += static_cast<int64_t>(chunk.size());
     }
+    RETURN_IF_ERROR(writer.Finish());
     if (supplied != row_count) {
       return absl::InternalError(absl::StrCat("streamed ", AbslView(table), " load supplied ",
                                               supplied, " rows, not the ", row_count, " announced"));

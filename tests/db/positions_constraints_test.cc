@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
 #include "db/bulk_insert.h"
 #include "db/database.h"
 #include "db/migrator.h"
@@ -172,6 +173,56 @@ TEST_P(PositionsConstraints, ABulkLoadNamingAnUnknownFundOrVersionFailsWhole) {
   EXPECT_EQ(Count(), 0);
   ASSERT_TRUE(load(1, 101).ok());
   EXPECT_EQ(Count(), 500);
+}
+
+// A load written part by part through one BulkWriter (one COPY on PostgreSQL): every part lands,
+// a bad row in a middle part fails the whole load, and a writer abandoned half-way (its COPY
+// aborted) leaves the session fit for the next load.
+TEST_P(PositionsConstraints, APartByPartLoadFailsOrLandsWhole) {
+  const std::vector<std::string_view> columns = {
+      "version_id",     "row_no",          "fund_id",      "position_date",
+      "asset_nickname", "isin",            "asset_code",   "asset_type_code",
+      "classification", "quantity_micros", "price_micros", "notional_micros",
+      "market_value_micros", "direction",  "option_type",  "currency"};
+  // Three parts of 300 rows; row `bad_row` (0-based across parts) names fund 555.
+  auto load = [&](int bad_row, bool abandon_after_first_part) {
+    return store().database().Write([&](soci::session& s) -> absl::Status {
+      db::BulkWriter writer(GetParam(), s, "positions", columns);
+      for (int part = 0; part < 3; ++part) {
+        RETURN_IF_ERROR(writer.Add(300, [&](size_t i, db::RowSink& r) {
+          const int row = part * 300 + static_cast<int>(i);
+          r.Int(1);
+          r.Int(row + 1);
+          r.Int(row == bad_row ? 555 : 101 + row % 2);
+          r.Text("2026-03-02");
+          r.Text(absl::StrCat("asset ", row));
+          for (int k = 0; k < 3; ++k) r.Text("x");
+          r.Text("OTC_OPTION");
+          for (int k = 0; k < 4; ++k) r.Int(row);
+          r.Text("LONG");
+          r.Text("CALL");
+          r.Text("BRL");
+        }));
+        if (abandon_after_first_part) return absl::CancelledError("stopped by the test");
+      }
+      return writer.Finish();
+    });
+  };
+  absl::Status st = load(450, false);  // in the second part
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+  EXPECT_EQ(Count(), 0);
+  EXPECT_EQ(load(-1, true).code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(Count(), 0);
+  ASSERT_TRUE(load(-1, false).ok());
+  EXPECT_EQ(Count(), 900);
+  auto rows = store().database().Read([](soci::session& s) -> absl::StatusOr<std::string> {
+    std::string first, last;
+    s << "SELECT asset_nickname FROM positions WHERE row_no = 1", soci::into(first);
+    s << "SELECT asset_nickname FROM positions WHERE row_no = 900", soci::into(last);
+    return first + "|" + last;
+  });
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows, "asset 0|asset 899");
 }
 
 TEST_P(PositionsConstraints, AReferencedFundOrVersionCannotBeDeletedOrRekeyed) {
