@@ -1,6 +1,9 @@
 // Store: snapshot versions and their rows (NAV snapshots, NAV history, positions, exposures).
 // A load appends a version and all its rows in one transaction, so readers see it whole or not.
 #include <cmath>
+#include <limits>
+#include <functional>
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +12,7 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/canonical.h"
@@ -178,10 +182,14 @@ SnapshotVersion InsertVersion(Backend backend, soci::session& s, SnapshotKind ki
 
 // Appends a version of `kind` and its rows to `table` in one write transaction. `encode` writes
 // a row's values after version_id.
+// Runs inside a load's transaction once its rows are written (e.g. to record FundRanges).
+using AfterRows = std::function<absl::Status(soci::session&, const SnapshotVersion&)>;
+
 absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, const NewVersion& v,
                                               std::string_view table,
                                               absl::Span<const std::string_view> columns,
-                                              size_t row_count, RowEncoder encode) {
+                                              size_t row_count, RowEncoder encode,
+                                              const AfterRows& after = nullptr) {
   return db.Write([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
     SnapshotVersion version = InsertVersion(db.backend(), s, kind, v, row_count);
     RETURN_IF_ERROR(
@@ -189,9 +197,61 @@ absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, c
           sink.Int(version.id);
           encode(i, sink);
         }));
+    if (after) RETURN_IF_ERROR(after(s, version));
     return version;
   });
 }
+
+// Where each fund's rows lie in a positions batch (table position_fund_ranges), gathered while
+// the rows are encoded and written after them. A batch is stored in canonical order, fund first,
+// so one fund's rows are consecutive row numbers and ListPositions reads them as one range of
+// the primary key; a load numbered otherwise is refused.
+class FundRanges {
+ public:
+  void Add(int64_t fund_id, int64_t row_no) {
+    Range& r = ranges_[fund_id];
+    r.first = r.count == 0 ? row_no : std::min(r.first, row_no);
+    r.last = r.count == 0 ? row_no : std::max(r.last, row_no);
+    ++r.count;
+  }
+
+  absl::Status Write(Backend backend, soci::session& s, int64_t version_id) const {
+    std::vector<std::pair<int64_t, Range>> sorted(ranges_.begin(), ranges_.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [fund, r] : sorted) {
+      if (r.last - r.first + 1 != r.count) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the rows of fund ", fund, " are not consecutive (", r.count, " rows between row_no ",
+            r.first, " and ", r.last, "): a positions batch is numbered in canonical order, "
+            "fund first"));
+      }
+    }
+    static constexpr std::string_view kColumns[] = {"version_id", "fund_id", "first_row_no",
+                                                    "last_row_no"};
+    return BulkInsert(backend, s, "position_fund_ranges", kColumns, sorted.size(),
+                      [&](size_t i, RowSink& sink) {
+                        sink.Int(version_id);
+                        sink.Int(sorted[i].first);
+                        sink.Int(sorted[i].second.first);
+                        sink.Int(sorted[i].second.last);
+                      });
+  }
+
+  AfterRows Writer(Backend backend) const {
+    return [this, backend](soci::session& s, const SnapshotVersion& version) {
+      return Write(backend, s, version.id);
+    };
+  }
+
+ private:
+  struct Range {
+    int64_t first = 0;
+    int64_t last = 0;
+    int64_t count = 0;
+  };
+  absl::flat_hash_map<int64_t, Range> ranges_;
+};
 
 // SQLite: while it lives, the session's page cache may grow to kBigWriteCacheKib. A large load
 // updates its indexes out of order; with the default 2 MB cache SQLite keeps spilling the same
@@ -231,7 +291,8 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
                                                     absl::Span<const std::string_view> columns,
                                                     int64_t row_count, const RowChunks<Row>& next,
                                                     const HashAfterRows& hash_after,
-                                                    Validate validate, Encode encode) {
+                                                    Validate validate, Encode encode,
+                                                    const AfterRows& after = nullptr) {
   if (row_count < 0) return absl::InvalidArgumentError("row_count must not be negative");
   if (hash_after && !v.content_hash.empty()) {
     return absl::InvalidArgumentError("a load hashed while written must not name a content_hash");
@@ -257,6 +318,7 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
       supplied += static_cast<int64_t>(chunk.size());
     }
     RETURN_IF_ERROR(writer.Finish());
+    if (after) RETURN_IF_ERROR(after(s, version));
     if (supplied != row_count) {
       return absl::InternalError(absl::StrCat("streamed ", AbslView(table), " load supplied ",
                                               supplied, " rows, not the ", row_count, " announced"));
@@ -417,11 +479,16 @@ absl::StatusOr<SnapshotVersion> Store::WritePositions(const NewVersion& v,
                                                       const std::vector<Position>& rows) {
   RETURN_IF_ERROR(ValidatePositions(rows, v.reference_date));
   const std::vector<size_t> order = CanonicalOrder(rows);
-  return AppendVersion(*db_, SnapshotKind::kPositions, v, "positions", kPositionColumns,
-                       rows.size(), [&](size_t i, RowSink& out) {
-                         out.Int(static_cast<int64_t>(i) + 1);  // row_no: canonical place
-                         EncodePosition(rows[order[i]], out);
-                       });
+  FundRanges ranges;
+  return AppendVersion(
+      *db_, SnapshotKind::kPositions, v, "positions", kPositionColumns, rows.size(),
+      [&](size_t i, RowSink& out) {
+        const Position& p = rows[order[i]];
+        out.Int(static_cast<int64_t>(i) + 1);  // row_no: canonical place
+        ranges.Add(p.fund_id, static_cast<int64_t>(i) + 1);
+        EncodePosition(p, out);
+      },
+      ranges.Writer(db_->backend()));
 }
 
 absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
@@ -438,13 +505,25 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
     // row_no comes last so ReadPosition sees the usual columns first.
     std::string select = SelectFrom("positions", kPositionColumns, 2);
     select.insert(select.find(" FROM "), ", row_no");
-    // Two statements rather than "fund_id = COALESCE(:fund_id, fund_id)": one fund's rows must
-    // come from the positions_by_fund index, not from a walk over the whole batch.
+    // One fund's rows are the consecutive row numbers position_fund_ranges records: a range of
+    // the primary key, not a walk over the whole batch. (fund_id is checked as well, so that a
+    // range could only ever return too few rows, never another fund's.)
+    long long last = std::numeric_limits<int32_t>::max();
+    if (fund_id.has_value()) {
+      long long first = 0;
+      s << "SELECT first_row_no, last_row_no FROM position_fund_ranges"
+           " WHERE version_id = :version_id AND fund_id = :fund_id",
+          soci::into(first), soci::into(last), soci::use(id), soci::use(fund);
+      if (!s.got_data()) return std::vector<Position>();
+      after = std::max(after, first - 1);
+    }
     soci::rowset<soci::row> rows =
         fund_id.has_value()
-            ? (s.prepare << select << " WHERE fund_id = :fund_id AND version_id = :version_id"
-                         << " AND row_no > :after ORDER BY row_no LIMIT :limit",
-               soci::use(fund), soci::use(id), soci::use(after), soci::use(limit))
+            ? (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
+                         << " AND row_no <= :last AND fund_id = :fund_id ORDER BY row_no"
+                         << " LIMIT :limit",
+               soci::use(id), soci::use(after), soci::use(last), soci::use(fund),
+               soci::use(limit))
             : (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
                          << " ORDER BY row_no LIMIT :limit",
                soci::use(id), soci::use(after), soci::use(limit));
@@ -518,16 +597,19 @@ absl::StatusOr<SnapshotVersion> Store::WriteNavHistoryStream(
 absl::StatusOr<SnapshotVersion> Store::WritePositionsStream(const NewVersion& v, int64_t row_count,
                                                             const RowChunks<Position>& rows,
                                                             const HashAfterRows& hash_after) {
+  FundRanges ranges;
   return AppendVersionStream<Position>(
       *db_, SnapshotKind::kPositions, v, "positions", kPositionColumns, row_count, rows, hash_after,
       [](const std::vector<Position>& chunk, Date reference, size_t base) -> absl::Status {
         return ValidatePositions(chunk, reference, base);
       },
-      [](const std::vector<Position>& chunk, const std::vector<int64_t>& row_numbers, size_t i,
-         RowSink& out) {
+      [&ranges](const std::vector<Position>& chunk, const std::vector<int64_t>& row_numbers,
+                size_t i, RowSink& out) {
         out.Int(row_numbers.at(i));  // row_no: the row's place in canonical order
+        ranges.Add(chunk[i].fund_id, row_numbers[i]);
         EncodePosition(chunk[i], out);
-      });
+      },
+      ranges.Writer(db_->backend()));
 }
 
 }  // namespace riskcap::db

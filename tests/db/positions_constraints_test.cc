@@ -4,6 +4,7 @@
 // kind of writer, and a database migrated from 0007 with positions rows keeps every row.
 #include <soci/postgresql/soci-postgresql.h>
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "db/bulk_insert.h"
 #include "db/database.h"
 #include "db/migrator.h"
+#include "db/snapshot_rows.h"
 #include "gtest/gtest.h"
 #include "tests/testing/backup_fixture.h"
 #include "tests/testing/test_store.h"
@@ -280,10 +282,37 @@ TEST_P(PositionsTruncate, TruncatingFundsOrVersionsAloneFailsWhilePositionsHasRo
 INSTANTIATE_TEST_SUITE_P(Postgresql, PositionsTruncate,
                          ::testing::Values(Backend::kPostgresql), BackendTestName);
 
-// A database at 0007 holding positions (and every other table) keeps every row through 0008.
+// A database at 0007 holding positions as that schema stored them (load order, funds
+// interleaved) and every other table keeps every row through 0008 and 0009; 0009 renumbers each
+// batch by fund (then old number) and records the funds' ranges.
 class PositionsMigration : public ::testing::TestWithParam<Backend> {};
 
-TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndTheChecks) {
+// Writes a positions version as riskcap did before 0009: row_no in load order, no ranges.
+SnapshotVersion WriteInLoadOrder(db::Store& store, const db::NewVersion& v,
+                                 const std::vector<Position>& rows) {
+  auto written = store.database().Write([&](soci::session& s) -> absl::StatusOr<SnapshotVersion> {
+    SnapshotVersion version;
+    long long id = 0;
+    long long count = static_cast<long long>(rows.size());
+    std::string date = FormatDate(v.reference_date);
+    s << "INSERT INTO snapshot_versions (kind, reference_date, version, content_hash, row_count,"
+         " source, created_at_us) VALUES ('POSITIONS', :date, 1, :hash, :rows, 'old', 0)"
+         " RETURNING id",
+        soci::use(date), soci::use(v.content_hash), soci::use(count), soci::into(id);
+    version.id = id;
+    RETURN_IF_ERROR(db::BulkInsert(store.backend(), s, "positions", db::kPositionColumns,
+                                   rows.size(), [&](size_t i, db::RowSink& sink) {
+                                     sink.Int(id);
+                                     sink.Int(static_cast<int64_t>(i) + 1);
+                                     db::EncodePosition(rows[i], sink);
+                                   }));
+    return version;
+  });
+  if (!written.ok()) throw std::runtime_error(written.status().ToString());
+  return *written;
+}
+
+TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndGroupsEachFundsRows) {
   auto scratch = ScratchDatabase::Create(GetParam());
   ASSERT_TRUE(scratch.ok()) << scratch.status();
   auto opened = db::Store::Open((*scratch)->url(), 2);
@@ -292,18 +321,58 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndTheChecks) {
   auto at7 = db::MigrateUpTo(store.database(), 7);
   ASSERT_TRUE(at7.ok()) << at7.status();
   ASSERT_EQ(*at7, 7);
-  FillEveryTable(store, /*positions=*/1500);
+  int64_t version_id = 0;
+  FillEveryTable(store, /*positions=*/1500,
+                 [&](const db::NewVersion& v, const std::vector<Position>& rows) {
+                   SnapshotVersion written = WriteInLoadOrder(store, v, rows);
+                   version_id = written.id;
+                   return written;
+                 });
   std::vector<std::vector<std::string>> before;
-  for (const std::string& table : kBackedUpTables) before.push_back(DumpTable(store, table));
-  ASSERT_EQ(DumpTable(store, "positions").size(), 1500u);
+  for (const std::string& table : kBackedUpTables) {
+    if (table != "position_fund_ranges") before.push_back(DumpTable(store, table));
+  }
+  const std::vector<std::string> positions_before = DumpTable(store, "positions");
+  ASSERT_EQ(positions_before.size(), 1500u);
 
   auto latest = store.Migrate();
   ASSERT_TRUE(latest.ok()) << latest.status();
-  ASSERT_GE(*latest, 8);
-  for (size_t i = 0; i < kBackedUpTables.size(); ++i) {
-    EXPECT_EQ(DumpTable(store, kBackedUpTables[i]), before[i]) << kBackedUpTables[i];
+  ASSERT_GE(*latest, 9);
+  size_t k = 0;
+  for (const std::string& table : kBackedUpTables) {
+    if (table == "position_fund_ranges" || table == "positions") {
+      k += table == "positions";
+      continue;
+    }
+    EXPECT_EQ(DumpTable(store, table), before[k++]) << table;
   }
-  // The migrated table still checks values and references, and keeps its index.
+  // Positions: the same rows, fund 101's (the even load positions) first, then fund 201's, each
+  // fund's in their old order; their ranges recorded; a fund's read is exactly its rows.
+  std::vector<Position> all, fund_101, fund_201;
+  std::vector<int64_t> numbers;
+  for (db::Page page{0, 400};;) {
+    auto rows = store.ListPositions(version_id, std::nullopt, page, &numbers);
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    all.insert(all.end(), rows->begin(), rows->end());
+    if (rows->size() < 400u) break;
+    page.after_id = numbers.back();
+  }
+  ASSERT_EQ(all.size(), 1500u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const size_t old = i < 750 ? 2 * i : 2 * (i - 750) + 1;  // old row_no - 1
+    EXPECT_EQ(all[i].asset_code, absl::StrCat("C", old)) << "row " << i + 1;
+    EXPECT_EQ(numbers[i], static_cast<int64_t>(i) + 1);
+    (all[i].fund_id == 101 ? fund_101 : fund_201).push_back(all[i]);
+  }
+  EXPECT_EQ(DumpTable(store, "position_fund_ranges").size(), 2u);
+  auto read_101 = store.ListPositions(version_id, 101, db::Page{0, 5000});
+  ASSERT_TRUE(read_101.ok()) << read_101.status();
+  EXPECT_EQ(*read_101, fund_101);
+  auto read_201 = store.ListPositions(version_id, 201, db::Page{0, 5000});
+  ASSERT_TRUE(read_201.ok()) << read_201.status();
+  EXPECT_EQ(*read_201, fund_201);
+
+  // The migrated table still checks values and references.
   absl::Status bad = store.database().Write([&](soci::session& s) -> absl::Status {
     s << "UPDATE positions SET asset_class = 'RATES' WHERE row_no = 1";
     return absl::OkStatus();
@@ -314,23 +383,9 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndTheChecks) {
     return absl::OkStatus();
   });
   EXPECT_EQ(bad.code(), absl::StatusCode::kFailedPrecondition) << bad;
-  int indexes = 0;
-  ASSERT_TRUE(store.database()
-                  .Read([&](soci::session& s) -> absl::Status {
-                    s << (GetParam() == Backend::kSqlite
-                              ? "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                " AND name = 'positions_by_fund' AND tbl_name = 'positions'"
-                              : "SELECT count(*) FROM pg_indexes WHERE schemaname = "
-                                "current_schema() AND indexname = 'positions_by_fund'"
-                                " AND tablename = 'positions'"),
-                        soci::into(indexes);
-                    return absl::OkStatus();
-                  })
-                  .ok());
-  EXPECT_EQ(indexes, 1);
-  // What 0008 is for: no IN-list checks on SQLite (an ephemeral B-tree per row), no per-row
-  // foreign-key triggers on PostgreSQL.
-  int slow = -1;
+  // What 0008 and 0009 are for: no IN-list checks on SQLite (an ephemeral B-tree per row), no
+  // per-row foreign-key triggers on PostgreSQL, and no index entry per position.
+  int slow = -1, indexes = -1;
   ASSERT_TRUE(store.database()
                   .Read([&](soci::session& s) -> absl::Status {
                     s << (GetParam() == Backend::kSqlite
@@ -339,10 +394,18 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndTheChecks) {
                               : "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
                                 " AND conrelid = 'positions'::regclass"),
                         soci::into(slow);
+                    s << (GetParam() == Backend::kSqlite
+                              ? "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                " AND tbl_name = 'positions' AND sql IS NOT NULL"
+                              : "SELECT count(*) FROM pg_indexes WHERE schemaname = "
+                                "current_schema() AND tablename = 'positions'"
+                                " AND indexname <> 'positions_pkey'"),
+                        soci::into(indexes);
                     return absl::OkStatus();
                   })
                   .ok());
   EXPECT_EQ(slow, 0);
+  EXPECT_EQ(indexes, 0);
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(PositionsMigration);

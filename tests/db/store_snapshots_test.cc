@@ -513,6 +513,7 @@ RowChunks<Position> ReversedChunks(const std::vector<Position>& rows, size_t chu
 TEST_P(StoreSnapshots, StreamedPositionsAreStoredByTheirRowNumbersWhateverTheChunkOrder) {
   std::vector<Position> rows;
   for (size_t i = 0; i < 50; ++i) rows.push_back(MakePosition(i, kDay));
+  rows = InCanonicalOrder(rows);  // numbered as a batch is: each fund's rows consecutive
   size_t calls = 0;
   auto written = store().WritePositionsStream(Load(kDay), 50, ReversedChunks(rows, 7, &calls));
   ASSERT_TRUE(written.ok()) << written.status();
@@ -523,9 +524,36 @@ TEST_P(StoreSnapshots, StreamedPositionsAreStoredByTheirRowNumbersWhateverTheChu
   EXPECT_EQ(*back, rows);
 }
 
+// One fund's rows are read as one range of row numbers (position_fund_ranges), so a load must
+// number each fund's rows consecutively, as the canonical order does; otherwise it is refused
+// whole, and a fund outside the batch reads as empty.
+TEST_P(StoreSnapshots, AStreamThatScattersAFundsRowsIsRefusedWhole) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 20; ++i) rows.push_back(MakePosition(i, kDay));  // funds interleaved
+  ASSERT_NE(rows[0].fund_id, rows[1].fund_id);
+  auto scattered = store().WritePositionsStream(Load(kDay), 20, ReversedChunks(rows, 8));
+  EXPECT_EQ(scattered.status().code(), absl::StatusCode::kInvalidArgument) << scattered.status();
+  EXPECT_TRUE(absl::StrContains(scattered.status().message(), "not consecutive"))
+      << scattered.status();
+  ExpectNoVersions(SnapshotKind::kPositions);
+
+  rows = InCanonicalOrder(rows);
+  auto written = store().WritePositionsStream(Load(kDay), 20, ReversedChunks(rows, 8));
+  ASSERT_TRUE(written.ok()) << written.status();
+  for (int64_t fund : {101, 102, 103}) {
+    std::vector<Position> want;
+    for (const Position& p : rows) {
+      if (p.fund_id == fund) want.push_back(p);
+    }
+    EXPECT_EQ(Ok(store().ListPositions(written->id, fund, Page{0, 100})), want) << fund;
+  }
+  EXPECT_TRUE(Ok(store().ListPositions(written->id, 999, Page{0, 100})).empty());
+}
+
 TEST_P(StoreSnapshots, AStreamHashedWhileWrittenRecordsTheHashGivenAfterTheLastRow) {
   std::vector<Position> rows;
   for (size_t i = 0; i < 30; ++i) rows.push_back(MakePosition(i, kDay));
+  rows = InCanonicalOrder(rows);
   size_t calls = 0;
   bool asked_early = false;
   auto written = store().WritePositionsStream(
@@ -554,6 +582,7 @@ TEST_P(StoreSnapshots, AStreamHashedWhileWrittenRecordsTheHashGivenAfterTheLastR
 TEST_P(StoreSnapshots, AStreamThatFailsOrMiscountsWritesNothing) {
   std::vector<Position> rows;
   for (size_t i = 0; i < 20; ++i) rows.push_back(MakePosition(i, kDay));
+  rows = InCanonicalOrder(rows);
   EXPECT_FALSE(store().WritePositionsStream(Load(kDay), 21, ReversedChunks(rows, 8)).ok());
   EXPECT_FALSE(store().WritePositionsStream(Load(kDay), 19, ReversedChunks(rows, 8)).ok());
   int calls = 0;

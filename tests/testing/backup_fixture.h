@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -27,8 +28,8 @@ namespace riskcap::testing {
 inline const std::vector<std::string> kBackedUpTables = {
     "api_keys",           "asset_types",      "audit_log",     "exemptions", "findings",
     "fund_exposures",     "fund_status",      "funds",         "job_runs",   "managers",
-    "margin_submissions", "nav_history",      "nav_snapshots", "positions",  "reminders",
-    "request_log",        "snapshot_versions"};
+    "margin_submissions", "nav_history",      "nav_snapshots", "position_fund_ranges",
+    "positions",          "reminders",        "request_log",   "snapshot_versions"};
 
 inline void Check(const absl::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(absl::StrCat(what, ": ", status.ToString()));
@@ -41,9 +42,15 @@ T Check(absl::StatusOr<T> value, const char* what) {
 
 inline const absl::Time kBackupT0 = absl::FromUnixMicros(1'700'000'000'123'457);
 
-// `positions` extra rows go into one positions version (to make a table span many chunks).
+// Writes a positions version; the default is Store::WritePositions.
+using PositionsWriter =
+    std::function<SnapshotVersion(const db::NewVersion&, const std::vector<Position>&)>;
+
+// `positions` extra rows go into one positions version (to make a table span many chunks),
+// written by `write_positions` when given (e.g. as an older schema stored them).
 // Throws std::runtime_error when the store refuses anything.
-inline void FillEveryTable(db::Store& store, int positions = 3) {
+inline void FillEveryTable(db::Store& store, int positions = 3,
+                           const PositionsWriter& write_positions = nullptr) {
   Manager m1 = Check(store.CreateManager({0, "Gestora Ação\tUm", "11111111000101"}), "manager");
   Manager m2 = Check(store.CreateManager({0, "Gestora \\Dois\nLtda", "22222222000102"}), "manager");
   Check(store.CreateFund({101, "Fundo A", "33333333000103", m1.id, RegulatoryClass::kMultimercado,
@@ -111,7 +118,9 @@ inline void FillEveryTable(db::Store& store, int positions = 3) {
     p.currency = "BRL";
     rows.push_back(p);
   }
-  SnapshotVersion positions_version = Check(store.WritePositions(v, rows), "positions");
+  SnapshotVersion positions_version = write_positions
+                                          ? write_positions(v, rows)
+                                          : Check(store.WritePositions(v, rows), "positions");
   db::NewVersion ev{Date(2024, 3, 28), "h2", child.id, positions_version.id, "test"};
   FundExposure exposure{101,
                         Date(2024, 3, 28),
