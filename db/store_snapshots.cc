@@ -209,7 +209,12 @@ absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, c
 class FundRanges {
  public:
   void Add(int64_t fund_id, int64_t row_no) {
-    Range& r = ranges_[fund_id];
+    // Rows come grouped by fund: look the fund up only when it changes.
+    if (current_ == nullptr || fund_id != current_fund_) {
+      current_fund_ = fund_id;
+      current_ = &ranges_[fund_id];  // flat_hash_map: valid until the next insertion
+    }
+    Range& r = *current_;
     r.first = r.count == 0 ? row_no : std::min(r.first, row_no);
     r.last = r.count == 0 ? row_no : std::max(r.last, row_no);
     ++r.count;
@@ -251,6 +256,8 @@ class FundRanges {
     int64_t count = 0;
   };
   absl::flat_hash_map<int64_t, Range> ranges_;
+  int64_t current_fund_ = 0;
+  Range* current_ = nullptr;
 };
 
 // SQLite: while it lives, the session's page cache may grow to kBigWriteCacheKib. A large load
