@@ -515,21 +515,20 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
     // One fund's rows are the consecutive row numbers position_fund_ranges records: a range of
     // the primary key, not a walk over the whole batch. (fund_id is checked as well, so that a
     // range could only ever return too few rows, never another fund's.)
-    long long last = std::numeric_limits<int32_t>::max();
-    if (fund_id.has_value()) {
-      long long first = 0;
-      s << "SELECT first_row_no, last_row_no FROM position_fund_ranges"
-           " WHERE version_id = :version_id AND fund_id = :fund_id",
-          soci::into(first), soci::into(last), soci::use(id), soci::use(fund);
-      if (!s.got_data()) return std::vector<Position>();
-      after = std::max(after, first - 1);
+    std::string fund_select = "SELECT ";
+    for (std::string_view c : absl::MakeConstSpan(kPositionColumns).subspan(2)) {
+      absl::StrAppend(&fund_select, "p.", AbslView(c), ", ");
     }
+    absl::StrAppend(&fund_select, "p.row_no FROM position_fund_ranges r JOIN positions p");
     soci::rowset<soci::row> rows =
         fund_id.has_value()
-            ? (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
-                         << " AND row_no <= :last AND fund_id = :fund_id ORDER BY row_no"
-                         << " LIMIT :limit",
-               soci::use(id), soci::use(after), soci::use(last), soci::use(fund),
+            ? (s.prepare << fund_select
+                         << " ON p.version_id = r.version_id"
+                         << " AND p.row_no BETWEEN r.first_row_no AND r.last_row_no"
+                         << " WHERE r.version_id = :version_id AND r.fund_id = :fund_id"
+                         << " AND p.row_no > :after AND p.fund_id = :fund_again"
+                         << " ORDER BY p.row_no LIMIT :limit",
+               soci::use(id), soci::use(fund), soci::use(after), soci::use(fund),
                soci::use(limit))
             : (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
                          << " ORDER BY row_no LIMIT :limit",
