@@ -231,8 +231,9 @@ absl::StatusOr<std::vector<JobRun>> Store::AdmitJobRuns(const JobRun& run,
     r.state = JobState::kQueued;
     r.cancel_requested = false;
   }
-  return db_->Write(
-      [&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> { return InsertAdmitted(s, runs); });
+  return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
+    return InsertAdmitted(s, runs);
+  });
 }
 
 absl::StatusOr<JobRun> Store::StartJobRun(int64_t id, const std::string& owner, absl::Time at) {

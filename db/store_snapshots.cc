@@ -1,10 +1,9 @@
 // Store: snapshot versions and their rows (NAV snapshots, NAV history, positions, exposures).
 // A load appends a version and all its rows in one transaction, so readers see it whole or not.
-#include <cmath>
-#include <limits>
-#include <functional>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -582,7 +581,8 @@ absl::StatusOr<SnapshotVersion> Store::WriteNavSnapshotStream(const NewVersion& 
                                                               const RowChunks<NavSnapshot>& rows,
                                                               const HashAfterRows& hash_after) {
   return AppendVersionStream<NavSnapshot>(
-      *db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns, row_count, rows, hash_after,
+      *db_, SnapshotKind::kNavSnapshot, v, "nav_snapshots", kNavSnapshotColumns, row_count, rows,
+      hash_after,
       [](const std::vector<NavSnapshot>& chunk, Date reference, size_t base) {
         return ValidateNavSnapshots(chunk, reference, base);
       },
@@ -594,7 +594,8 @@ absl::StatusOr<SnapshotVersion> Store::WriteNavHistoryStream(
     const NewVersion& v, int64_t row_count, const RowChunks<NavHistoryEntry>& rows,
     const HashAfterRows& hash_after) {
   return AppendVersionStream<NavHistoryEntry>(
-      *db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns, row_count, rows, hash_after,
+      *db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns, row_count, rows,
+      hash_after,
       [](const std::vector<NavHistoryEntry>&, Date, size_t) { return absl::OkStatus(); },
       [](const std::vector<NavHistoryEntry>& chunk, const std::vector<int64_t>&, size_t i,
          RowSink& out) { EncodeNavHistory(chunk[i], out); });

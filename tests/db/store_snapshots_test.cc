@@ -417,7 +417,9 @@ TEST_P(StoreSnapshots, BulkLoadsOfAnyRowCountStoreExactlyTheRows) {
     auto v = store().WritePositions(Load(day), rows);
     ASSERT_TRUE(v.ok()) << count << ": " << v.status();
     EXPECT_EQ(v->row_count, static_cast<int64_t>(count));
-    EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})), InCanonicalOrder(rows)) << count;
+    EXPECT_EQ(Ok(store().ListPositions(v->id, std::nullopt, Page{0, 1000})),
+              InCanonicalOrder(rows))
+        << count;
   }
   std::vector<Position> rows;
   for (size_t i = 0; i < 300; ++i) rows.push_back(MakePosition(i, kDay));
@@ -564,8 +566,9 @@ TEST_P(StoreSnapshots, AStreamHashedWhileWrittenRecordsTheHashGivenAfterTheLastR
   ASSERT_TRUE(written.ok()) << written.status();
   EXPECT_FALSE(asked_early);
   EXPECT_EQ(written->content_hash, std::string(64, 'a'));
-  EXPECT_EQ(Ok(store().GetSnapshotVersion(SnapshotKind::kPositions, kDay, std::nullopt)).content_hash,
-            std::string(64, 'a'));
+  EXPECT_EQ(
+      Ok(store().GetSnapshotVersion(SnapshotKind::kPositions, kDay, std::nullopt)).content_hash,
+      std::string(64, 'a'));
 
   // A hash that cannot be had rolls the whole load back; naming a hash as well is refused.
   auto failed = store().WritePositionsStream(
