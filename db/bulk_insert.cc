@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -185,7 +186,10 @@ absl::Status EndCopy(PGconn* conn, std::string_view table, const char* error) {
 // no allocation per text value.
 class SqliteBindSink final : public RowSink {
  public:
-  explicit SqliteBindSink(size_t parameter_count) : texts_(parameter_count) {}
+  // With `stable_text`, text is bound where it lies: the caller guarantees it outlives the
+  // statement's execution (e.g. it lives in an EncodedRows); otherwise it is copied first.
+  SqliteBindSink(size_t parameter_count, bool stable_text)
+      : texts_(stable_text ? 0 : parameter_count), stable_text_(stable_text) {}
   // Starts binding the first row of `stmt`.
   void StartStatement(sqlite_api::sqlite3_stmt* stmt) {
     stmt_ = stmt;
@@ -211,10 +215,16 @@ class SqliteBindSink final : public RowSink {
   std::vector<std::string> texts_;
   int next_ = 1;
   int rc_ = SQLITE_OK;
+  bool stable_text_;
 };
 
 void SqliteBindSink::Text(std::string_view value) {
   const int param = next_++;
+  if (stable_text_) {
+    Check(sqlite_api::sqlite3_bind_text(stmt_, param, value.data(),
+                                        static_cast<int>(value.size()), SQLITE_STATIC));
+    return;
+  }
   const size_t slot = static_cast<size_t>(param - 1);
   if (slot >= texts_.size()) {  // more values than columns: reported by the caller's count
     Check(SQLITE_RANGE);
@@ -232,8 +242,7 @@ absl::Status SqliteError(sqlite_api::sqlite3* conn, std::string_view context) {
                              context);
 }
 
-using StatementPtr =
-    std::unique_ptr<sqlite_api::sqlite3_stmt, decltype(&sqlite_api::sqlite3_finalize)>;
+using StatementPtr = SqliteStatementPtr;
 
 // Rows per INSERT statement on SQLite. Each statement execution has a fixed cost (opening the
 // transaction's cursors, the end-of-statement foreign-key and journal work) that one row per
@@ -258,19 +267,27 @@ absl::StatusOr<StatementPtr> PrepareInsert(sqlite_api::sqlite3* conn, std::strin
                                      nullptr) != SQLITE_OK) {
     return SqliteError(conn, absl::StrCat("preparing insert into ", AbslView(table)));
   }
-  return StatementPtr(raw, &sqlite_api::sqlite3_finalize);
+  return StatementPtr(raw);
 }
 
+// `cached`, when given, keeps the full-size statement across calls (a BulkWriter's parts):
+// parsing an INSERT of 128 rows of a wide table costs more than a few rows' inserts.
 absl::Status InsertEach(soci::session& session, std::string_view table,
                         absl::Span<const std::string_view> columns, size_t row_count,
-                        RowEncoder encode) {
+                        RowEncoder encode, bool stable_text = false,
+                        StatementPtr* cached = nullptr) {
   sqlite_api::sqlite3* conn =
       static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
-  const size_t batch = std::max<size_t>(
-      1, std::min({kSqliteRowsPerInsert, row_count, kSqliteMaxParameters / columns.size()}));
-  ASSIGN_OR_RETURN(StatementPtr full, PrepareInsert(conn, table, columns, batch));
-  StatementPtr tail(nullptr, &sqlite_api::sqlite3_finalize);  // for the last, shorter batch
-  SqliteBindSink sink(columns.size() * batch);
+  const size_t widest =
+      std::max<size_t>(1, std::min(kSqliteRowsPerInsert, kSqliteMaxParameters / columns.size()));
+  const size_t batch = std::max<size_t>(1, std::min(widest, row_count));
+  StatementPtr local;
+  StatementPtr& full = cached != nullptr && batch == widest ? *cached : local;
+  if (full == nullptr) {
+    ASSIGN_OR_RETURN(full, PrepareInsert(conn, table, columns, batch));
+  }
+  StatementPtr tail;  // for the last, shorter batch
+  SqliteBindSink sink(columns.size() * batch, stable_text);
   for (size_t first = 0; first < row_count; first += batch) {
     const size_t rows = std::min(batch, row_count - first);
     if (rows < batch) {
@@ -295,6 +312,40 @@ absl::Status InsertEach(soci::session& session, std::string_view table,
 
 }  // namespace
 
+void SqliteStatementDeleter::operator()(sqlite_api::sqlite3_stmt* stmt) const {
+  sqlite_api::sqlite3_finalize(stmt);
+}
+
+void EncodedRows::Double(double value) {
+  int64_t bits = 0;
+  static_assert(sizeof bits == sizeof value);
+  std::memcpy(&bits, &value, sizeof bits);
+  values_.push_back({Kind::kDouble, bits, 0, 0});
+}
+
+void EncodedRows::Text(std::string_view value) {
+  values_.push_back({Kind::kText, 0, static_cast<uint32_t>(text_.size()),
+                     static_cast<uint32_t>(value.size())});
+  text_.append(value);
+}
+
+void EncodedRows::Replay(size_t first, size_t count, RowSink& sink) const {
+  for (size_t i = first; i < first + count; ++i) {
+    const Value& v = values_[i];
+    switch (v.kind) {
+      case Kind::kInt: sink.Int(v.bits); break;
+      case Kind::kDouble: {
+        double d = 0;
+        std::memcpy(&d, &v.bits, sizeof d);
+        sink.Double(d);
+        break;
+      }
+      case Kind::kText: sink.Text(std::string_view(text_).substr(v.text_offset, v.text_size)); break;
+      case Kind::kNull: sink.Null(); break;
+    }
+  }
+}
+
 BulkWriter::BulkWriter(Backend backend, soci::session& session, std::string_view table,
                        absl::Span<const std::string_view> columns)
     : backend_(backend), session_(session), table_(table), columns_(columns) {}
@@ -315,7 +366,7 @@ absl::Status BulkWriter::Abort(absl::Status why) {
 absl::Status BulkWriter::Add(size_t row_count, RowEncoder encode) {
   if (row_count == 0) return absl::OkStatus();
   if (backend_ != Backend::kPostgresql) {
-    return InsertEach(session_, table_, columns_, row_count, encode);
+    return InsertEach(session_, table_, columns_, row_count, encode, false, &sqlite_insert_);
   }
   PGconn* conn = PgConnection(session_);
   if (!copying_) {
@@ -324,6 +375,22 @@ absl::Status BulkWriter::Add(size_t row_count, RowEncoder encode) {
   }
   absl::Status sent = SendCopyRows(conn, table_, columns_.size(), row_count, encode);
   return sent.ok() ? sent : Abort(sent);
+}
+
+absl::Status BulkWriter::Add(const EncodedRows& rows) {
+  const size_t width = columns_.size();
+  if (width == 0 || rows.value_count() % width != 0) {
+    return Abort(absl::InternalError(absl::StrCat("bulk insert into ", table_, ": ",
+                                                  rows.value_count(), " values for ", width,
+                                                  " columns")));
+  }
+  auto replay = [&](size_t i, RowSink& sink) { rows.Replay(i * width, width, sink); };
+  if (backend_ != Backend::kPostgresql) {  // text bound in place: `rows` outlives the inserts
+    if (rows.value_count() == 0) return absl::OkStatus();
+    return InsertEach(session_, table_, columns_, rows.value_count() / width, replay,
+                      /*stable_text=*/true, &sqlite_insert_);
+  }
+  return Add(rows.value_count() / width, replay);
 }
 
 absl::Status BulkWriter::Finish() {

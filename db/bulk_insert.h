@@ -7,9 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -19,7 +21,17 @@
 #include "core/money.h"
 #include "db/store_url.h"
 
+namespace sqlite_api {
+struct sqlite3_stmt;  // <sqlite3.h>, as soci's SQLite backend wraps it
+}  // namespace sqlite_api
+
 namespace riskcap::db {
+
+// Finalizes a prepared SQLite statement.
+struct SqliteStatementDeleter {
+  void operator()(sqlite_api::sqlite3_stmt* stmt) const;
+};
+using SqliteStatementPtr = std::unique_ptr<sqlite_api::sqlite3_stmt, SqliteStatementDeleter>;
 
 // Receives one row's values in column order. Implemented per backend by BulkInsert.
 class RowSink {
@@ -53,6 +65,35 @@ class RowSink {
 // Writes the values of row `index` (0-based) into `sink`, one per column.
 using RowEncoder = absl::FunctionRef<void(size_t index, RowSink& sink)>;
 
+// Rows already encoded, values in column order, kept for a later insert: encoding (formatting
+// dates, copying text, the encoders' calls) can run on another thread than the one that binds
+// and inserts. Text lives in one buffer of the object, so an insert binds it without copies.
+class EncodedRows final : public RowSink {
+ public:
+  void Int(int64_t value) override { values_.push_back({Kind::kInt, value, 0, 0}); }
+  void Double(double value) override;
+  void Text(std::string_view value) override;
+  void Null() override { values_.push_back({Kind::kNull, 0, 0, 0}); }
+  void Clear() {
+    values_.clear();
+    text_.clear();
+  }
+  size_t value_count() const { return values_.size(); }
+  // Replays values [first, first + count) into `sink`, text as views into this object.
+  void Replay(size_t first, size_t count, RowSink& sink) const;
+
+ private:
+  enum class Kind : uint8_t { kInt, kDouble, kText, kNull };
+  struct Value {
+    Kind kind;
+    int64_t bits;  // the integer, or the double's bits
+    uint32_t text_offset;
+    uint32_t text_size;
+  };
+  std::vector<Value> values_;
+  std::string text_;
+};
+
 // Rows appended to one table part by part, in ONE statement where the backend allows it: on
 // PostgreSQL a single COPY carries every part, so the server parses and inserts what it has
 // while the next part is read and encoded (a COPY per part would leave it idle at each part's
@@ -69,6 +110,8 @@ class BulkWriter {
 
   // Appends `row_count` rows; after an error the writer is finished (aborted).
   absl::Status Add(size_t row_count, RowEncoder encode);
+  // Appends the rows of `rows`, `columns.size()` values each.
+  absl::Status Add(const EncodedRows& rows);
   // Ends the statement: its outcome (constraint violations map as for BulkInsert).
   absl::Status Finish();
 
@@ -79,6 +122,8 @@ class BulkWriter {
   std::string table_;
   absl::Span<const std::string_view> columns_;
   bool copying_ = false;  // PostgreSQL: a COPY is open on the connection
+  // SQLite: the full-size prepared INSERT, kept across parts (finalized with the writer).
+  SqliteStatementPtr sqlite_insert_;
 };
 
 // Inserts `row_count` rows into `table` (`columns` in order) on the session's open transaction.

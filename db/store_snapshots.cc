@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -287,10 +288,23 @@ class BigWriteCache {
   int previous_ = -2000;
 };
 
+// One chunk of a streamed load, read, checked and encoded ahead of its insert.
+template <typename Row>
+struct EncodedChunk {
+  absl::StatusOr<bool> more = false;  // false: the load has no more rows
+  std::vector<Row> rows;
+  std::vector<int64_t> numbers;
+  EncodedRows encoded;
+};
+
 // Like AppendVersion, with the rows supplied chunk by chunk by `next`, all in one write
 // transaction. `validate(chunk, reference_date, base)` checks a chunk whose first row is row
 // `base` of the load; `encode(chunk, row_numbers, i, sink)` writes row i's values after
 // version_id.
+//
+// Two stages: while the transaction's thread inserts one encoded chunk, a helper thread reads,
+// checks and encodes the next one (double buffering), so the inserting thread only binds and
+// steps. `next`, `validate` and `encode` are called from that helper, one chunk at a time.
 template <typename Row, typename Validate, typename Encode>
 absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind kind,
                                                     const NewVersion& v, std::string_view table,
@@ -307,28 +321,45 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
     BigWriteCache cache(db.backend(), s);
     SnapshotVersion version =
         InsertVersion(db.backend(), s, kind, v, static_cast<size_t>(row_count));
-    std::vector<Row> chunk;
-    std::vector<int64_t> numbers;
+    int64_t encoded_rows = 0;  // helper side: rows read so far, for validate's `base`
+    auto prepare = [&](EncodedChunk<Row>& c) {
+      c.rows.clear();
+      c.numbers.clear();
+      c.encoded.Clear();
+      c.more = next(c.rows, c.numbers);
+      if (!c.more.ok() || !*c.more) return;
+      absl::Status valid = validate(c.rows, v.reference_date, static_cast<size_t>(encoded_rows));
+      if (!valid.ok()) {
+        c.more = valid;
+        return;
+      }
+      for (size_t i = 0; i < c.rows.size(); ++i) {
+        c.encoded.Int(version.id);
+        encode(c.rows, c.numbers, i, c.encoded);
+      }
+      encoded_rows += static_cast<int64_t>(c.rows.size());
+    };
+    EncodedChunk<Row> buffers[2];
+    prepare(buffers[0]);
     int64_t supplied = 0;
     BulkWriter writer(db.backend(), s, table, columns);  // one COPY for every chunk
-    for (;;) {
-      chunk.clear();
-      numbers.clear();
-      ASSIGN_OR_RETURN(bool more, next(chunk, numbers));
+    for (int current = 0;; current ^= 1) {
+      EncodedChunk<Row>& chunk = buffers[current];
+      ASSIGN_OR_RETURN(bool more, chunk.more);
       if (!more) break;
-      RETURN_IF_ERROR(validate(chunk, v.reference_date, static_cast<size_t>(supplied)));
-      RETURN_IF_ERROR(writer.Add(chunk.size(), [&](size_t i, RowSink& sink) {
-        sink.Int(version.id);
-        encode(chunk, numbers, i, sink);
-      }));
-      supplied += static_cast<int64_t>(chunk.size());
+      std::future<void> ahead = std::async(std::launch::async, prepare,
+                                           std::ref(buffers[current ^ 1]));
+      absl::Status inserted = writer.Add(chunk.encoded);
+      ahead.wait();  // the helper must be done before anything returns
+      RETURN_IF_ERROR(inserted);
+      supplied += static_cast<int64_t>(chunk.rows.size());
     }
     RETURN_IF_ERROR(writer.Finish());
-    if (after) RETURN_IF_ERROR(after(s, version));
     if (supplied != row_count) {
       return absl::InternalError(absl::StrCat("streamed ", AbslView(table), " load supplied ",
                                               supplied, " rows, not the ", row_count, " announced"));
     }
+    if (after) RETURN_IF_ERROR(after(s, version));
     if (hash_after) {
       ASSIGN_OR_RETURN(version.content_hash, hash_after());
       long long id = version.id;

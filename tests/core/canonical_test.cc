@@ -1,11 +1,17 @@
 // Tests for core/canonical: a stable text per row, every field counted, batches order-free.
 #include "core/canonical.h"
 
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <functional>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace riskcap {
@@ -219,6 +225,33 @@ TEST(Canonical, NegativeZeroIsWrittenAsZero) {
   NavSnapshot b = Nav();
   b.return_day = 0.0;
   EXPECT_EQ(CanonicalLine(a), CanonicalLine(b));
+}
+
+// The documented format of a double is printf's "%.17g" (the hashes of stored versions depend on
+// it), whatever the writer uses to produce it.
+TEST(Canonical, DoublesAreWrittenAsPrintfWithSeventeenDigits) {
+  std::mt19937_64 bits(20261124);
+  std::vector<double> values = {0.1,   1.0 / 3.0, 5e-324, 2.2250738585072014e-308,
+                                1e20,  1e21,      1e-5,   1.7976931348623157e308,
+                                100.0, 0.5,       1e16,   12345678901234567.0};
+  for (int i = 0; i < 200'000; ++i) {
+    uint64_t b = bits();
+    double v = 0;
+    std::memcpy(&v, &b, sizeof v);
+    if (std::isfinite(v)) values.push_back(v);
+    values.push_back(static_cast<double>(bits() % 100'000'000) / 100.0);
+  }
+  for (double v : values) {
+    for (double x : {v, -v}) {
+      NavSnapshot nav = Nav();
+      nav.var_95 = x;
+      char expected[40];
+      std::snprintf(expected, sizeof expected, "%.17g", x == 0 ? 0.0 : x);
+      const std::string line = CanonicalLine(nav);
+      ASSERT_NE(line.find(absl::StrCat("|", expected, "|")), std::string::npos)
+          << expected << " not in " << line;
+    }
+  }
 }
 
 TEST(Canonical, BatchTextIgnoresRowOrder) {
