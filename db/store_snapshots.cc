@@ -302,9 +302,10 @@ struct EncodedChunk {
 // `base` of the load; `encode(chunk, row_numbers, i, sink)` writes row i's values after
 // version_id.
 //
-// Two stages: while the transaction's thread inserts one encoded chunk, a helper thread reads,
-// checks and encodes the next one (double buffering), so the inserting thread only binds and
-// steps. `next`, `validate` and `encode` are called from that helper, one chunk at a time.
+// On SQLite, two stages: while the transaction's thread inserts one encoded chunk, a helper
+// thread reads, checks and encodes the next one (double buffering), so the inserting thread only
+// binds and steps; `next`, `validate` and `encode` are then called from that helper, one chunk at
+// a time.
 template <typename Row, typename Validate, typename Encode>
 absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind kind,
                                                     const NewVersion& v, std::string_view table,
@@ -321,8 +322,9 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
     BigWriteCache cache(db.backend(), s);
     SnapshotVersion version =
         InsertVersion(db.backend(), s, kind, v, static_cast<size_t>(row_count));
-    int64_t encoded_rows = 0;  // helper side: rows read so far, for validate's `base`
-    auto prepare = [&](EncodedChunk<Row>& c) {
+    int64_t encoded_rows = 0;  // rows read so far, for validate's `base`
+    // Reads the next chunk into `c`, checks it and, when `encode_ahead`, encodes it.
+    auto prepare = [&](EncodedChunk<Row>& c, bool encode_ahead) {
       c.rows.clear();
       c.numbers.clear();
       c.encoded.Clear();
@@ -333,26 +335,45 @@ absl::StatusOr<SnapshotVersion> AppendVersionStream(Database& db, SnapshotKind k
         c.more = valid;
         return;
       }
+      encoded_rows += static_cast<int64_t>(c.rows.size());
+      if (!encode_ahead) return;
       for (size_t i = 0; i < c.rows.size(); ++i) {
         c.encoded.Int(version.id);
         encode(c.rows, c.numbers, i, c.encoded);
       }
-      encoded_rows += static_cast<int64_t>(c.rows.size());
     };
-    EncodedChunk<Row> buffers[2];
-    prepare(buffers[0]);
     int64_t supplied = 0;
     BulkWriter writer(db.backend(), s, table, columns);  // one COPY for every chunk
-    for (int current = 0;; current ^= 1) {
-      EncodedChunk<Row>& chunk = buffers[current];
-      ASSIGN_OR_RETURN(bool more, chunk.more);
-      if (!more) break;
-      std::future<void> ahead = std::async(std::launch::async, prepare,
-                                           std::ref(buffers[current ^ 1]));
-      absl::Status inserted = writer.Add(chunk.encoded);
-      ahead.wait();  // the helper must be done before anything returns
-      RETURN_IF_ERROR(inserted);
-      supplied += static_cast<int64_t>(chunk.rows.size());
+    EncodedChunk<Row> buffers[2];
+    if (db.backend() == Backend::kPostgresql) {
+      // On this thread: the COPY text is encoded while the PostgreSQL backend, another process,
+      // parses and inserts what was sent; a helper thread would take CPU from that backend
+      // (measured on 1M rows: 298-310k rows/s with one, 311-316k without).
+      for (EncodedChunk<Row>& chunk = buffers[0];;) {
+        prepare(chunk, /*encode_ahead=*/false);
+        ASSIGN_OR_RETURN(bool more, chunk.more);
+        if (!more) break;
+        RETURN_IF_ERROR(writer.Add(chunk.rows.size(), [&](size_t i, RowSink& sink) {
+          sink.Int(version.id);
+          encode(chunk.rows, chunk.numbers, i, sink);
+        }));
+        supplied += static_cast<int64_t>(chunk.rows.size());
+      }
+    } else {
+      // SQLite inserts on this thread only; a helper reads, checks and encodes the next chunk
+      // meanwhile (double buffering), so this thread only binds and steps.
+      prepare(buffers[0], /*encode_ahead=*/true);
+      for (int current = 0;; current ^= 1) {
+        EncodedChunk<Row>& chunk = buffers[current];
+        ASSIGN_OR_RETURN(bool more, chunk.more);
+        if (!more) break;
+        std::future<void> ahead = std::async(std::launch::async, prepare,
+                                             std::ref(buffers[current ^ 1]), true);
+        absl::Status inserted = writer.Add(chunk.encoded);
+        ahead.wait();  // the helper must be done before anything returns
+        RETURN_IF_ERROR(inserted);
+        supplied += static_cast<int64_t>(chunk.rows.size());
+      }
     }
     RETURN_IF_ERROR(writer.Finish());
     if (supplied != row_count) {
