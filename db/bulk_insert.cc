@@ -186,10 +186,7 @@ absl::Status EndCopy(PGconn* conn, std::string_view table, const char* error) {
 // no allocation per text value.
 class SqliteBindSink final : public RowSink {
  public:
-  // With `stable_text`, text is bound where it lies: the caller guarantees it outlives the
-  // statement's execution (e.g. it lives in an EncodedRows); otherwise it is copied first.
-  SqliteBindSink(size_t parameter_count, bool stable_text)
-      : texts_(stable_text ? 0 : parameter_count), stable_text_(stable_text) {}
+  explicit SqliteBindSink(size_t parameter_count) : texts_(parameter_count) {}
   // Starts binding the first row of `stmt`.
   void StartStatement(sqlite_api::sqlite3_stmt* stmt) {
     stmt_ = stmt;
@@ -215,16 +212,10 @@ class SqliteBindSink final : public RowSink {
   std::vector<std::string> texts_;
   int next_ = 1;
   int rc_ = SQLITE_OK;
-  bool stable_text_;
 };
 
 void SqliteBindSink::Text(std::string_view value) {
   const int param = next_++;
-  if (stable_text_) {
-    Check(sqlite_api::sqlite3_bind_text(stmt_, param, value.data(),
-                                        static_cast<int>(value.size()), SQLITE_STATIC));
-    return;
-  }
   const size_t slot = static_cast<size_t>(param - 1);
   if (slot >= texts_.size()) {  // more values than columns: reported by the caller's count
     Check(SQLITE_RANGE);
@@ -270,12 +261,17 @@ absl::StatusOr<StatementPtr> PrepareInsert(sqlite_api::sqlite3* conn, std::strin
   return StatementPtr(raw);
 }
 
-// `cached`, when given, keeps the full-size statement across calls (a BulkWriter's parts):
-// parsing an INSERT of 128 rows of a wide table costs more than a few rows' inserts.
-absl::Status InsertEach(soci::session& session, std::string_view table,
-                        absl::Span<const std::string_view> columns, size_t row_count,
-                        RowEncoder encode, bool stable_text = false,
-                        StatementPtr* cached = nullptr) {
+// Binds rows [first, first + count) of a load to the parameters of `stmt`, left to right: OK,
+// or the error that makes the insert fail (a row with the wrong number of values).
+using BindRows =
+    absl::FunctionRef<absl::Status(sqlite_api::sqlite3_stmt* stmt, size_t first, size_t count)>;
+
+// Inserts `row_count` rows through prepared multi-row INSERTs. `cached`, when given, keeps the
+// full-size statement across calls (a BulkWriter's parts): parsing an INSERT of 128 rows of a
+// wide table costs more than a few rows' inserts.
+absl::Status InsertBatches(soci::session& session, std::string_view table,
+                           absl::Span<const std::string_view> columns, size_t row_count,
+                           BindRows bind, StatementPtr* cached) {
   sqlite_api::sqlite3* conn =
       static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
   const size_t widest =
@@ -287,27 +283,42 @@ absl::Status InsertEach(soci::session& session, std::string_view table,
     ASSIGN_OR_RETURN(full, PrepareInsert(conn, table, columns, batch));
   }
   StatementPtr tail;  // for the last, shorter batch
-  SqliteBindSink sink(columns.size() * batch, stable_text);
   for (size_t first = 0; first < row_count; first += batch) {
     const size_t rows = std::min(batch, row_count - first);
     if (rows < batch) {
       ASSIGN_OR_RETURN(tail, PrepareInsert(conn, table, columns, rows));
     }
     sqlite_api::sqlite3_stmt* stmt = rows == batch ? full.get() : tail.get();
-    sink.StartStatement(stmt);
-    for (size_t i = first; i < first + rows; ++i) {
-      const size_t before = sink.bound();
-      encode(i, sink);
-      const size_t cells = sink.bound() - before;
-      if (cells != columns.size()) return WrongCellCount(table, i, cells, columns.size());
-    }
-    if (sink.rc() != SQLITE_OK || sqlite_api::sqlite3_step(stmt) != SQLITE_DONE) {
+    absl::Status bound = bind(stmt, first, rows);
+    if (!bound.ok() && !absl::IsUnknown(bound)) return bound;
+    if (!bound.ok() || sqlite_api::sqlite3_step(stmt) != SQLITE_DONE) {
       return SqliteError(conn, absl::StrCat("insert into ", AbslView(table), " rows[", first,
                                             "..", first + rows - 1, "]"));
     }
     sqlite_api::sqlite3_reset(stmt);
   }
   return absl::OkStatus();
+}
+
+// InsertBatches with each row's values from `encode`.
+absl::Status InsertEach(soci::session& session, std::string_view table,
+                        absl::Span<const std::string_view> columns, size_t row_count,
+                        RowEncoder encode, StatementPtr* cached = nullptr) {
+  SqliteBindSink sink(columns.size() * std::min(kSqliteRowsPerInsert, row_count));
+  return InsertBatches(
+      session, table, columns, row_count,
+      [&](sqlite_api::sqlite3_stmt* stmt, size_t first, size_t count) -> absl::Status {
+        sink.StartStatement(stmt);
+        for (size_t i = first; i < first + count; ++i) {
+          const size_t before = sink.bound();
+          encode(i, sink);
+          const size_t cells = sink.bound() - before;
+          if (cells != columns.size()) return WrongCellCount(table, i, cells, columns.size());
+        }
+        // Unknown: SQLite refused a value; the caller reports SQLite's own message.
+        return sink.rc() == SQLITE_OK ? absl::OkStatus() : absl::UnknownError("bind");
+      },
+      cached);
 }
 
 }  // namespace
@@ -346,6 +357,30 @@ void EncodedRows::Replay(size_t first, size_t count, RowSink& sink) const {
   }
 }
 
+int EncodedRows::BindSqlite(size_t first, size_t count, sqlite_api::sqlite3_stmt* stmt) const {
+  int param = 1;
+  for (size_t i = first; i < first + count; ++i, ++param) {
+    const Value& v = values_[i];
+    int rc = SQLITE_OK;
+    switch (v.kind) {
+      case Kind::kInt: rc = sqlite_api::sqlite3_bind_int64(stmt, param, v.bits); break;
+      case Kind::kDouble: {
+        double d = 0;
+        std::memcpy(&d, &v.bits, sizeof d);
+        rc = sqlite_api::sqlite3_bind_double(stmt, param, d);
+        break;
+      }
+      case Kind::kText:
+        rc = sqlite_api::sqlite3_bind_text(stmt, param, text_.data() + v.text_offset,
+                                           static_cast<int>(v.text_size), SQLITE_STATIC);
+        break;
+      case Kind::kNull: rc = sqlite_api::sqlite3_bind_null(stmt, param); break;
+    }
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
 BulkWriter::BulkWriter(Backend backend, soci::session& session, std::string_view table,
                        absl::Span<const std::string_view> columns)
     : backend_(backend), session_(session), table_(table), columns_(columns) {}
@@ -366,7 +401,7 @@ absl::Status BulkWriter::Abort(absl::Status why) {
 absl::Status BulkWriter::Add(size_t row_count, RowEncoder encode) {
   if (row_count == 0) return absl::OkStatus();
   if (backend_ != Backend::kPostgresql) {
-    return InsertEach(session_, table_, columns_, row_count, encode, false, &sqlite_insert_);
+    return InsertEach(session_, table_, columns_, row_count, encode, &sqlite_insert_);
   }
   PGconn* conn = PgConnection(session_);
   if (!copying_) {
@@ -384,13 +419,19 @@ absl::Status BulkWriter::Add(const EncodedRows& rows) {
                                                   rows.value_count(), " values for ", width,
                                                   " columns")));
   }
-  auto replay = [&](size_t i, RowSink& sink) { rows.Replay(i * width, width, sink); };
   if (backend_ != Backend::kPostgresql) {  // text bound in place: `rows` outlives the inserts
     if (rows.value_count() == 0) return absl::OkStatus();
-    return InsertEach(session_, table_, columns_, rows.value_count() / width, replay,
-                      /*stable_text=*/true, &sqlite_insert_);
+    return InsertBatches(
+        session_, table_, columns_, rows.value_count() / width,
+        [&](sqlite_api::sqlite3_stmt* stmt, size_t first, size_t count) -> absl::Status {
+          return rows.BindSqlite(first * width, count * width, stmt) == SQLITE_OK
+                     ? absl::OkStatus()
+                     : absl::UnknownError("bind");
+        },
+        &sqlite_insert_);
   }
-  return Add(rows.value_count() / width, replay);
+  return Add(rows.value_count() / width,
+             [&](size_t i, RowSink& sink) { rows.Replay(i * width, width, sink); });
 }
 
 absl::Status BulkWriter::Finish() {

@@ -81,6 +81,9 @@ class EncodedRows final : public RowSink {
   size_t value_count() const { return values_.size(); }
   // Replays values [first, first + count) into `sink`, text as views into this object.
   void Replay(size_t first, size_t count, RowSink& sink) const;
+  // Binds values [first, first + count) to parameters 1..count of `stmt`, text in place (this
+  // object must outlive the statement's execution); SQLite's result code.
+  int BindSqlite(size_t first, size_t count, sqlite_api::sqlite3_stmt* stmt) const;
 
  private:
   enum class Kind : uint8_t { kInt, kDouble, kText, kNull };
