@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "riskcap/v1/ingest.grpc.pb.h"
 #include "server/rpc.h"
+#include "server/upload_spool.h"
 
 namespace riskcap::server {
 
@@ -23,7 +24,7 @@ struct IngestLimits {
   std::string spool_dir;
   // Rows sorted in memory before they are spooled as one run (see UploadSpool); tests make it
   // small to exercise the merge.
-  size_t spool_run_rows = 65'536;
+  size_t spool_run_rows = UploadSpool<Position>::kDefaultRunRows;
 };
 
 // Roles SERVICE and ADMIN. An upload is never held in memory whole: each row is validated as it

@@ -34,7 +34,10 @@ namespace riskcap::server {
 template <typename Row>
 class UploadSpool {
  public:
-  static constexpr size_t kDefaultRunRows = 65'536;
+  // Smaller runs sort for less (the sort happens while the upload is received, when the cores
+  // are busiest) and cost the merge, which runs with a core to spare, a little more: 16,384 rows
+  // measured 0.65 s to receive 1M positions against 0.71 s with 65,536.
+  static constexpr size_t kDefaultRunRows = 16'384;
 
   // A spool whose file lives in `dir` (TMPDIR, else /tmp, when empty).
   static absl::StatusOr<std::unique_ptr<UploadSpool>> Create(const std::string& dir,
