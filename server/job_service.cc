@@ -40,6 +40,29 @@ absl::StatusOr<JobRun> CurrentRun(const RpcEnv& env, int64_t id) {
   return env.store.GetJobRun(id);
 }
 
+// Admits a run once per request (`admit`, under the request log's key `key`), then queues it;
+// a replayed request answers with the run as it is now instead.
+template <typename Admit>
+absl::Status AdmitOnce(const RpcEnv& env, const db::RequestKey& key, Admit admit, CallInfo& info,
+                       v1::JobRun* out) {
+  std::optional<JobRun> admitted;
+  Change change;
+  change.apply = [&]() -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(admitted, admit());
+    return admitted->id;
+  };
+  ASSIGN_OR_RETURN(db::RequestOutcome done, ApplyOnce(env.store, key, change, info));
+  absl::StrAppend(&info.audit_detail, " run=", done.resource_id);
+  if (done.replayed) {
+    ASSIGN_OR_RETURN(JobRun now, CurrentRun(env, done.resource_id));
+    ToProto(now, out);
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(env.jobs->Enqueue(done.resource_id));
+  ToProto(*admitted, out);
+  return absl::OkStatus();
+}
+
 absl::Status RunJobBody(const RpcEnv& env, const Principal& p, const v1::RunJobRequest& r,
                         CallInfo& info, v1::JobRun* out) {
   RETURN_IF_ERROR(RequireRole(p, {Role::kService}));
@@ -57,23 +80,8 @@ absl::Status RunJobBody(const RpcEnv& env, const Principal& p, const v1::RunJobR
   request.triggered_by = p.Name();
   request.request_id = r.request_id();
   info.audit_detail = absl::StrCat("job=", request.job, " date=", FormatDate(request.reference_date));
-  std::optional<JobRun> admitted;
-  Change change;
-  change.apply = [&]() -> absl::StatusOr<int64_t> {
-    ASSIGN_OR_RETURN(admitted, env.jobs->AdmitJob(request));
-    return admitted->id;
-  };
-  ASSIGN_OR_RETURN(db::RequestOutcome done,
-                   ApplyOnce(env.store, RequestKeyOf("JobService/RunJob", p, r), change, info));
-  absl::StrAppend(&info.audit_detail, " run=", done.resource_id);
-  if (done.replayed) {
-    ASSIGN_OR_RETURN(JobRun now, CurrentRun(env, done.resource_id));
-    ToProto(now, out);
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(env.jobs->Enqueue(done.resource_id));
-  ToProto(*admitted, out);
-  return absl::OkStatus();
+  return AdmitOnce(env, RequestKeyOf("JobService/RunJob", p, r),
+                   [&] { return env.jobs->AdmitJob(request); }, info, out);
 }
 
 absl::Status RunPipelineBody(const RpcEnv& env, const Principal& p,
@@ -89,24 +97,9 @@ absl::Status RunPipelineBody(const RpcEnv& env, const Principal& p,
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(RequireRunner(env));
   info.audit_detail = absl::StrCat("pipeline date=", FormatDate(date), " from=", from_job);
-  std::optional<JobRun> admitted;
-  Change change;
-  change.apply = [&]() -> absl::StatusOr<int64_t> {
-    ASSIGN_OR_RETURN(admitted, env.jobs->AdmitPipeline(date, from_job, p.Name(), r.request_id()));
-    return admitted->id;
-  };
-  ASSIGN_OR_RETURN(db::RequestOutcome done,
-                   ApplyOnce(env.store, RequestKeyOf("JobService/RunPipeline", p, r), change,
-                             info));
-  absl::StrAppend(&info.audit_detail, " run=", done.resource_id);
-  if (done.replayed) {
-    ASSIGN_OR_RETURN(JobRun now, CurrentRun(env, done.resource_id));
-    ToProto(now, out);
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(env.jobs->Enqueue(done.resource_id));
-  ToProto(*admitted, out);
-  return absl::OkStatus();
+  return AdmitOnce(env, RequestKeyOf("JobService/RunPipeline", p, r),
+                   [&] { return env.jobs->AdmitPipeline(date, from_job, p.Name(), r.request_id()); },
+                   info, out);
 }
 
 absl::Status CancelBody(const RpcEnv& env, const Principal& p, const v1::CancelJobRunRequest& r,
@@ -188,9 +181,9 @@ absl::StatusOr<bool> SendRound(const RpcEnv& env, int64_t id, WatchState& state,
     db::JobRunFilter filter;
     filter.parent_run_id = id;
     ASSIGN_OR_RETURN(std::vector<JobRun> children, env.store.ListJobRuns(filter, {0, 1000}));
-    for (const JobRun& child : children) {
-      ASSIGN_OR_RETURN(JobRun now, CurrentRun(env, child.id));
-      RETURN_IF_ERROR(state.SendIfChanged(now, writer));
+    for (const JobRun& child : children) {  // as listed, unless it executes here (fresher)
+      std::optional<JobRun> live = env.jobs != nullptr ? env.jobs->Live(child.id) : std::nullopt;
+      RETURN_IF_ERROR(state.SendIfChanged(live.value_or(child), writer));
     }
   }
   return IsFinalJobState(run.state);

@@ -32,7 +32,7 @@ void JobRunner::Execute(const Queued& item) {
     if (run->job == kPipeline) {
       ExecutePipeline(*run);
     } else {
-      ExecuteJob(*run, item.params, nullptr);
+      ExecuteJob(*run, ParamsOf(*run), nullptr);
     }
   }
   Forget(item.id);
@@ -190,13 +190,21 @@ JobRun JobRunner::ExecutePipeline(JobRun run) {
   return Finish(RunChildren(*started, *children, pipeline));
 }
 
+namespace {
+
+// A pipeline child that will not run, as it is finished: CANCELLED with `reason`.
+JobRun Skipped(JobRun child, std::string reason) {
+  child.state = JobState::kCancelled;
+  child.error = std::move(reason);
+  return child;
+}
+
+}  // namespace
+
 // One child: executed, or skipped when the pipeline was cancelled before its turn.
 JobRun JobRunner::RunChild(const JobRun& child, const std::shared_ptr<Active>& pipeline) {
   if (!pipeline->cancel) return ExecuteJob(child, {}, pipeline);
-  JobRun skipped = child;
-  skipped.state = JobState::kCancelled;
-  skipped.error = "skipped: pipeline cancelled";
-  return Finish(skipped);
+  return Finish(Skipped(child, "skipped: pipeline cancelled"));
 }
 
 JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& children,
@@ -207,10 +215,7 @@ JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& childre
   int64_t rows_read = 0, rows_written = 0, done = 0;
   for (const JobRun& child : children) {
     if (!skip_reason.empty()) {  // an earlier child failed or was cancelled
-      JobRun skipped = child;
-      skipped.state = JobState::kCancelled;
-      skipped.error = skip_reason;
-      Finish(skipped);
+      Finish(Skipped(child, skip_reason));
       Forget(child.id);
       continue;
     }

@@ -114,12 +114,10 @@ absl::StatusOr<JobRun> JobRunner::AdmitPipeline(Date reference_date, std::string
 }
 
 absl::Status JobRunner::Enqueue(int64_t run_id) {
-  std::map<std::string, std::string> params;
-  ASSIGN_OR_RETURN(JobRun run, store_.GetJobRun(run_id));
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({run_id, ParamsOf(run)});
+      queue_.push_back({run_id});
       held_.insert(run_id);
       work_.notify_one();
       return absl::OkStatus();

@@ -117,7 +117,6 @@ class JobRunner {
   struct Active;  // a run executing here
   struct Queued {
     int64_t id;
-    std::map<std::string, std::string> params;
   };
 
   void WorkerLoop();
