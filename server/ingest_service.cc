@@ -18,6 +18,7 @@
 #include "core/status_macros.h"
 #include "server/convert_common.h"
 #include "server/convert_snapshot.h"
+#include "server/jobs/feed_job_support.h"
 #include "server/jobs/job_runner.h"
 #include "server/upload_spool.h"
 
@@ -182,13 +183,7 @@ class RowCollector {
 
   // A row naming an unknown fund is a violation on its fund_id (first row per fund).
   absl::Status CheckFundsExist(db::Store& store) {
-    absl::flat_hash_set<int64_t> known;
-    for (db::Page page{0, 1000};;) {
-      ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(std::nullopt, page));
-      for (const Fund& f : funds) known.insert(f.id);
-      if (funds.size() < static_cast<size_t>(page.limit)) break;
-      page.after_id = funds.back().id;
-    }
+    ASSIGN_OR_RETURN(const absl::flat_hash_set<int64_t> known, jobs::KnownFundIds(store));
     std::vector<std::pair<int64_t, int64_t>> unknown;  // (first row, fund)
     for (const auto& [fund, row] : first_row_of_fund_) {
       if (!known.contains(fund)) unknown.emplace_back(row, fund);

@@ -24,14 +24,20 @@ absl::Status QuarantineFeed(const JobContext& context, const Quarantine& why) {
       absl::StrCat("quarantined feed (", why.code, "): ", why.message, "; current data unchanged"));
 }
 
-absl::StatusOr<absl::flat_hash_set<int64_t>> KnownFundIds(db::Store& store) {
-  absl::flat_hash_set<int64_t> known;
+absl::StatusOr<std::vector<Fund>> AllFunds(db::Store& store) {
+  std::vector<Fund> all;
   for (db::Page page{0, 1000};;) {
     ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(std::nullopt, page));
-    for (const Fund& f : funds) known.insert(f.id);
-    if (funds.size() < static_cast<size_t>(page.limit)) break;
-    page.after_id = funds.back().id;
+    for (Fund& f : funds) all.push_back(std::move(f));
+    if (funds.size() < static_cast<size_t>(page.limit)) return all;
+    page.after_id = all.back().id;
   }
+}
+
+absl::StatusOr<absl::flat_hash_set<int64_t>> KnownFundIds(db::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<Fund> funds, AllFunds(store));
+  absl::flat_hash_set<int64_t> known;
+  for (const Fund& f : funds) known.insert(f.id);
   return known;
 }
 

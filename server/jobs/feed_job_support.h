@@ -63,6 +63,8 @@ auto ConvertRows(const std::vector<Msg>& in, const std::string& dataset, Convert
   return out;
 }
 
+// Every fund in the store (active or not), by id.
+absl::StatusOr<std::vector<Fund>> AllFunds(db::Store& store);
 // The ids of every fund in the store.
 absl::StatusOr<absl::flat_hash_set<int64_t>> KnownFundIds(db::Store& store);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/absl_compat.h"
 #include "server/convert_margin.h"
 #include "server/jobs/feed_job_support.h"
@@ -50,16 +51,18 @@ absl::StatusOr<std::vector<MarginSubmission>> ToSubmissions(
 }
 
 // Reports of unknown or inactive funds are rejected as SubmitMargin rejects them.
+// The funds are read once (AllFunds), not once per report.
 absl::Status CheckFunds(db::Store& store, const std::vector<MarginSubmission>& subs) {
+  ASSIGN_OR_RETURN(std::vector<Fund> funds, AllFunds(store));
+  absl::flat_hash_map<int64_t, bool> active;  // fund id -> active
+  for (const Fund& f : funds) active.emplace(f.id, f.active);
   FieldErrors errors;
   for (size_t i = 0; i < subs.size(); ++i) {
-    auto fund = store.GetFund(subs[i].fund_id);
+    auto fund = active.find(subs[i].fund_id);
     const std::string field = absl::StrCat(kDataset, ".rows[", i, "].fund_id");
-    if (absl::IsNotFound(fund.status())) {
+    if (fund == active.end()) {
       errors.Add(field, absl::StrCat("names no known fund (", subs[i].fund_id, ")"));
-    } else if (!fund.ok()) {
-      return fund.status();
-    } else if (!fund->active) {
+    } else if (!fund->second) {
       errors.Add(field, absl::StrCat("fund ", subs[i].fund_id, " is not active"));
     }
   }

@@ -12,6 +12,7 @@
 #include "core/rules/margin_status.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
+#include "server/jobs/feed_job_support.h"
 
 namespace riskcap::server::jobs {
 namespace {
@@ -85,9 +86,7 @@ absl::Status ReadPreviousStatus(db::Store& store, Date date, Inputs& in) {
 absl::StatusOr<Inputs> ReadInputs(const JobContext& ctx) {
   db::Store& store = ctx.store();
   Inputs in;
-  ASSIGN_OR_RETURN(std::vector<Fund> funds,
-                   ReadAll<Fund>([&](const db::Page& p) { return store.ListFunds(std::nullopt, p); },
-                                 [](const Fund& f) { return f.id; }));
+  ASSIGN_OR_RETURN(std::vector<Fund> funds, AllFunds(store));
   for (Fund& f : funds) {
     if (f.active) in.funds.push_back(std::move(f));
   }

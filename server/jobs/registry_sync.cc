@@ -50,13 +50,9 @@ absl::StatusOr<absl::flat_hash_set<int64_t>> KnownManagerIds(db::Store& store) {
 }
 
 absl::StatusOr<absl::flat_hash_map<int64_t, Fund>> KnownFunds(db::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<Fund> funds, AllFunds(store));
   absl::flat_hash_map<int64_t, Fund> known;
-  for (db::Page page{0, 1000};;) {
-    ASSIGN_OR_RETURN(std::vector<Fund> rows, store.ListFunds(std::nullopt, page));
-    for (Fund& f : rows) known.emplace(f.id, f);
-    if (rows.size() < static_cast<size_t>(page.limit)) break;
-    page.after_id = rows.back().id;
-  }
+  for (Fund& f : funds) known.emplace(f.id, std::move(f));
   return known;
 }
 
