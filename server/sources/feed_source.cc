@@ -48,7 +48,7 @@ absl::StatusOr<FeedPayload> FeedSource::Fetch(const std::string& dataset, Date d
     case SourceKind::kHttp: {
       const std::string url = absl::StrCat(base_, "/v1/", dataset, "?date=", day);
       ASSIGN_OR_RETURN(HttpResponse response, fetcher_.Get(url));
-      return FeedPayload{std::move(response.body), FeedFormat::kJson, url, response.attempts};
+      return FeedPayload{std::move(response.body), FeedFormat::kJson, url};
     }
     case SourceKind::kFile: {
       for (FeedFormat format : {FeedFormat::kJson, FeedFormat::kCsv}) {
@@ -57,7 +57,7 @@ absl::StatusOr<FeedPayload> FeedSource::Fetch(const std::string& dataset, Date d
         std::error_code ec;
         if (!std::filesystem::exists(path, ec)) continue;
         ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-        return FeedPayload{std::move(text), format, path, 1};
+        return FeedPayload{std::move(text), format, path};
       }
       return absl::NotFoundError(absl::StrCat("no ", dataset, "-", day, ".json or .csv in ", base_));
     }

@@ -28,7 +28,6 @@ struct FeedPayload {
   std::string text;
   FeedFormat format = FeedFormat::kJson;
   std::string origin;  // the URL or file path it came from, for messages and version sources
-  int attempts = 1;
 };
 
 // Fetches datasets ("managers", "funds", "nav_snapshot", "nav_history", "positions", "swaps",

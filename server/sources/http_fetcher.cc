@@ -83,7 +83,7 @@ absl::Status FinalError(const std::string& url, const Attempt& a, int attempts) 
 
 }  // namespace
 
-absl::StatusOr<HttpResponse> HttpFetcher::Get(const std::string& url, int* attempts) const {
+absl::StatusOr<HttpResponse> HttpFetcher::Get(const std::string& url) const {
   static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
   (void)global_init;
   if (options_.insecure_skip_tls_verify) {
@@ -93,7 +93,6 @@ absl::StatusOr<HttpResponse> HttpFetcher::Get(const std::string& url, int* attem
   }
   absl::Duration backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
-    if (attempts != nullptr) *attempts = attempt;
     Attempt a = FetchOnce(url, options_);
     const bool ok = a.code == CURLE_OK && a.http_status >= 200 && a.http_status < 300;
     if (ok) return HttpResponse{std::move(a.body), attempt};

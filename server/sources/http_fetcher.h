@@ -33,9 +33,8 @@ class HttpFetcher {
 
   // GETs `url`. Errors, each naming the URL and the attempts made: DeadlineExceeded (every attempt
   // timed out), Unavailable (connection/TLS errors or 5xx after the retries), PermissionDenied
-  // (401/403), FailedPrecondition (other 4xx, not retried). `attempts`, when given, receives the
-  // number of attempts made, on success and failure alike.
-  absl::StatusOr<HttpResponse> Get(const std::string& url, int* attempts = nullptr) const;
+  // (401/403), FailedPrecondition (other 4xx, not retried).
+  absl::StatusOr<HttpResponse> Get(const std::string& url) const;
 
  private:
   HttpOptions options_;
