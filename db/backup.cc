@@ -265,6 +265,10 @@ absl::Status LoadWithoutJournal(Database& partial) {
   try {
     std::string mode;
     *session << "PRAGMA journal_mode=OFF", soci::into(mode);
+    if (mode != "off") {
+      return absl::InternalError(absl::StrCat(
+          "preparing the backup file: SQLite kept journal mode '", mode, "' instead of 'off'"));
+    }
     *session << "PRAGMA synchronous=OFF";
   } catch (const std::exception& e) {
     return StatusFromException(e, "preparing the backup file");
