@@ -35,13 +35,23 @@ class RowReader {
 
   template <typename E>
   E Enum() {
+    return Parsed<E>(Str());
+  }
+  // NULL or "" reads as none (the CHECK constraints never admit "" for enum columns).
+  template <typename E>
+  std::optional<E> OptEnum() {
     std::string text = Str();
+    if (text.empty()) return std::nullopt;
+    return Parsed<E>(text);
+  }
+
+ private:
+  template <typename E>
+  static E Parsed(const std::string& text) {
     auto parsed = ParseEnum<E>(text);
     if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
     return *parsed;
   }
-
- private:
   bool IsNull() const { return row_.get_indicator(index_) == soci::i_null; }
   const soci::row& row_;
   size_t index_ = 0;

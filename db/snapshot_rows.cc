@@ -10,20 +10,6 @@
 #include "db/row_reader.h"
 
 namespace riskcap::db {
-namespace {
-
-// NULL reads as "": the CHECK constraints never admit "" for these enum columns.
-template <typename E>
-std::optional<E> OptEnum(RowReader& r) {
-  std::string text = r.Str();
-  if (text.empty()) return std::nullopt;
-  auto parsed = ParseEnum<E>(text);
-  if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
-  return *parsed;
-}
-
-}  // namespace
-
 std::string SelectFrom(std::string_view table, absl::Span<const std::string_view> columns,
                        size_t keys) {
   std::string list;
@@ -120,7 +106,7 @@ Position ReadPosition(const soci::row& row) {
   for (Money* m : {&p.quantity, &p.price, &p.notional, &p.market_value}) *m = r.MoneyValue();
   p.asset_leg_balance = r.OptMoney();
   p.liability_leg_balance = r.OptMoney();
-  p.asset_class = OptEnum<OtcAssetClass>(r);
+  p.asset_class = r.OptEnum<OtcAssetClass>();
   p.start_date = r.OptDate();
   p.end_date = r.OptDate();
   p.direction = r.Str();

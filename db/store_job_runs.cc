@@ -274,7 +274,7 @@ absl::Status Store::FinishJobRun(const JobRun& run) {
         (s.prepare << "UPDATE job_runs SET state = :state, finished_at_us = :finished,"
                       " rows_read = :read, rows_written = :written, output_hash = :hash,"
                       " error = :error, output_version_id = :version, rows_expected = :expected,"
-                      " progress_message = :message WHERE id = :id AND state IN ('QUEUED', 'RUNNING')",
+                      " progress_message = :message WHERE id = :id AND " << kActive,
          soci::use(p.state), soci::use(p.finished.value, p.finished.indicator),
          soci::use(p.rows_read), soci::use(p.rows_written), soci::use(p.output_hash),
          soci::use(p.error), soci::use(p.output_version.value, p.output_version.indicator),

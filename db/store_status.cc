@@ -131,12 +131,7 @@ FundStatusRow ReadFundStatus(const soci::row& row) {
   s.exposure_position_date = r.OptDate();
   s.periodicity_days = OptInt32(r);
   s.submission_id = k.submission_id = r.OptInt();
-  std::string state = r.Str();
-  if (!state.empty()) {
-    auto parsed = ParseEnum<SubmissionState>(state);
-    if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
-    s.submission_state = *parsed;
-  }
+  s.submission_state = r.OptEnum<SubmissionState>();
   s.exemption_id = r.OptInt();
   s.last_submission_date = r.OptDate();
   s.last_submission_source = r.Enum<rules::LastSubmissionSource>();
