@@ -333,7 +333,7 @@ absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows) {
   std::iota(order.begin(), order.end(), uint32_t{0});
   std::sort(order.begin(), order.end(),
             [&rows](uint32_t a, uint32_t b) { return CanonicalLess(rows[a], rows[b]); });
-  Run run{file_bytes_, 0};
+  SpoolRun run{runs_.empty() ? 0 : runs_.back().offset + runs_.back().bytes, 0};
   std::string block;
   block.reserve(kIoBytes + kIoBytes / 4);
   for (size_t k = 0; k < order.size(); ++k) {
@@ -343,7 +343,6 @@ absl::Status UploadSpool<Row>::WriteRun(std::vector<Row> rows) {
     run.bytes += static_cast<int64_t>(block.size());
     block.clear();
   }
-  file_bytes_ += run.bytes;
   runs_.push_back(run);
   return absl::OkStatus();
 }
@@ -354,13 +353,11 @@ namespace {
 template <typename Row>
 class RunMerger {
  public:
-  struct Range {
-    int64_t offset;
-    int64_t bytes;
-  };
-  RunMerger(int fd, const std::vector<Range>& runs) : heads_(runs.size()) {
+  RunMerger(int fd, const std::vector<SpoolRun>& runs) : heads_(runs.size()) {
     readers_.reserve(runs.size());
-    for (const Range& run : runs) readers_.emplace_back(fd, run.offset, run.bytes, kMergeReadBytes);
+    for (const SpoolRun& run : runs) {
+      readers_.emplace_back(fd, run.offset, run.bytes, kMergeReadBytes);
+    }
   }
 
   // The next row in canonical order into `row`; false when every run is exhausted.
@@ -418,13 +415,28 @@ class BatchHasher {
   std::string block_;
 };
 
+// Merges the runs in canonical order, calls `on_row(Row&&)` (which may fail) for each row and
+// returns the hex SHA-256 of their canonical lines: the batch's content hash.
+template <typename Row, typename OnRow>
+absl::StatusOr<std::string> HashMerged(int fd, const std::vector<SpoolRun>& runs, OnRow on_row) {
+  RunMerger<Row> merger(fd, runs);
+  BatchHasher<Row> hasher;
+  Row row;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, merger.Next(row));
+    if (!more) return hasher.FinishHex();
+    hasher.Add(row);
+    RETURN_IF_ERROR(on_row(std::move(row)));
+  }
+}
+
 // Runs a RunMerger on its own thread and hands its rows over in chunks, at most `max_queued`
 // chunks ahead of the consumer, hashing them on the way. Destroying it stops and joins the
 // thread, whether or not every chunk was taken.
 template <typename Row>
 class CanonicalProducer {
  public:
-  CanonicalProducer(int fd, std::vector<typename RunMerger<Row>::Range> runs, size_t chunk_rows,
+  CanonicalProducer(int fd, std::vector<SpoolRun> runs, size_t chunk_rows,
                     size_t max_queued)
       : fd_(fd), runs_(std::move(runs)), chunk_rows_(chunk_rows), max_queued_(max_queued) {}
   ~CanonicalProducer() {
@@ -475,33 +487,29 @@ class CanonicalProducer {
   }
 
   absl::Status ProduceAll() {
-    RunMerger<Row> merger(fd_, runs_);
-    BatchHasher<Row> hasher;
-    for (bool more = true; more;) {
-      std::vector<Row> chunk;
-      chunk.reserve(chunk_rows_);
-      Row row;
-      while (chunk.size() < chunk_rows_) {
-        ASSIGN_OR_RETURN(more, merger.Next(row));
-        if (!more) break;
-        hasher.Add(row);
-        chunk.push_back(std::move(row));
-      }
-      if (chunk.empty()) break;
+    std::vector<Row> chunk;
+    auto flush = [&]() -> absl::Status {
+      if (chunk.empty()) return absl::OkStatus();
       std::unique_lock<std::mutex> lock(mu_);
       changed_.wait(lock, [this] { return queue_.size() < max_queued_ || stop_; });
       if (stop_) return absl::CancelledError("upload spool: reading stopped");
-      queue_.push_back(std::move(chunk));
+      queue_.push_back(std::exchange(chunk, {}));
       changed_.notify_all();
-    }
-    std::string hex = hasher.FinishHex();
+      return absl::OkStatus();
+    };
+    ASSIGN_OR_RETURN(std::string hex, HashMerged<Row>(fd_, runs_, [&](Row&& row) {
+                       if (chunk.empty()) chunk.reserve(chunk_rows_);
+                       chunk.push_back(std::move(row));
+                       return chunk.size() < chunk_rows_ ? absl::OkStatus() : flush();
+                     }));
+    RETURN_IF_ERROR(flush());
     std::lock_guard<std::mutex> lock(mu_);
     hash_ = std::move(hex);
     return absl::OkStatus();
   }
 
   const int fd_;
-  const std::vector<typename RunMerger<Row>::Range> runs_;
+  const std::vector<SpoolRun> runs_;
   const size_t chunk_rows_;
   const size_t max_queued_;
   std::thread thread_;  // started by the first Pop
@@ -519,25 +527,13 @@ class CanonicalProducer {
 
 template <typename Row>
 absl::StatusOr<std::string> UploadSpool<Row>::ContentHash() const {
-  std::vector<typename RunMerger<Row>::Range> ranges;
-  for (const Run& run : runs_) ranges.push_back({run.offset, run.bytes});
-  RunMerger<Row> merger(fd_, ranges);
-  BatchHasher<Row> hasher;
-  Row row;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool more, merger.Next(row));
-    if (!more) break;
-    hasher.Add(row);
-  }
-  return hasher.FinishHex();
+  return HashMerged<Row>(fd_, runs_, [](Row&&) { return absl::OkStatus(); });
 }
 
 template <typename Row>
 typename UploadSpool<Row>::CanonicalStream UploadSpool<Row>::Canonical(size_t chunk_rows) const {
-  std::vector<typename RunMerger<Row>::Range> ranges;
-  for (const Run& run : runs_) ranges.push_back({run.offset, run.bytes});
   auto producer = std::make_shared<CanonicalProducer<Row>>(
-      fd_, std::move(ranges), std::max<size_t>(chunk_rows, 1), kQueuedChunks);
+      fd_, runs_, std::max<size_t>(chunk_rows, 1), kQueuedChunks);
   CanonicalStream out;
   out.chunks = [producer](std::vector<Row>& chunk, std::vector<int64_t>& numbers) {
     return producer->Pop(chunk, numbers);

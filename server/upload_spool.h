@@ -16,6 +16,12 @@
 
 namespace riskcap::server {
 
+// One sorted run of an UploadSpool's file.
+struct SpoolRun {
+  int64_t offset = 0;  // byte offset in the file
+  int64_t bytes = 0;
+};
+
 // Rows are appended in load order and kept in memory only `run_rows` at a time: a full run is
 // sorted in canonical order (core/canonical.h) and written to an unlinked temporary file as one
 // run. Then:
@@ -68,10 +74,6 @@ class UploadSpool {
   CanonicalStream Canonical(size_t chunk_rows = 8'192) const;
 
  private:
-  struct Run {
-    int64_t offset = 0;  // byte offset in the file
-    int64_t bytes = 0;
-  };
   UploadSpool(int fd, size_t run_rows) : fd_(fd), run_rows_(run_rows) {}
   // Waits for the background run, if any; its outcome.
   absl::Status JoinWriter();
@@ -83,9 +85,8 @@ class UploadSpool {
   absl::Status writer_status_;
   size_t run_rows_;
   int64_t rows_added_ = 0;
-  int64_t file_bytes_ = 0;
   std::vector<Row> buffer_;  // the current run, load order
-  std::vector<Run> runs_;
+  std::vector<SpoolRun> runs_;  // back to back from offset 0
 };
 
 extern template class UploadSpool<NavSnapshot>;
