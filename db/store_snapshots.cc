@@ -561,19 +561,20 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
     int limit = page.limit;
     long long fund = fund_id.value_or(0);
     // row_no comes last so ReadPosition sees the usual columns first.
-    std::string select = SelectFrom("positions", kPositionColumns, 2);
-    select.insert(select.find(" FROM "), ", row_no");
+    // The usual columns, then row_no (ReadPosition reads the first ones); built once.
+    static const std::string select = [] {
+      std::string out = "SELECT ";
+      for (std::string_view c : absl::MakeConstSpan(kPositionColumns).subspan(2)) {
+        absl::StrAppend(&out, "p.", AbslView(c), ", ");
+      }
+      return out + "p.row_no FROM positions p";
+    }();
     // One fund's rows are the consecutive row numbers position_fund_ranges records: a range of
     // the primary key, not a walk over the whole batch. (fund_id is checked as well, so that a
     // range could only ever return too few rows, never another fund's.)
-    std::string fund_select = "SELECT ";
-    for (std::string_view c : absl::MakeConstSpan(kPositionColumns).subspan(2)) {
-      absl::StrAppend(&fund_select, "p.", AbslView(c), ", ");
-    }
-    absl::StrAppend(&fund_select, "p.row_no FROM position_fund_ranges r JOIN positions p");
     soci::rowset<soci::row> rows =
         fund_id.has_value()
-            ? (s.prepare << fund_select
+            ? (s.prepare << select << " JOIN position_fund_ranges r"
                          << " ON p.version_id = r.version_id"
                          << " AND p.row_no BETWEEN r.first_row_no AND r.last_row_no"
                          << " WHERE r.version_id = :version_id AND r.fund_id = :fund_id"
@@ -581,8 +582,8 @@ absl::StatusOr<std::vector<Position>> Store::ListPositions(int64_t version_id,
                          << " ORDER BY p.row_no LIMIT :limit",
                soci::use(id), soci::use(fund), soci::use(after), soci::use(fund),
                soci::use(limit))
-            : (s.prepare << select << " WHERE version_id = :version_id AND row_no > :after"
-                         << " ORDER BY row_no LIMIT :limit",
+            : (s.prepare << select << " WHERE p.version_id = :version_id AND p.row_no > :after"
+                         << " ORDER BY p.row_no LIMIT :limit",
                soci::use(id), soci::use(after), soci::use(limit));
     std::vector<Position> out;
     for (const soci::row& row : rows) {
