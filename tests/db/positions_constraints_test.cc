@@ -40,6 +40,13 @@ std::string Insert(const std::vector<std::string>& rows) {
   return sql;
 }
 
+// The NOT NULL columns of positions, which the bulk-load tests fill.
+const std::vector<std::string_view> kBulkColumns = {
+    "version_id",     "row_no",          "fund_id",      "position_date",
+    "asset_nickname", "isin",            "asset_code",   "asset_type_code",
+    "classification", "quantity_micros", "price_micros", "notional_micros",
+    "market_value_micros", "direction",  "option_type",  "currency"};
+
 class PositionsConstraints : public StoreTest {
  protected:
   void SetUp() override {
@@ -136,15 +143,10 @@ TEST_P(PositionsConstraints, AnUnknownFundOrVersionIsRefusedAndLeavesNothing) {
 // The bulk path: COPY FROM STDIN on PostgreSQL (its statement trigger fires for COPY too), the
 // prepared INSERT on SQLite.
 TEST_P(PositionsConstraints, ABulkLoadNamingAnUnknownFundOrVersionFailsWhole) {
-  const std::vector<std::string_view> columns = {
-      "version_id",     "row_no",          "fund_id",      "position_date",
-      "asset_nickname", "isin",            "asset_code",   "asset_type_code",
-      "classification", "quantity_micros", "price_micros", "notional_micros",
-      "market_value_micros", "direction",  "option_type",  "currency"};
   // 500 rows of funds 101/102 in version 1; the last one names `bad_version` and `bad_fund`.
   auto load = [&](int64_t bad_version, int64_t bad_fund) {
     return store().database().Write([&](soci::session& s) -> absl::Status {
-      return db::BulkInsert(GetParam(), s, "positions", columns, 500, [&](size_t i,
+      return db::BulkInsert(GetParam(), s, "positions", kBulkColumns, 500, [&](size_t i,
                                                                           db::RowSink& r) {
         bool last = i == 499;
         r.Int(last ? bad_version : 1);
@@ -181,15 +183,10 @@ TEST_P(PositionsConstraints, ABulkLoadNamingAnUnknownFundOrVersionFailsWhole) {
 // a bad row in a middle part fails the whole load, and a writer abandoned half-way (its COPY
 // aborted) leaves the session fit for the next load.
 TEST_P(PositionsConstraints, APartByPartLoadFailsOrLandsWhole) {
-  const std::vector<std::string_view> columns = {
-      "version_id",     "row_no",          "fund_id",      "position_date",
-      "asset_nickname", "isin",            "asset_code",   "asset_type_code",
-      "classification", "quantity_micros", "price_micros", "notional_micros",
-      "market_value_micros", "direction",  "option_type",  "currency"};
   // Three parts of 300 rows; row `bad_row` (0-based across parts) names fund 555.
   auto load = [&](int bad_row, bool abandon_after_first_part) {
     return store().database().Write([&](soci::session& s) -> absl::Status {
-      db::BulkWriter writer(GetParam(), s, "positions", columns);
+      db::BulkWriter writer(GetParam(), s, "positions", kBulkColumns);
       for (int part = 0; part < 3; ++part) {
         RETURN_IF_ERROR(writer.Add(300, [&](size_t i, db::RowSink& r) {
           const int row = part * 300 + static_cast<int>(i);
