@@ -36,6 +36,14 @@ std::string Pct(std::optional<double> ratio) {
 
 std::string DateOr(const std::optional<Date>& d) { return d ? FormatDate(*d) : std::string("-"); }
 
+// What the deadline runs from: the last report, or for a fund without one, its exemption's end.
+std::string LastEvent(const FundStatus& s) {
+  const char* what = s.last_submission_source == LastSubmissionSource::kExemption
+                         ? "no report, exempt until "
+                         : "last report ";
+  return absl::StrCat(what, DateOr(s.last_submission_date));
+}
+
 Finding Make(std::string rule, FindingSeverity severity, const FundStatusRow& row,
              std::string message, std::string dedup_key) {
   Finding f;
@@ -60,8 +68,7 @@ void AddDeadlineFindings(const FundStatusRow& row, std::vector<Finding>& out) {
                        absl::StrCat("NEVER_SUBMITTED:fund=", fund)));
   } else if (s.deadline_status == DeadlineStatus::kOverdue) {
     out.push_back(Make("OVERDUE", FindingSeverity::kWarning, row,
-                       absl::StrCat("fund ", fund, " is overdue: last report ",
-                                    DateOr(s.last_submission_date), ", due ",
+                       absl::StrCat("fund ", fund, " is overdue: ", LastEvent(s), ", due ",
                                     DateOr(s.next_due_date), ", ", -s.days_to_due.value_or(0),
                                     " days late"),
                        absl::StrCat("OVERDUE:fund=", fund, ":due=", DateOr(s.next_due_date))));

@@ -83,19 +83,18 @@ absl::Status FillSubmission(const MarginSubmission& latest, Date as_of, FundStat
   return absl::OkStatus();
 }
 
-// Effective last submission: the latest submission's sending date, else the validation date.
-// The later of the latest submission's date and the last day an exemption covered the fund:
-// a fund exempt today is not overdue because of an old report.
+// Effective last submission: the latest submission's sending date; only where the fund has no
+// submission, the validation date (the last day an exemption covered it). An exemption never
+// moves the deadline of a fund that reported: it validates, it does not report.
 void FillLastSubmission(const MarginSubmission* latest, const SubmissionStatusInput& input,
                         FundStatus& status) {
-  std::optional<Date> submitted;
-  if (latest != nullptr) submitted = UtcDate(latest->submitted_at);
-  std::optional<Date> validated = LastValidationDate(input.exemptions, input.reference_date);
-  if (submitted && (!validated || *submitted >= *validated)) {
-    status.last_submission_date = submitted;
+  if (latest != nullptr) {
+    status.last_submission_date = UtcDate(latest->submitted_at);
     status.last_submission_source = LastSubmissionSource::kSubmission;
-  } else if (validated) {
-    status.last_submission_date = validated;
+    return;
+  }
+  status.last_submission_date = LastValidationDate(input.exemptions, input.reference_date);
+  if (status.last_submission_date) {
     status.last_submission_source = LastSubmissionSource::kExemption;
   }
 }

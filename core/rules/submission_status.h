@@ -93,7 +93,8 @@ struct FundStatus {
   std::optional<SubmissionState> submission_state;  // as of the reference date
   // The exemption in force on the reference date.
   std::optional<int64_t> exemption_id;
-  // SPEC: latest submission date, or validation date where no submission.
+  // The latest submission's sending date; where the fund has no submission, the validation
+  // date (LastValidationDate). An exemption never moves the date of a fund that submitted.
   std::optional<Date> last_submission_date;
   LastSubmissionSource last_submission_source = LastSubmissionSource::kNone;
   std::optional<Date> next_due_date;   // monitored funds only
@@ -129,8 +130,9 @@ bool ExemptionInForce(const Exemption& exemption, Date date);
 // The exemption in force on `date` that was granted last (ties: greatest id); nullptr if none.
 const Exemption* ExemptionInForceOn(absl::Span<const Exemption> exemptions, Date date);
 
-// The validation date that stands in for a submission (SPEC §4): the last day on or before
-// `as_of` that an exemption granted by then, and not revoked by then, covered the fund.
+// The validation date that stands in for a submission where the fund has none: the last day on
+// or before `as_of` that an exemption granted by then, and not revoked by then, covered the fund
+// (its end, or `as_of` while it is in force).
 std::optional<Date> LastValidationDate(absl::Span<const Exemption> exemptions, Date as_of);
 
 // ON_TIME when reference_date <= next_due_date (due today is on time), OVERDUE from the day after.

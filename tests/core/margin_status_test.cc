@@ -188,6 +188,71 @@ TEST(MarginStatusFindings, NotMonitoredFundHasNoDeadlineFinding) {
   }
 }
 
+Exemption InForce() {
+  Exemption e;
+  e.id = 9;
+  e.fund_id = 7;
+  e.reason = "fundo em liquidação";
+  e.valid_from = kRef - 30;
+  e.valid_to = kRef + 30;
+  e.granted_at = absl::FromCivil(kRef - 30, absl::UTCTimeZone());
+  return e;
+}
+
+const Finding* FindRule(const std::vector<Finding>& findings, const std::string& rule) {
+  for (const Finding& f : findings) {
+    if (f.rule == rule) return &f;
+  }
+  return nullptr;
+}
+
+// An exemption validates the fund; it does not excuse a late report: the OVERDUE finding stands.
+TEST(MarginStatusFindings, ExemptFundWithALateReportIsStillOverdue) {
+  MarginStatusInput in = BaseInput();
+  in.submissions[0].submitted_at = absl::FromCivil(kRef - 20, absl::UTCTimeZone());
+  in.exemptions = {InForce()};
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->status.validation_status, ValidationStatus::kReceivedValidated);
+  EXPECT_EQ(row->status.exemption_id, 9);
+  const std::vector<Finding> findings = FindingsForRow(*row, RulesConfig{});
+  const Finding* overdue = FindRule(findings, "OVERDUE");
+  ASSERT_NE(overdue, nullptr);
+  EXPECT_EQ(overdue->dedup_key, "OVERDUE:fund=7:due=2026-11-11");
+  EXPECT_THAT(overdue->message, HasSubstr("last report 2026-11-04, due 2026-11-11, 13 days late"));
+}
+
+// Without a report, an exemption in force dates the deadline today: no deadline finding.
+TEST(MarginStatusFindings, ExemptFundWithoutReportRaisesNoDeadlineFinding) {
+  MarginStatusInput in = BaseInput();
+  in.submissions.clear();
+  in.exemptions = {InForce()};
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->status.deadline_status, DeadlineStatus::kOnTime);
+  std::vector<Finding> findings = FindingsForRow(*row, RulesConfig{});
+  EXPECT_EQ(FindRule(findings, "OVERDUE"), nullptr);
+  EXPECT_EQ(FindRule(findings, "NEVER_SUBMITTED"), nullptr);
+}
+
+// An ended exemption of a fund without a report: overdue one period after its end, and the
+// message says the date is the exemption's, not a report's.
+TEST(MarginStatusFindings, EndedExemptionWithoutReportIsOverdueFromItsEnd) {
+  MarginStatusInput in = BaseInput();
+  in.submissions.clear();
+  Exemption ended = InForce();
+  ended.valid_to = kRef - 8;
+  in.exemptions = {ended};
+  auto row = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(row.ok()) << row.status();
+  const std::vector<Finding> findings = FindingsForRow(*row, RulesConfig{});
+  const Finding* overdue = FindRule(findings, "OVERDUE");
+  ASSERT_NE(overdue, nullptr);
+  EXPECT_EQ(overdue->dedup_key, "OVERDUE:fund=7:due=2026-11-23");
+  EXPECT_THAT(overdue->message,
+              HasSubstr("no report, exempt until 2026-11-16, due 2026-11-23, 1 days late"));
+}
+
 TEST(MarginStatusCanonical, SameRowSameLineAnyChangeDiffers) {
   auto a = ComputeFundStatusRow(BaseInput(), RulesConfig{});
   auto b = ComputeFundStatusRow(BaseInput(), RulesConfig{});

@@ -1,5 +1,6 @@
 // Tests for core/rules/submission_status.{h,cc}: exposure, periodicity, deadline and validation
-// rules with their boundaries, supersession, exemptions and as-of-date knowledge.
+// rules with their boundaries, supersession, exemptions (which validate a fund but date its
+// deadline only where it has no submission) and as-of-date knowledge.
 #include "core/rules/submission_status.h"
 
 #include <limits>
@@ -219,29 +220,78 @@ std::vector<Case> ValidationCases() {
   };
 }
 
-std::vector<Case> ExemptionCases() {
+// An exemption where the fund has no submission (as of the reference date): its last covered
+// day is the validation date, which the deadline runs from.
+std::vector<Case> ExemptionWithoutSubmissionCases() {
   const Exemption current = Exempt(5, kRef - 40, kRef + 10, kRef - 40);
   return {
-      {"exempt on the date overrides a rejected latest", kGeneral, kOtc,
-       {Sent(1, kRef - 2, kRejected)}, {current},
-       Due(7, kRef, kExe, 7, kOnTime, kValid).Submission(1).Exempted(5).Resubmit()},
-      {"exempt with an old submission: the exemption keeps it on time", kGeneral, kOtc,
-       {Sent(1, kRef - 10)}, {current},
-       Due(7, kRef, kExe, 7, kOnTime, kValid).Submission(1).Exempted(5)},
-      {"a submission after an expired exemption drives the deadline", kGeneral, kOtc,
-       {Sent(1, kRef - 3)}, {Exempt(5, kRef - 40, kRef - 20, kRef - 40)},
-       Due(7, kRef - 3, kSub, 4, kOnTime, kNotValid).Submission(1)},
-      {"validated without any submission: covered today", kGeneral, kOtc, {}, {current},
+      {"no submission, no exemption: never submitted", kGeneral, kOtc, {}, {}, Never(7)},
+      {"in force, no submission: covered today", kGeneral, kOtc, {}, {current},
        Due(7, kRef, kExe, 7, kOnTime, kValid).Exempted(5)},
-      {"exemption's last day is in force", kGeneral, kOtc, {},
+      {"starts on the date: in force, covered today", kGeneral, kOtc, {},
+       {Exempt(5, kRef, kRef + 10, kRef)}, Due(7, kRef, kExe, 7, kOnTime, kValid).Exempted(5)},
+      {"ends on the date: in force, covered today", kGeneral, kOtc, {},
        {Exempt(5, kRef - 40, kRef, kRef - 40)},
        Due(7, kRef, kExe, 7, kOnTime, kValid).Exempted(5)},
-      {"expired yesterday: not validated, the clock runs from its last day", kGeneral, kOtc, {},
+      {"ended yesterday: not validated, the clock runs from its last day", kGeneral, kOtc, {},
        {Exempt(5, kRef - 40, kRef - 1, kRef - 40)},
        Due(7, kRef - 1, kExe, 6, kOnTime, kNotReceived)},
-      {"expired long ago: overdue", kGeneral, kOtc, {},
-       {Exempt(5, kRef - 40, kRef - 20, kRef - 40)},
+      {"ended one period ago: due today, on time", kGeneral, kOtc, {},
+       {Exempt(5, kRef - 40, kRef - 7, kRef - 40)},
+       Due(7, kRef - 7, kExe, 0, kOnTime, kNotReceived)},
+      {"ended one period and a day ago: overdue", kGeneral, kOtc, {},
+       {Exempt(5, kRef - 40, kRef - 8, kRef - 40)},
+       Due(7, kRef - 8, kExe, -1, kOverdue, kNotReceived)},
+      {"ended long ago: overdue", kGeneral, kOtc, {}, {Exempt(5, kRef - 40, kRef - 20, kRef - 40)},
        Due(7, kRef - 20, kExe, -13, kOverdue, kNotReceived)},
+      {"a submission sent after the date does not count: the exemption dates it", kGeneral, kOtc,
+       {Sent(1, kRef + 1)}, {current}, Due(7, kRef, kExe, 7, kOnTime, kValid).Exempted(5)},
+      {"not exposed but exempt: N/A, the validation date still shown", kGeneral, kNeither, {},
+       {current}, NotMonitored(kRef, kExe).Exempted(5)},
+      {"no exposure row but exempt: N/A", kGeneral, std::nullopt, {}, {current},
+       NotMonitored(kRef, kExe).Exempted(5)},
+  };
+}
+
+// An exemption never moves the deadline of a fund that has a submission: the submission's
+// sending date does. In force, the exemption makes the fund RECEIVED_VALIDATED, late or not.
+std::vector<Case> ExemptionWithSubmissionCases() {
+  const Exemption current = Exempt(5, kRef - 40, kRef + 10, kRef - 40);
+  return {
+      {"in force, 20-day-old report: overdue, validated", kGeneral, kOtc, {Sent(1, kRef - 20)},
+       {current}, Due(7, kRef - 20, kSub, -13, kOverdue, kValid).Submission(1).Exempted(5)},
+      {"in force, report one period and a day old: overdue", kGeneral, kOtc, {Sent(1, kRef - 8)},
+       {current}, Due(7, kRef - 8, kSub, -1, kOverdue, kValid).Submission(1).Exempted(5)},
+      {"in force, report one period old: due today, on time", kGeneral, kOtc,
+       {Sent(1, kRef - 7)}, {current},
+       Due(7, kRef - 7, kSub, 0, kOnTime, kValid).Submission(1).Exempted(5)},
+      {"in force, recent report: on time from the report", kGeneral, kOtc, {Sent(1, kRef - 2)},
+       {current}, Due(7, kRef - 2, kSub, 5, kOnTime, kValid).Submission(1).Exempted(5)},
+      {"in force, report sent on the date", kGeneral, kOtc, {Sent(1, kRef)}, {current},
+       Due(7, kRef, kSub, 7, kOnTime, kValid).Submission(1).Exempted(5)},
+      {"in force overrides a rejected latest's validation, not its deadline", kGeneral, kOtc,
+       {Sent(1, kRef - 2, kRejected)}, {current},
+       Due(7, kRef - 2, kSub, 5, kOnTime, kValid).Submission(1).Exempted(5).Resubmit()},
+      {"starts on the date, old report: validated and overdue", kGeneral, kOtc,
+       {Sent(1, kRef - 10)}, {Exempt(5, kRef, kRef + 10, kRef)},
+       Due(7, kRef - 10, kSub, -3, kOverdue, kValid).Submission(1).Exempted(5)},
+      {"ends on the date, old report: validated and overdue", kGeneral, kOtc,
+       {Sent(1, kRef - 10)}, {Exempt(5, kRef - 40, kRef, kRef - 40)},
+       Due(7, kRef - 10, kSub, -3, kOverdue, kValid).Submission(1).Exempted(5)},
+      {"ended after the report: does not push the due date out", kGeneral, kOtc,
+       {Sent(1, kRef - 10)}, {Exempt(5, kRef - 40, kRef - 1, kRef - 40)},
+       Due(7, kRef - 10, kSub, -3, kOverdue, kNotValid).Submission(1)},
+      {"ended before the report: the report drives the deadline", kGeneral, kOtc,
+       {Sent(1, kRef - 3)}, {Exempt(5, kRef - 40, kRef - 20, kRef - 40)},
+       Due(7, kRef - 3, kSub, 4, kOnTime, kNotValid).Submission(1)},
+      {"not exposed, exempt, with a report: N/A, the report's date shown", kGeneral, kNeither,
+       {Sent(1, kRef - 20)}, {current}, NotMonitored(kRef - 20, kSub).Submission(1).Exempted(5)},
+  };
+}
+
+// Which exemption is in force on the date: grants, revocations and overlaps as known then.
+std::vector<Case> ExemptionInForceCases() {
+  return {
       {"revoked before the date: as if never granted", kGeneral, kOtc, {},
        {Exempt(5, kRef - 40, kRef + 10, kRef - 40, kRef - 1)}, Never(7)},
       {"revoked on the date: no longer in force", kGeneral, kOtc, {},
@@ -254,11 +304,14 @@ std::vector<Case> ExemptionCases() {
       {"starts tomorrow: not in force", kGeneral, kOtc, {Sent(1, kRef - 2)},
        {Exempt(5, kRef + 1, kRef + 10, kRef - 1)},
        Due(7, kRef - 2, kSub, 5, kOnTime, kNotValid).Submission(1)},
+      {"starts tomorrow, no submission: no validation date yet", kGeneral, kOtc, {},
+       {Exempt(5, kRef + 1, kRef + 10, kRef - 1)}, Never(7)},
       {"two in force: the one granted last is reported", kGeneral, kOtc, {},
        {Exempt(5, kRef - 40, kRef + 10, kRef - 30), Exempt(6, kRef - 5, kRef + 3, kRef - 5)},
        Due(7, kRef, kExe, 7, kOnTime, kValid).Exempted(6)},
-      {"not exposed but exempt: N/A", kGeneral, kNeither, {}, {current},
-       NotMonitored(kRef, kExe).Exempted(5)},
+      {"two ended, no submission: the later end is the validation date", kGeneral, kOtc, {},
+       {Exempt(5, kRef - 40, kRef - 3, kRef - 40), Exempt(6, kRef - 30, kRef - 9, kRef - 30)},
+       Due(7, kRef - 3, kExe, 4, kOnTime, kNotReceived)},
   };
 }
 
@@ -296,8 +349,16 @@ TEST(SubmissionStatus, ValidationRulesAndSupersession) {
   for (const Case& c : ValidationCases()) CheckCase(c);
 }
 
-TEST(SubmissionStatus, ExemptionRules) {
-  for (const Case& c : ExemptionCases()) CheckCase(c);
+TEST(SubmissionStatus, ExemptionDatesTheDeadlineOnlyWithoutSubmission) {
+  for (const Case& c : ExemptionWithoutSubmissionCases()) CheckCase(c);
+}
+
+TEST(SubmissionStatus, ExemptionValidatesButNeverMovesASubmittersDeadline) {
+  for (const Case& c : ExemptionWithSubmissionCases()) CheckCase(c);
+}
+
+TEST(SubmissionStatus, ExemptionInForceAsKnownOnTheDate) {
+  for (const Case& c : ExemptionInForceCases()) CheckCase(c);
 }
 
 TEST(SubmissionStatus, ConsolidatedMarginIsExactLocalPlusOffshore) {
