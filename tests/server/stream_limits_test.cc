@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "riskcap/v1/finding.grpc.pb.h"
 #include "riskcap/v1/ingest.grpc.pb.h"
+#include "server/stream_limits.h"
 #include "tests/testing/grpc_probe.h"
 #include "tests/testing/riskcapd_process.h"
 
@@ -99,6 +100,26 @@ BackgroundCall::Body Watch(v1::FindingService::Stub& stub, std::string secret) {
     }
     return reader->Finish();
   };
+}
+
+TEST(StreamLimits, CapsPerKeyAndInTotalAndFreesASlotWhenItEnds) {
+  server::StreamLimits limits({.max_streams = 3, .max_streams_per_key = 2});
+  grpc::ServerContext context;  // never cancelled here: no slot idles
+  auto a1 = limits.Admit(1, context, "m");
+  auto a2 = limits.Admit(1, context, "m");
+  ASSERT_TRUE(a1.ok() && a2.ok());
+  auto a3 = limits.Admit(1, context, "m");
+  EXPECT_EQ(a3.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(a3.status().message().find("RISKCAP_MAX_STREAMS_PER_KEY"), std::string::npos);
+  auto b1 = limits.Admit(2, context, "m");
+  ASSERT_TRUE(b1.ok());
+  auto b2 = limits.Admit(2, context, "m");
+  EXPECT_EQ(b2.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(b2.status().message().find("total cap, RISKCAP_MAX_STREAMS)"), std::string::npos);
+  EXPECT_EQ(limits.open_streams(), 3);
+  a1->reset();  // a stream ends: its key and the total have room again
+  EXPECT_EQ(limits.open_streams(), 2);
+  EXPECT_TRUE(limits.Admit(1, context, "m").ok());
 }
 
 class StreamLoad : public ::testing::Test {
