@@ -75,6 +75,66 @@ absl::Status LoadSourcesFromEnv(const std::function<const char*(const char*)>& g
   return absl::OkStatus();
 }
 
+// The stream and connection limits (docs/security.md); ranges as in AddStreamFlags.
+absl::Status LoadStreamLimitsFromEnv(const std::function<const char*(const char*)>& getenv,
+                                     ServerConfig* c) {
+  struct IntSetting {
+    const char* name;
+    int min;
+    int max;
+    int* out;
+  };
+  const IntSetting settings[] = {
+      {"RISKCAP_MAX_STREAMS", 1, 1024, &c->max_streams},
+      {"RISKCAP_MAX_STREAMS_PER_KEY", 1, 1024, &c->max_streams_per_key},
+      {"RISKCAP_STREAM_IDLE_SECONDS", 1, 3600, &c->stream_idle_seconds},
+      {"RISKCAP_MAX_CONNECTION_IDLE_SECONDS", 1, 86400, &c->max_connection_idle_seconds},
+      {"RISKCAP_MAX_CONNECTION_AGE_SECONDS", 10, 604800, &c->max_connection_age_seconds},
+  };
+  for (const IntSetting& s : settings) {
+    if (const char* v = getenv(s.name)) {
+      if (auto st = ReadInt(s.name, v, s.min, s.max, s.out); !st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void AddStreamFlags(CLI::App& app, ServerConfig* c) {
+  app.add_option("--max-streams", c->max_streams,
+                 "streaming calls open at once, all keys; at most --worker-threads"
+                 " (env RISKCAP_MAX_STREAMS)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--max-streams-per-key", c->max_streams_per_key,
+                 "streaming calls open at once per API key (env RISKCAP_MAX_STREAMS_PER_KEY)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--stream-idle-seconds", c->stream_idle_seconds,
+                 "cancel a client stream that sends nothing for this long"
+                 " (env RISKCAP_STREAM_IDLE_SECONDS)")
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--max-connection-idle-seconds", c->max_connection_idle_seconds,
+                 "close a connection with no call for this long"
+                 " (env RISKCAP_MAX_CONNECTION_IDLE_SECONDS)")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--max-connection-age-seconds", c->max_connection_age_seconds,
+                 "ask clients to reconnect after this long"
+                 " (env RISKCAP_MAX_CONNECTION_AGE_SECONDS)")
+      ->check(CLI::Range(10, 604800));
+}
+
+absl::Status ValidateStreamLimits(const ServerConfig& c) {
+  if (c.max_streams_per_key > c.max_streams) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-streams-per-key (", c.max_streams_per_key, ") must not exceed --max-streams (",
+        c.max_streams, ")"));
+  }
+  if (c.max_streams > c.worker_threads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-streams (", c.max_streams, ") must not exceed --worker-threads (", c.worker_threads,
+        "): each open stream holds a worker thread, and unary calls need the rest"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
@@ -116,6 +176,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     c->job_abandon_after = absl::Seconds(seconds);
   }
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
+  if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
   }
@@ -162,6 +223,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "quarantine a feed with fewer rows than this fraction of the previous load "
                  "(env RISKCAP_FEED_GUARD_FRACTION)")
       ->check(CLI::Range(0.0, 1.0));
+  AddStreamFlags(app, c);
 }
 
 bool IsLoopbackListen(const std::string& listen) {
@@ -189,7 +251,7 @@ absl::Status ValidateConfig(const ServerConfig& c) {
   if (c.listen.rfind(':') == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("--listen '", c.listen, "' must be host:port"));
   }
-  return absl::OkStatus();
+  return ValidateStreamLimits(c);
 }
 
 }  // namespace riskcap::server

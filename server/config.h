@@ -56,7 +56,22 @@ struct ServerConfig {
   // long is failed "abandoned: server stopped" (its server died).
   absl::Duration job_abandon_after = absl::Seconds(30);
   SourcesConfig sources;  // feeds: data-job sources
+  // Streams and connections (docs/security.md). Each open stream holds a worker thread, so
+  // max_streams may not exceed worker_threads: the rest stay for unary calls.
+  int max_streams = 32;           // RISKCAP_MAX_STREAMS: open streaming calls, all keys
+  int max_streams_per_key = 8;    // RISKCAP_MAX_STREAMS_PER_KEY: open streaming calls of one key
+  // RISKCAP_STREAM_IDLE_SECONDS: a client stream (upload, SubmitMargins) whose client sends
+  // nothing for this long, before its first message or between two, is cancelled.
+  int stream_idle_seconds = 30;
+  // RISKCAP_MAX_CONNECTION_IDLE_SECONDS: a connection with no call for this long is closed.
+  int max_connection_idle_seconds = 300;
+  // RISKCAP_MAX_CONNECTION_AGE_SECONDS: a connection this old is asked to go away (clients
+  // reconnect); calls still open on it get kConnectionAgeGrace more, then are cancelled.
+  int max_connection_age_seconds = 3600;
 };
+
+// How long calls may go on after their connection reached max_connection_age_seconds.
+inline constexpr absl::Duration kConnectionAgeGrace = absl::Minutes(10);
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.
 absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,

@@ -25,6 +25,7 @@
 #include "server/keys_command.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
+#include "server/stream_limits.h"
 #include "server/write_batcher.h"
 
 namespace riskcap::server {
@@ -72,6 +73,8 @@ int Serve(const ServerConfig& config) {
   env.batcher = &batcher;
   FindingNotifier findings;  // wakes WatchFindings streams when a job raises a finding
   env.findings = &findings;
+  StreamLimits streams(StreamCapsOf(config));  // caps open streams and their idle time
+  env.streams = &streams;
   jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
                          {.workers = config.job_workers,
                           .abandon_after = config.job_abandon_after,

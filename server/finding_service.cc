@@ -8,11 +8,13 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "db/lookup_cache.h"
 #include "server/convert_finding.h"
 #include "server/convert_fund.h"
 #include "server/finding_notifier.h"
 #include "server/page_token.h"
 #include "server/request_log.h"
+#include "server/stream_call.h"
 
 namespace riskcap::server {
 namespace {
@@ -113,6 +115,19 @@ bool Stopped(const RpcEnv& env, const grpc::ServerContext& context) {
   return context.IsCancelled() || (env.findings != nullptr && env.findings->is_shutdown());
 }
 
+// Each round of a watch: the key must still be valid, and a MANAGER's funds are read again
+// (at most every db::kLookupTtl), so a revoked key's stream ends with UNAUTHENTICATED and a fund
+// its manager lost stops being delivered within that bound.
+absl::Status RecheckWatch(const RpcEnv& env, const grpc::ServerContext& context, const Principal& p,
+                          int64_t fund_id, FundScope& scope, absl::Time& scope_read) {
+  RETURN_IF_ERROR(RecheckPrincipal(env, context, p));
+  const absl::Time now = absl::Now();
+  if (p.role != Role::kManager || now - scope_read < db::kLookupTtl) return absl::OkStatus();
+  ASSIGN_OR_RETURN(scope, ScopeOf(env, p, fund_id));
+  scope_read = now;
+  return absl::OkStatus();
+}
+
 // Streams matching findings with id > after until the client cancels or the server stops.
 absl::Status WatchBody(const RpcEnv& env, absl::Duration poll, const Principal& p,
                        const v1::WatchFindingsRequest& r, grpc::ServerContext& context,
@@ -120,6 +135,7 @@ absl::Status WatchBody(const RpcEnv& env, absl::Duration poll, const Principal& 
   if (r.fund_id() < 0) return FieldError("fund_id", "must be >= 0 (0 = any fund)");
   if (r.after_finding_id() < 0) return FieldError("after_finding_id", "must be >= 0");
   ASSIGN_OR_RETURN(FundScope scope, ScopeOf(env, p, r.fund_id()));
+  absl::Time scope_read = absl::Now();
   int64_t last = r.after_finding_id();
   if (last == 0) {
     ASSIGN_OR_RETURN(last, env.store.MaxFindingId());
@@ -130,6 +146,7 @@ absl::Status WatchBody(const RpcEnv& env, absl::Duration poll, const Principal& 
   // From here on nothing is missed: a client may wait for the metadata before relying on that.
   writer.SendInitialMetadata();
   while (!Stopped(env, context)) {
+    RETURN_IF_ERROR(RecheckWatch(env, context, p, r.fund_id(), scope, scope_read));
     ASSIGN_OR_RETURN(std::vector<Finding> rows,
                      env.store.ListFindings(filter, db::Page{last, kWatchBatch}));
     for (const Finding& f : rows) {
@@ -199,7 +216,12 @@ grpc::Status FindingServiceImpl::ResolveFinding(grpc::ServerContext* context,
 grpc::Status FindingServiceImpl::WatchFindings(grpc::ServerContext* context,
                                                const v1::WatchFindingsRequest* request,
                                                grpc::ServerWriter<v1::Finding>* writer) {
-  return HandleRpc(env_, *context, "FindingService/WatchFindings", "", CallKind::kRead,
+  constexpr char kMethod[] = "FindingService/WatchFindings";
+  // Authenticated and admitted under the stream caps before the store is read.
+  auto stream = OpenStreamCall(env_, *context, kMethod,
+                               {Role::kManager, Role::kAnalyst, Role::kService});
+  if (!stream.ok()) return RefuseStream(env_, *context, kMethod, CallKind::kRead, stream.status());
+  return HandleRpc(env_, *context, kMethod, "", CallKind::kRead,
                    [&](const Principal& p, CallInfo&) {
                      return WatchBody(env_, poll_interval_, p, *request, *context, *writer);
                    });

@@ -10,6 +10,9 @@ namespace riskcap::server {
 // Safe for concurrent use: holds no state beyond the injected environment. WatchFindings wakes on
 // env.findings (when set) and polls the store every `poll_interval` otherwise, so findings raised
 // by another replica arrive too; it ends when the client cancels or env.findings shuts down.
+// A watch is authenticated before the store is read, takes a place under env.streams, and ends
+// with UNAUTHENTICATED once its key is revoked (within db::kLookupTtl); a MANAGER's funds are
+// re-read as often, so a fund the manager lost stops being delivered.
 class FindingServiceImpl final : public v1::FindingService::Service {
  public:
   static constexpr absl::Duration kDefaultPollInterval = absl::Milliseconds(500);

@@ -55,8 +55,18 @@ void ApplyLimits(const ServerConfig& config, grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Connections do not live for ever: an idle one is closed, an old one asked to reconnect (its
+  // open calls get kConnectionAgeGrace to finish), so none pins server state indefinitely.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             config.max_connection_idle_seconds * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             config.max_connection_age_seconds * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(kConnectionAgeGrace)));
   // The sync server runs each call on a pool thread; the quota caps those threads, and calls
-  // beyond the cap get RESOURCE_EXHAUSTED instead of queueing without bound.
+  // beyond the cap get RESOURCE_EXHAUSTED instead of queueing without bound. Streams hold their
+  // thread for long, so StreamLimits admits at most config.max_streams (<= worker_threads) of
+  // them: the rest of the quota stays for unary calls.
   // Polling threads count against the same quota, and a thread stays taken briefly after its
   // call's reply (measured: with the cap at exactly workers + pollers, about 1% of calls at full
   // in-flight load were refused, and 1 in 60,000 at 1.5x), so the quota is twice the workers.

@@ -20,6 +20,7 @@
 #include "server/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
 #include "server/jobs/job_runner.h"
+#include "server/stream_call.h"
 #include "server/upload_spool.h"
 
 namespace riskcap::server {
@@ -213,7 +214,7 @@ class RowCollector {
 // a oneof, which protobuf would otherwise destroy and rebuild for every message). The first
 // block is allocated once per upload and kept across resets.
 template <typename D>
-absl::Status ReadRows(const grpc::ServerContext& context,
+absl::Status ReadRows(const grpc::ServerContext& context, OpenStream& stream,
                       grpc::ServerReader<typename D::Request>& reader, RowCollector<D>& rows) {
   constexpr size_t kArenaBlockBytes = 4 << 20;  // a 5,000-row positions message needs ~3 MB
   std::vector<char> block(kArenaBlockBytes);
@@ -223,14 +224,16 @@ absl::Status ReadRows(const grpc::ServerContext& context,
   google::protobuf::Arena arena(options);
   while (rows.wants_more()) {
     auto* message = google::protobuf::Arena::CreateMessage<typename D::Request>(&arena);
-    if (!reader.Read(message)) break;
+    if (!stream.Read(reader, message)) break;  // under the stream idle limit
     if (message->has_header()) {
       return FieldError("header", "only the first message may carry the header");
     }
     RETURN_IF_ERROR(rows.AddChunk(message->rows().rows()));
     arena.Reset();
   }
-  if (context.IsCancelled()) return absl::CancelledError("the client cancelled the upload");
+  if (context.IsCancelled()) {
+    return stream.IdleOr(absl::CancelledError("the client cancelled the upload"));
+  }
   return absl::OkStatus();
 }
 
@@ -380,20 +383,30 @@ template <typename D>
 grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
                     grpc::ServerContext& context, grpc::ServerReader<typename D::Request>& reader,
                     v1::UploadResponse* response) {
+  // Authenticated and admitted under the stream caps before the first message is read.
+  auto stream = OpenStreamCall(env, context, D::kMethod, {Role::kService});
+  if (!stream.ok()) {
+    return RefuseStream(env, context, D::kMethod, CallKind::kMutating, stream.status());
+  }
   typename D::Request first;
-  const bool has_header = reader.Read(&first) && first.has_header();
+  const bool has_header = stream->Read(reader, &first) && first.has_header();
   return HandleRpc(
       env, context, D::kMethod, first.header().request_id(), CallKind::kMutating,
       [&](const Principal& principal, CallInfo& info) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(principal, {Role::kService}));
+        if (!has_header && context.IsCancelled()) {
+          return stream->IdleOr(absl::CancelledError("the client cancelled the upload"));
+        }
         ASSIGN_OR_RETURN(UploadHeader h,
                          ParseHeader(has_header ? &first.header() : nullptr, env.clock.Today()));
         const absl::Time start = absl::Now();
         ASSIGN_OR_RETURN(auto spool, UploadSpool<typename D::Row>::Create(limits.spool_dir,
                                                                          limits.spool_run_rows));
         RowCollector<D> rows(h.reference_date, limits.max_rows, *spool);
-        RETURN_IF_ERROR(ReadRows(context, reader, rows));
+        RETURN_IF_ERROR(ReadRows(context, *stream, reader, rows));
         RETURN_IF_ERROR(rows.Finish(env.store));
+        // A key revoked while the rows streamed in writes nothing.
+        RETURN_IF_ERROR(RecheckPrincipal(env, context, principal));
         if (rows.row_count() == 0) return Quarantine(env, D::kJob, h);
         const absl::Time received = absl::Now();
         absl::MutexLock lock(&mu);

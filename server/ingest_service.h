@@ -47,6 +47,11 @@ struct IngestLimits {
 // Uploads of one dataset are serialised within this process; two replicas receiving the same
 // request_id at the same moment may both apply it.
 //
+// Streams: the key is authenticated (and its role checked) from the call's metadata before any
+// message is read, the upload takes a place under env.streams (server/stream_limits.h), and a
+// client that sends nothing for the stream idle limit, before or between messages, has its call
+// cancelled. The key is checked again before the rows are applied: a revoked key writes nothing.
+//
 // Thread safety: safe for concurrent use (gRPC calls the methods from many threads).
 class IngestServiceImpl final : public v1::IngestService::Service {
  public:

@@ -15,6 +15,7 @@
 #include "server/jobs/job_runner.h"
 #include "server/page_token.h"
 #include "server/request_log.h"
+#include "server/stream_call.h"
 
 namespace riskcap::server {
 namespace {
@@ -196,6 +197,8 @@ absl::Status WatchBody(const RpcEnv& env, const Principal& p, const grpc::Server
   WatchState state;
   uint64_t seen = 0;
   for (;;) {
+    // A revoked key's watch ends with UNAUTHENTICATED (within db::kLookupTtl).
+    RETURN_IF_ERROR(RecheckPrincipal(env, context, p));
     ASSIGN_OR_RETURN(bool final, SendRound(env, id, state, writer));
     if (final) return absl::OkStatus();
     if (context.IsCancelled()) return absl::CancelledError("the watcher went away");
@@ -267,7 +270,11 @@ grpc::Status JobServiceImpl::CancelJobRun(grpc::ServerContext* context,
 grpc::Status JobServiceImpl::WatchJobRun(grpc::ServerContext* context,
                                          const v1::WatchJobRunRequest* request,
                                          grpc::ServerWriter<v1::JobRun>* writer) {
-  return HandleRpc(env_, *context, "JobService/WatchJobRun", "", CallKind::kRead,
+  constexpr char kMethod[] = "JobService/WatchJobRun";
+  // Authenticated and admitted under the stream caps before the store is read.
+  auto stream = OpenStreamCall(env_, *context, kMethod, {Role::kAnalyst, Role::kService});
+  if (!stream.ok()) return RefuseStream(env_, *context, kMethod, CallKind::kRead, stream.status());
+  return HandleRpc(env_, *context, kMethod, "", CallKind::kRead,
                    [&](const Principal& p, CallInfo&) {
                      return WatchBody(env_, p, *context, request->job_run_id(), *writer);
                    });

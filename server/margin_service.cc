@@ -7,6 +7,7 @@
 #include "server/convert_common.h"
 #include "server/convert_margin.h"
 #include "server/page_token.h"
+#include "server/stream_call.h"
 #include "server/submit_margin_call.h"
 
 namespace riskcap::server {
@@ -64,13 +65,20 @@ grpc::ServerUnaryReactor* MarginServiceImpl::SubmitMargin(grpc::CallbackServerCo
 grpc::Status MarginServiceImpl::SubmitMargins(grpc::ServerContext* context,
                                               grpc::ServerReader<v1::SubmitMarginsRequest>* reader,
                                               v1::SubmitMarginsResponse* response) {
+  constexpr char kMethod[] = "MarginService/SubmitMargins";
+  // Authenticated and admitted under the stream caps before the first message is read.
+  auto stream = OpenStreamCall(env_, *context, kMethod, {Role::kManager, Role::kService});
+  if (!stream.ok()) {
+    return RefuseStream(env_, *context, kMethod, CallKind::kMutating, stream.status());
+  }
   return HandleRpc(
-      env_, *context, "MarginService/SubmitMargins", "", CallKind::kMutating,
+      env_, *context, kMethod, "", CallKind::kMutating,
       [&](const Principal& p, CallInfo& info) -> absl::Status {
         RETURN_IF_ERROR(RequireRole(p, {Role::kManager, Role::kService}));
         v1::SubmitMarginsRequest chunk;
         int index = 0;
-        while (reader->Read(&chunk)) {
+        while (stream->Read(*reader, &chunk)) {
+          RETURN_IF_ERROR(RecheckPrincipal(env_, *context, p));  // a revoked key stops here
           for (const v1::SubmitMarginRequest& item : chunk.submissions()) {
             if (index >= kMaxBatch) {
               return absl::ResourceExhaustedError(absl::StrCat(
@@ -93,6 +101,9 @@ grpc::Status MarginServiceImpl::SubmitMargins(grpc::ServerContext* context,
         }
         info.audit_detail = absl::StrCat("accepted=", response->accepted_count(),
                                          " rejected=", response->rejected_count());
+        if (context->IsCancelled()) {  // the items before stay submitted, as receipts said
+          return stream->IdleOr(absl::CancelledError("the client cancelled the batch"));
+        }
         return absl::OkStatus();
       });
 }

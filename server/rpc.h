@@ -21,6 +21,7 @@ class JobRunner;
 }
 
 class FindingNotifier;
+class StreamLimits;
 
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
@@ -36,6 +37,8 @@ struct RpcEnv {
   jobs::JobRunner* jobs = nullptr;
   // Wakes WatchFindings streams when a job raises a finding; when null they only poll.
   FindingNotifier* findings = nullptr;
+  // Caps on open streams and their idle time (server/stream_limits.h); none when null.
+  StreamLimits* streams = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };

@@ -82,5 +82,48 @@ TEST(ServerConfig, ValidationTable) {
   }
 }
 
+TEST(ServerConfig, StreamLimitsReadFromEnvironmentWithRangeChecks) {
+  ServerConfig config;
+  ASSERT_TRUE(LoadConfigFromEnv(FakeEnv({{"RISKCAP_MAX_STREAMS", "16"},
+                                         {"RISKCAP_MAX_STREAMS_PER_KEY", "3"},
+                                         {"RISKCAP_STREAM_IDLE_SECONDS", "5"},
+                                         {"RISKCAP_MAX_CONNECTION_IDLE_SECONDS", "60"},
+                                         {"RISKCAP_MAX_CONNECTION_AGE_SECONDS", "600"}}),
+                                &config)
+                  .ok());
+  EXPECT_EQ(config.max_streams, 16);
+  EXPECT_EQ(config.max_streams_per_key, 3);
+  EXPECT_EQ(config.stream_idle_seconds, 5);
+  EXPECT_EQ(config.max_connection_idle_seconds, 60);
+  EXPECT_EQ(config.max_connection_age_seconds, 600);
+  const std::pair<const char*, const char*> bad[] = {
+      {"RISKCAP_MAX_STREAMS", "0"},           {"RISKCAP_MAX_STREAMS_PER_KEY", "2000"},
+      {"RISKCAP_STREAM_IDLE_SECONDS", "0"},   {"RISKCAP_MAX_CONNECTION_IDLE_SECONDS", "x"},
+      {"RISKCAP_MAX_CONNECTION_AGE_SECONDS", "9"},
+  };
+  for (const auto& [name, value] : bad) {
+    ServerConfig c;
+    absl::Status st = LoadConfigFromEnv(FakeEnv({{name, value}}), &c);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << name << "=" << value;
+    EXPECT_NE(st.message().find(name), absl::string_view::npos) << st;
+  }
+}
+
+TEST(ServerConfig, StreamCapsMustLeaveThreadsForUnaryCalls) {
+  ServerConfig config;
+  config.worker_threads = 8;
+  config.max_streams = 9;
+  config.max_streams_per_key = 2;
+  absl::Status st = ValidateConfig(config);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("--max-streams"), absl::string_view::npos) << st;
+  config.max_streams = 8;
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  config.max_streams_per_key = 9;
+  st = ValidateConfig(config);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("--max-streams-per-key"), absl::string_view::npos) << st;
+}
+
 }  // namespace
 }  // namespace riskcap::server

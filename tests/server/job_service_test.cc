@@ -356,6 +356,26 @@ TEST_P(JobServiceTest, WatchStreamsProgressAndEndsAtTheFinalState) {
   EXPECT_EQ(last.progress_message(), "ok positions");
 }
 
+TEST_P(JobServiceTest, ARevokedKeysWatchEndsUnauthenticated) {
+  script_.Set("positions", Behavior::kBlock);
+  v1::JobRun run = MustRun(v1::JOB_KIND_POSITIONS);
+  const std::string watcher = server_->CreateKey(Role::kAnalyst);
+  grpc::ClientContext ctx;
+  TestServer::Authorize(ctx, watcher);
+  v1::WatchJobRunRequest r;
+  r.set_job_run_id(run.job_run_id());
+  auto reader = stub_->WatchJobRun(&ctx, r);
+  v1::JobRun update;
+  ASSERT_TRUE(reader->Read(&update));  // the watch is running
+  auto key = server_->store().FindApiKeyByHash(server::HashApiKeySecret(watcher));
+  ASSERT_TRUE(key.ok()) << key.status();
+  ASSERT_TRUE(server_->store().RevokeApiKey(key->id, absl::Now()).ok());
+  while (reader->Read(&update)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  script_.Release();
+}
+
 TEST_P(JobServiceTest, WatchingAPipelineStreamsItsChildren) {
   v1::JobRun pipeline = Pipeline(v1::JOB_KIND_MARGIN_STATUS);
   grpc::ClientContext ctx;

@@ -58,6 +58,21 @@ absl::StatusOr<DaemonStore> PrepareDaemonStore(db::Backend backend, const std::s
   return d;
 }
 
+absl::StatusOr<std::string> CreateDaemonKey(DaemonStore& d, Role role,
+                                            std::optional<int64_t> manager_id, int64_t* key_id) {
+  std::string secret = server::NewApiKeySecret();
+  ApiKey key;
+  key.label = "test-key";
+  key.role = role;
+  key.manager_id = manager_id;
+  key.secret_hash = server::HashApiKeySecret(secret);
+  key.created_at = absl::Now();
+  key.created_by = "test";
+  ASSIGN_OR_RETURN(ApiKey created, d.store->CreateApiKey(key));
+  if (key_id != nullptr) *key_id = created.id;
+  return secret;
+}
+
 absl::StatusOr<std::unique_ptr<RiskcapdProcess>> RiskcapdProcess::Start(Options options) {
   options.env.emplace("RISKCAP_LISTEN", "127.0.0.1:0");
   std::vector<std::string> argv = {BinaryPath("server/riskcapd")};

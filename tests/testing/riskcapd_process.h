@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/enums.h"
 #include "db/store.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_store.h"
@@ -29,6 +31,11 @@ struct DaemonStore {
 // Prepares a DaemonStore on `backend` whose key is labelled `key_label`.
 absl::StatusOr<DaemonStore> PrepareDaemonStore(db::Backend backend, const std::string& key_label,
                                                int pool_size = 2);
+
+// Adds an API key of `role` (a MANAGER key needs `manager_id`) to `d`'s store; its secret.
+absl::StatusOr<std::string> CreateDaemonKey(DaemonStore& d, Role role,
+                                            std::optional<int64_t> manager_id = std::nullopt,
+                                            int64_t* key_id = nullptr);
 
 // A running riskcapd. Killed (SIGKILL) on destruction if still running. Not thread-safe.
 class RiskcapdProcess {
