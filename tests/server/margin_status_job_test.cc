@@ -1,10 +1,12 @@
 // End-to-end tests of the margin_status and reminders jobs (server/jobs/*) on both backends: over
-// a generated dataset the stored statuses equal an independent SQL query over the same tables;
+// a generated dataset the stored statuses equal an independent SQL query over the same tables
+// (hand-built exemption cases included, whose expected statuses are also written out here);
 // re-runs are no-ops that duplicate nothing; changed inputs give a new version and clear findings.
 #include <map>
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -30,6 +32,37 @@ constexpr int kManagers = 4;
 absl::Time At(Date day, int hour = 12) {
   return absl::FromCivil(absl::CivilHour(day.year(), day.month(), day.day(), hour),
                          absl::UTCTimeZone());
+}
+
+// A hand-built exemption boundary: reports sent on `sent`, exemptions [from, to], and the
+// status expected on kRef (next_due empty when none).
+struct ExemptionCase {
+  int64_t fund_id;
+  bool exposed;
+  std::vector<Date> sent;
+  std::vector<std::pair<Date, Date>> exempt;
+  std::string deadline, validation, next_due;
+};
+
+// An exemption makes the fund RECEIVED_VALIDATED while in force; it dates the deadline only
+// where the fund has no report (its last covered day), never pushing a reporter's due date out.
+std::vector<ExemptionCase> ExemptionCases() {
+  const std::pair<Date, Date> in_force{kRef - 30, kRef + 30};
+  return {
+      {2001, true, {kRef - 20}, {in_force}, "OVERDUE", "RECEIVED_VALIDATED", "2026-11-11"},
+      {2002, true, {kRef - 2}, {in_force}, "ON_TIME", "RECEIVED_VALIDATED", "2026-11-29"},
+      {2003, true, {kRef - 10}, {{kRef - 30, kRef - 1}}, "OVERDUE", "RECEIVED_NOT_VALIDATED",
+       "2026-11-21"},
+      {2004, true, {}, {{kRef - 30, kRef - 8}}, "OVERDUE", "NOT_RECEIVED", "2026-11-23"},
+      {2005, true, {}, {{kRef - 30, kRef - 7}}, "ON_TIME", "NOT_RECEIVED", "2026-11-24"},
+      {2006, true, {}, {{kRef, kRef + 5}}, "ON_TIME", "RECEIVED_VALIDATED", "2026-12-01"},
+      {2007, true, {kRef - 10}, {{kRef - 30, kRef}}, "OVERDUE", "RECEIVED_VALIDATED",
+       "2026-11-21"},
+      {2008, true, {kRef - 10}, {{kRef, kRef + 5}}, "OVERDUE", "RECEIVED_VALIDATED", "2026-11-21"},
+      {2009, false, {}, {in_force}, "NOT_APPLICABLE", "NOT_APPLICABLE", ""},
+      {2010, true, {}, {}, "NEVER_SUBMITTED", "NOT_RECEIVED", ""},
+      {2011, true, {kRef + 1}, {in_force}, "ON_TIME", "RECEIVED_VALIDATED", "2026-12-01"},
+  };
 }
 
 class MarginStatusJobTest : public StoreTest {
@@ -61,7 +94,31 @@ class MarginStatusJobTest : public StoreTest {
       Check(store().CreateFund(f));
       GenerateFund(f, exposures, positions, navs);
     }
+    GenerateExemptionCases(exposures);
     WriteSnapshots(exposures, positions, navs);
+  }
+
+  // Funds 2001.. (OTC, GENERAL audience: 7 days) with the exemption boundaries of
+  // ExemptionCases(), each with its reports' sending days and its exemptions.
+  void GenerateExemptionCases(std::vector<FundExposure>& exposures) {
+    for (const ExemptionCase& c : ExemptionCases()) {
+      Fund f;
+      f.id = c.fund_id;
+      f.name = absl::StrCat("Isento ", c.fund_id);
+      f.tax_id = absl::StrCat(9000 + c.fund_id);
+      f.manager_id = 1;
+      f.target_audience = TargetAudience::kGeneral;
+      Check(store().CreateFund(f));
+      if (c.exposed) {
+        FundExposure e;
+        e.fund_id = f.id;
+        e.position_date = kRef;
+        e.otc = true;
+        exposures.push_back(e);
+      }
+      for (Date sent : c.sent) AddSubmissionSent(f.id, sent);
+      for (auto [from, to] : c.exempt) AddExemptionFor(f.id, from, to);
+    }
   }
 
   void GenerateFund(const Fund& f, std::vector<FundExposure>& exposures,
@@ -128,6 +185,29 @@ class MarginStatusJobTest : public StoreTest {
     }
   }
 
+  void AddSubmissionSent(int64_t fund_id, Date sent) {
+    MarginSubmission m;
+    m.fund_id = fund_id;
+    m.reference_date = sent - 1;
+    m.local_margin = Money::FromMicros(1'000'000'000LL);
+    m.submitted_at = At(sent, 10);
+    m.submitted_by = "key-1";
+    m.idempotency_key = absl::StrCat("req-", ++keys_);
+    m.content_hash = m.idempotency_key;
+    ASSERT_TRUE(store().InsertSubmission(m).ok());
+  }
+
+  void AddExemptionFor(int64_t fund_id, Date from, Date to) {
+    Exemption e;
+    e.fund_id = fund_id;
+    e.reason = "fundo em liquidação";
+    e.valid_from = from;
+    e.valid_to = to;
+    e.granted_by = "analyst";
+    e.granted_at = At(from - 1);
+    ASSERT_TRUE(store().GrantExemption(e).ok());
+  }
+
   void AddExemption(int64_t fund_id) {
     Exemption e;
     e.fund_id = fund_id;
@@ -190,7 +270,9 @@ class MarginStatusJobTest : public StoreTest {
   rules::RulesConfig rules_;
 };
 
-// SPEC §4's status rules written directly in SQL, independent of core/rules. Columns: fund_id,
+// SPEC §4's status rules written directly in SQL, independent of core/rules: the effective last
+// submission is the latest report's sending day, or only without one, the last day an exemption
+// covered the fund; an exemption in force validates. Columns: fund_id,
 // deadline_status, validation_status, next_due_date, consolidated_margin_micros (as text).
 std::string IndependentStatusSql(db::Backend backend) {
   const bool pg = backend == db::Backend::kPostgresql;
@@ -229,8 +311,7 @@ val AS (SELECT fund_id, MAX(CASE WHEN valid_to < REF THEN valid_to ELSE REF END)
 lastd AS (SELECT per.fund_id, per.days, l.id AS sid, l.state, l.decided_at_us,
                  l.local_margin_micros + l.offshore_margin_micros AS consolidated,
                  i.fund_id AS exempt,
-                 CASE WHEN l.sent_day IS NULL THEN v.vday WHEN v.vday IS NULL THEN l.sent_day
-                      WHEN l.sent_day >= v.vday THEN l.sent_day ELSE v.vday END AS last_day
+                 CASE WHEN l.sent_day IS NOT NULL THEN l.sent_day ELSE v.vday END AS last_day
           FROM per LEFT JOIN latest l ON l.fund_id = per.fund_id
                    LEFT JOIN val v ON v.fund_id = per.fund_id
                    LEFT JOIN inforce i ON i.fund_id = per.fund_id),
@@ -307,6 +388,14 @@ TEST_P(MarginStatusJobTest, StatusesEqualAnIndependentSqlQuery) {
                              "RECEIVED_VALIDATED", "RECEIVED_NOT_VALIDATED", "NOT_RECEIVED",
                              "CRITICAL", "WITHIN_LIMIT"}) {
     EXPECT_GT(seen[status], 0) << status << " not exercised by the dataset";
+  }
+  // The hand-built exemption cases: the SQL (and so the job) gives the statuses worked out here.
+  for (const ExemptionCase& c : ExemptionCases()) {
+    ASSERT_TRUE(expected.count(c.fund_id)) << c.fund_id;
+    const ExpectedStatus& e = expected[c.fund_id];
+    EXPECT_EQ(e.deadline, c.deadline) << "fund " << c.fund_id;
+    EXPECT_EQ(e.validation, c.validation) << "fund " << c.fund_id;
+    EXPECT_EQ(e.next_due, c.next_due) << "fund " << c.fund_id;
   }
 }
 
