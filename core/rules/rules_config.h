@@ -46,7 +46,7 @@ constexpr ClassCaps DefaultClassCaps() {
 //   implausible_margin_fraction=<ratio>  a submitted margin below this fraction of the server's
 //       benchmark is implausible (default 0.5), (0, 1]
 struct RulesConfig {
-  std::string rule_version = "2026.11-1";
+  std::string rule_version = "2026.12-1";
   int32_t periodicity_otc_general_days = 7;
   int32_t periodicity_otc_qualified_days = 30;
   int32_t periodicity_otc_professional_days = 90;

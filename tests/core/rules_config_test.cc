@@ -20,7 +20,7 @@ std::string Message(const absl::Status& status) { return std::string(StdView(sta
 
 TEST(RulesConfig, DefaultsAreTheProductPolicy) {
   const RulesConfig config;
-  EXPECT_EQ(config.rule_version, "2026.11-1");
+  EXPECT_EQ(config.rule_version, "2026.12-1");
   EXPECT_EQ(config.periodicity_otc_general_days, 7);
   EXPECT_EQ(config.periodicity_otc_qualified_days, 30);
   EXPECT_EQ(config.periodicity_otc_professional_days, 90);
