@@ -99,7 +99,8 @@ absl::Status CheckSqliteTarget(const std::string& path) {
         "backup target ", path, " is a symbolic link; a backup replaces only a regular file"));
   }
   if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("backup target ", path, " is not a regular file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("backup target ", path, " is not a regular file"));
   }
   if (st.st_size == 0) return absl::OkStatus();
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

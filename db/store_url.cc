@@ -17,7 +17,9 @@ namespace {
 using Range = std::pair<size_t, size_t>;  // [begin, end) of a secret in the text
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool IsKeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '%'; }
+bool IsKeyChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '%';
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

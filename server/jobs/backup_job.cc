@@ -64,7 +64,8 @@ absl::StatusOr<JobOutput> BackupJob::Run(JobContext& context) {
   output.rows_written = report->total_rows;
   output.content_hash = report->content_hash;
   output.summary = absl::StrCat("backed up ", report->total_rows, " rows of ",
-                                report->tables.size(), " tables to ", report->target, " (verified)");
+                                report->tables.size(), " tables to ", report->target,
+                                " (verified)");
   return output;
 }
 

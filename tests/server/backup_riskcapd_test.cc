@@ -32,7 +32,8 @@ namespace fs = std::filesystem;
 // The URL with `password` as its userinfo password ("scheme://user@" -> "scheme://user:pw@").
 std::string WithPassword(const std::string& url, const std::string& password) {
   size_t at = url.find('@');
-  return at == std::string::npos ? url : absl::StrCat(url.substr(0, at), ":", password, url.substr(at));
+  if (at == std::string::npos) return url;
+  return absl::StrCat(url.substr(0, at), ":", password, url.substr(at));
 }
 
 std::string BaseUrl() {
