@@ -2,7 +2,6 @@
 #include "db/backup.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "db/backup_file.h"
 #include "db/backup_rows.h"
 #include "db/backup_schema.h"
+#include "db/backup_target.h"
 #include "db/bulk_insert.h"
 #include "db/database.h"
 #include "db/migrator.h"
@@ -75,6 +75,44 @@ void WriteCell(const Cell& cell, RowSink& sink) {
   }
 }
 
+// Rewrites the backup's own job run, RUNNING in the source, as SUCCEEDED in the copy
+// (BackupOptions::own_run_id).
+class OwnRunMarker {
+ public:
+  OwnRunMarker(const TableSchema& table, const BackupOptions& options) {
+    if (table.name != "job_runs" || options.own_run_id <= 0) return;
+    own_id_ = options.own_run_id;
+    finished_at_us_ = absl::ToUnixMicros(options.own_run_finished_at);
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      const std::string& name = table.columns[c];
+      if (name == "id") id_ = c;
+      if (name == "state") state_ = c;
+      if (name == "finished_at_us") finished_ = c;
+      if (name == "progress_message") message_ = c;
+    }
+  }
+
+  void Apply(Row& row) const {
+    if (own_id_ <= 0 || id_ >= row.size() || row[id_].kind != Cell::Kind::kInt ||
+        row[id_].int_value != own_id_) {
+      return;
+    }
+    SetText(row, state_, "SUCCEEDED");
+    SetText(row, message_, "finished: this copy is the backup this run made");
+    if (finished_ < row.size()) row[finished_] = Cell{Cell::Kind::kInt, finished_at_us_, 0, ""};
+  }
+
+ private:
+  static void SetText(Row& row, size_t column, const char* text) {
+    if (column < row.size()) row[column] = Cell{Cell::Kind::kText, 0, 0, text};
+  }
+
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  int64_t own_id_ = 0;
+  int64_t finished_at_us_ = 0;
+  size_t id_ = kNone, state_ = kNone, finished_ = kNone, message_ = kNone;
+};
+
 // Copies the source snapshot into the target transaction, table by table.
 class Copier {
  public:
@@ -91,12 +129,16 @@ class Copier {
                          table.deferred.end());
     }
     TableHasher hasher(table.columns);
+    OwnRunMarker own_run(table, options_);
     std::vector<Row> rows;
     while (true) {
       RETURN_IF_ERROR(Checkpoint());
       RETURN_IF_ERROR(cursor->Next(options_.chunk_rows, &rows));
       if (rows.empty()) break;
-      for (const Row& row : rows) hasher.Add(row);
+      for (Row& row : rows) {
+        own_run.Apply(row);
+        hasher.Add(row);
+      }
       RETURN_IF_ERROR(BulkInsert(target_.backend, target_.session, table.name, columns, rows.size(),
                                  [&](size_t i, RowSink& sink) {
                                    for (size_t c = 0; c < rows[i].size(); ++c) {
@@ -334,9 +376,17 @@ absl::StatusOr<BackupReport> BackupToPostgres(Database& source, const StoreUrl& 
   return MakeReport(url, version, std::move(tables));
 }
 
-bool SameFile(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+// The checks a target passes before anything is created for it.
+absl::Status CheckTarget(const StoreUrl& url, const Database& source) {
+  if (url.in_memory()) {
+    return absl::InvalidArgumentError(
+        "backup target sqlite::memory: would vanish at once; give a file");
+  }
+  if (url.backend != Backend::kSqlite) return absl::OkStatus();
+  if (source.backend() == Backend::kSqlite && !source.url().in_memory()) {
+    RETURN_IF_ERROR(CheckTargetSparesStore(url.target, source.url().target));
+  }
+  return CheckSqliteTarget(url.target);
 }
 
 }  // namespace
@@ -344,16 +394,8 @@ bool SameFile(const std::string& a, const std::string& b) {
 absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url,
                                     const BackupOptions& options) {
   ASSIGN_OR_RETURN(StoreUrl url, ParseStoreUrl(target_url));
-  if (url.in_memory()) {
-    return absl::InvalidArgumentError(
-        "backup target sqlite::memory: would vanish at once; give a file");
-  }
   Database& db = source.database();
-  if (url.backend == Backend::kSqlite && db.backend() == Backend::kSqlite &&
-      SameFile(url.target, db.url().target)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("backup target ", url.target, " is the source database itself"));
-  }
+  RETURN_IF_ERROR(CheckTarget(url, db));
   RETURN_IF_ERROR(CheckSchemaCurrent(db));
   BackupOptions bounded = options;
   if (bounded.chunk_rows == 0) bounded.chunk_rows = 1;

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -28,6 +29,13 @@ struct BackupOptions {
   std::function<absl::Status()> checkpoint;
   // Called after each table is loaded, before the next one starts (tests use it to pause).
   std::function<void(std::string_view table)> after_table;
+  // The job run doing this backup (0: none). The source holds it RUNNING; the copy records it
+  // SUCCEEDED, finished at `own_run_finished_at`, because the copy exists only once the backup
+  // has succeeded, and a restored store must not hold a run that looks alive but never ends (it
+  // would block the next backup of that date until swept as abandoned). The report's hashes are
+  // those of the copy.
+  int64_t own_run_id = 0;
+  absl::Time own_run_finished_at;
 };
 
 struct TableReport {
@@ -55,8 +63,11 @@ struct BackupReport {
 //   (FailedPrecondition while another backup to the same path runs).
 // - PostgreSQL target: loaded and verified in one transaction; FailedPrecondition when it holds
 //   any row and `replace` is not set.
-// InvalidArgument for a bad or in-memory target URL or a target that is the source itself;
-// DataLoss when verification finds a difference (nothing is applied).
+// Before anything is created, a SQLite target must pass CheckSqliteTarget (no symbolic link, no
+// non-database file) and CheckTargetSparesStore against a SQLite source (db/backup_target.h).
+// InvalidArgument for a bad or in-memory target URL, a refused target file or a target that is
+// the source itself (or one of its files); DataLoss when verification finds a difference
+// (nothing is applied).
 absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url,
                                     const BackupOptions& options = {});
 

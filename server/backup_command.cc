@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_format.h"
+#include "db/store_url.h"
 
 namespace riskcap::server {
 namespace {
@@ -45,7 +46,7 @@ int RunBackupCommand(const std::string& target_url, db::Store& source,
   }
   auto report = db::Backup(source, target_url, options);
   if (!report.ok()) {
-    err << "riskcapd backup: " << report.status() << "\n";
+    err << "riskcapd backup: " << db::RedactStoreUrl(report.status().ToString()) << "\n";
     bool usage =
         absl::IsInvalidArgument(report.status()) || absl::IsFailedPrecondition(report.status());
     return usage ? kExitUsage : kExitStore;

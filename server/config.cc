@@ -148,6 +148,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   str("RISKCAP_TLS_KEY", &c->tls_key);
   str("RISKCAP_TLS_CLIENT_CA", &c->tls_client_ca);
   str("RISKCAP_BACKUP_URL", &c->backup_url);
+  str("RISKCAP_BACKUP_DIR", &c->backup_dir);
   if (const char* v = getenv("RISKCAP_WORKER_THREADS")) {
     if (auto st = ReadInt("RISKCAP_WORKER_THREADS", v, 1, 1024, &c->worker_threads); !st.ok()) return st;
   }
@@ -203,6 +204,9 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "PEM CA that client certificates must chain to: mutual TLS (env RISKCAP_TLS_CLIENT_CA)");
   app.add_option("--backup-url", c->backup_url,
                  "default backup target store URL, e.g. sqlite:/backups/riskcap.db (env RISKCAP_BACKUP_URL)");
+  app.add_option("--backup-dir", c->backup_dir,
+                 "directory in which an ADMIN may name backup files through the API "
+                 "(env RISKCAP_BACKUP_DIR)");
   app.add_option("--job-workers", c->job_workers,
                  "job runs executed at once (env RISKCAP_JOB_WORKERS)")
       ->check(CLI::Range(1, 64));

@@ -51,6 +51,9 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);  // RISKCAP_SHUTDOWN_GRACE_SECONDS
   // RISKCAP_BACKUP_URL: default target of the backup job and `riskcapd backup` (store URL).
   std::string backup_url;
+  // RISKCAP_BACKUP_DIR: the directory in which an ADMIN may name backup files through the API
+  // (`job run backup --param target=NAME`); empty: only RISKCAP_BACKUP_URL (db/backup_target.h).
+  std::string backup_dir;
   int job_workers = 2;  // RISKCAP_JOB_WORKERS: job runs executed at once
   // RISKCAP_JOB_ABANDON_SECONDS: a QUEUED or RUNNING run whose server sent no heartbeat for this
   // long is failed "abandoned: server stopped" (its server died).

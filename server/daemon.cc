@@ -39,7 +39,9 @@ absl::StatusOr<std::unique_ptr<db::Store>> OpenMigratedStore(const ServerConfig&
   ASSIGN_OR_RETURN(auto store, db::Store::Open(config.db_url, config.db_pool_size));
   ASSIGN_OR_RETURN(int version, store->Migrate());
   Log(LogLevel::kInfo, "store ready",
-      {{"backend", db::BackendName(store->backend())}, {"schema_version", version}});
+      {{"backend", db::BackendName(store->backend())},
+       {"store", db::RedactStoreUrl(config.db_url)},
+       {"schema_version", version}});
   return store;
 }
 
@@ -62,7 +64,8 @@ int Serve(const ServerConfig& config) {
   }
   auto store = OpenMigratedStore(config);
   if (!store.ok()) {
-    Log(LogLevel::kError, "cannot open store", {{"error", StdView(store.status().ToString())}});
+    Log(LogLevel::kError, "cannot open store",
+        {{"error", db::RedactStoreUrl(store.status().ToString())}});
     return kExitStore;
   }
   SystemClock clock;
@@ -114,7 +117,7 @@ int Serve(const ServerConfig& config) {
 int Migrate(const ServerConfig& config) {
   auto store = OpenMigratedStore(config);
   if (!store.ok()) {
-    std::cerr << "riskcapd migrate: " << store.status() << "\n";
+    std::cerr << "riskcapd migrate: " << db::RedactStoreUrl(store.status().ToString()) << "\n";
     return kExitStore;
   }
   return 0;
@@ -124,7 +127,8 @@ int Migrate(const ServerConfig& config) {
 int CreateKey(const ServerConfig& config, const KeysCommand& keys) {
   auto store = OpenMigratedStore(config);
   if (!store.ok()) {
-    std::cerr << "riskcapd keys create: " << store.status() << "\n";
+    std::cerr << "riskcapd keys create: " << db::RedactStoreUrl(store.status().ToString())
+              << "\n";
     return kExitStore;
   }
   return RunKeysCreate(keys, **store, absl::Now(), std::cout, std::cerr);
@@ -151,7 +155,7 @@ db::BackupOptions BackupCommandOptions() {
 int Backup(const ServerConfig& config, const BackupCommand& command) {
   auto store = db::Store::Open(config.db_url, 2);
   if (!store.ok()) {
-    std::cerr << "riskcapd backup: " << store.status() << "\n";
+    std::cerr << "riskcapd backup: " << db::RedactStoreUrl(store.status().ToString()) << "\n";
     return kExitStore;
   }
   std::string target = command.to.empty() ? config.backup_url : command.to;

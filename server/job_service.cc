@@ -12,6 +12,7 @@
 #include "core/status_macros.h"
 #include "server/convert_common.h"
 #include "server/convert_job.h"
+#include "server/jobs/backup_job.h"
 #include "server/jobs/job_runner.h"
 #include "server/page_token.h"
 #include "server/request_log.h"
@@ -78,6 +79,10 @@ absl::Status RunJobBody(const RpcEnv& env, const Principal& p, const v1::RunJobR
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(RequireRunner(env));
   request.params = {r.parameters().begin(), r.parameters().end()};
+  if (request.job == jobs::kBackup) {  // who may choose where a backup goes
+    RETURN_IF_ERROR(
+        jobs::AdmitBackupRequest(env.jobs->FindJob(jobs::kBackup), p.role, &request.params));
+  }
   request.triggered_by = p.Name();
   request.request_id = r.request_id();
   info.audit_detail = absl::StrCat("job=", request.job, " date=", FormatDate(request.reference_date));

@@ -36,7 +36,7 @@ JobMap MakeJobSet(const ServerConfig& config) {
   Add(jobs, MakeExposureSnapshotJob());
   Add(jobs, MakeMarginStatusJob());
   Add(jobs, MakeRemindersJob());
-  Add(jobs, MakeBackupJob(config.backup_url));
+  Add(jobs, MakeBackupJob({config.backup_url, config.backup_dir, config.db_url}));
   return jobs;
 }
 

@@ -33,16 +33,18 @@ class CliDaemon : public ::testing::TestWithParam<db::Backend> {
     scratch_ = std::move(prepared->scratch);
     service_ = prepared->secret;
     analyst_ = AddKey(*prepared->store, Role::kAnalyst);
+    admin_ = AddKey(*prepared->store, Role::kAdmin);
     prepared->store.reset();  // riskcapd is the store's only user
-    auto daemon = riskcap::testing::RiskcapdProcess::Start(
-        {.env = {{"RISKCAP_DB", scratch_->url()},
-                 {"RISKCAP_JOB_WORKERS", "1"},
-                 {"RISKCAP_SOURCE", sim_->url()}}});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = std::move(*daemon);
     dir_ = std::filesystem::temp_directory_path() /
            absl::StrCat("riskcap_cli_daemon_", getpid(), "_", reinterpret_cast<uintptr_t>(this));
     std::filesystem::create_directories(dir_);
+    auto daemon = riskcap::testing::RiskcapdProcess::Start(
+        {.env = {{"RISKCAP_DB", scratch_->url()},
+                 {"RISKCAP_JOB_WORKERS", "1"},
+                 {"RISKCAP_BACKUP_DIR", dir_.string()},  // where `backup --to NAME` writes
+                 {"RISKCAP_SOURCE", sim_->url()}}});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = std::move(*daemon);
   }
 
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -97,7 +99,7 @@ class CliDaemon : public ::testing::TestWithParam<db::Backend> {
   std::unique_ptr<riskcap::testing::UpstreamSim> sim_;
   std::unique_ptr<riskcap::testing::ScratchDatabase> scratch_;
   std::unique_ptr<riskcap::testing::RiskcapdProcess> daemon_;
-  std::string service_, analyst_;
+  std::string service_, analyst_, admin_;
   std::filesystem::path dir_;
 };
 

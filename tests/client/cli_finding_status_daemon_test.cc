@@ -212,7 +212,8 @@ TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
 TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
   ASSERT_GT(RunPipeline(), 0);
   const std::string file = (dir_ / "backup.db").string();
-  CliResult backup = Cli({"backup", "--to", "sqlite:" + file, "--watch"}, service_);
+  // A file name inside the server's RISKCAP_BACKUP_DIR; only an ADMIN key names a target.
+  CliResult backup = Cli({"backup", "--to", "backup.db", "--watch"}, admin_);
   ASSERT_EQ(backup.code, 0) << backup.out << backup.err;
   EXPECT_THAT(backup.out, HasSubstr("backup SUCCEEDED"));
 
@@ -234,8 +235,14 @@ TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
   CliResult no_target = Cli({"backup"}, service_);
   EXPECT_EQ(no_target.code, 2);
   EXPECT_THAT(no_target.err, HasSubstr("--to is required"));
-  CliResult denied = Cli({"backup", "--to", "sqlite:" + file + ".2"}, analyst_);
+  CliResult denied = Cli({"backup", "--to", "backup2.db"}, analyst_);
   EXPECT_EQ(denied.code, 5) << denied.err;
+  CliResult service = Cli({"backup", "--to", "backup2.db"}, service_);
+  EXPECT_EQ(service.code, 5) << service.err;
+  CliResult outside = Cli({"backup", "--to", "sqlite:" + file + ".2"}, admin_);
+  EXPECT_EQ(outside.code, 3) << outside.err;  // INVALID_ARGUMENT
+  EXPECT_THAT(outside.err, HasSubstr("parameters.target"));
+  EXPECT_FALSE(std::filesystem::exists(file + ".2"));
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliFindingDaemon);

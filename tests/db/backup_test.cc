@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,27 +27,6 @@ namespace fs = std::filesystem;
 using db::Backend;
 using db::BackupOptions;
 using db::BackupReport;
-
-// A directory of its own for backup files (with their .partial and .lock companions).
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            absl::StrCat("riskcap_backup_", getpid(), "_", reinterpret_cast<uintptr_t>(this));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> Names() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path_)) names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
 
 std::unique_ptr<db::Store> OpenStore(const std::string& url) {
   auto store = db::Store::Open(url, 2);
@@ -81,7 +61,7 @@ class BackupRoundTrip : public StoreTest {};
 
 TEST_P(BackupRoundTrip, EveryTableArrivesInASqliteFileRowForRow) {
   FillEveryTable(store(), /*positions=*/2500);
-  TempDir dir;
+  ScratchDir dir;
   std::string file = dir.File("backup.db");
   BackupOptions options;
   options.chunk_rows = 1000;  // positions spans three chunks
@@ -92,7 +72,10 @@ TEST_P(BackupRoundTrip, EveryTableArrivesInASqliteFileRowForRow) {
   };
   auto report = db::Backup(store(), "sqlite:" + file, options);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"backup.db", "backup.db.lock"}));
+  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"backup.db"})) << "no lock file is left";
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write)
+      << "a backup holds every API key hash: readable by the server's user only";
   EXPECT_EQ(progress.back(), report->total_rows);
 
   auto copy = OpenStore("sqlite:" + file);
@@ -109,7 +92,7 @@ TEST_P(BackupRoundTrip, EveryTableArrivesInASqliteFileRowForRow) {
 
 TEST_P(BackupRoundTrip, ASecondBackupReplacesTheFileAndSameDataHashesTheSame) {
   FillEveryTable(store());
-  TempDir dir;
+  ScratchDir dir;
   std::string url = "sqlite:" + dir.File("b.db");
   auto first = db::Backup(store(), url);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -129,7 +112,7 @@ TEST_P(BackupRoundTrip, CopiesOnePointInTimeWhileTheSourceKeepsChanging) {
   FillEveryTable(store());
   auto before = db::HashStore(store());
   ASSERT_TRUE(before.ok()) << before.status();
-  TempDir dir;
+  ScratchDir dir;
   std::string url = "sqlite:" + dir.File("b.db");
   BackupOptions options;
   options.after_table = [&](std::string_view table) {
@@ -150,7 +133,7 @@ TEST_P(BackupRoundTrip, CopiesOnePointInTimeWhileTheSourceKeepsChanging) {
 
 TEST_P(BackupRoundTrip, CancelledBackupLeavesThePreviousFile) {
   FillEveryTable(store(), /*positions=*/50);
-  TempDir dir;
+  ScratchDir dir;
   std::string url = "sqlite:" + dir.File("b.db");
   auto previous = db::Backup(store(), url);
   ASSERT_TRUE(previous.ok()) << previous.status();
@@ -163,7 +146,7 @@ TEST_P(BackupRoundTrip, CancelledBackupLeavesThePreviousFile) {
   };
   auto cancelled = db::Backup(store(), url, options);
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
-  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"b.db", "b.db.lock"}));
+  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"b.db"}));
   auto kept = OpenStore(url);
   ASSERT_NE(kept, nullptr);
   auto kept_hash = db::HashStore(*kept);
@@ -173,7 +156,7 @@ TEST_P(BackupRoundTrip, CancelledBackupLeavesThePreviousFile) {
 
 TEST_P(BackupRoundTrip, LeftoversOfAKilledRunAreRemovedAndABackupInProgressIsNotDisturbed) {
   FillEveryTable(store());
-  TempDir dir;
+  ScratchDir dir;
   std::string file = dir.File("b.db");
   std::ofstream(file + ".partial") << "half a database from a killed run";
   std::ofstream(file + ".partial-journal") << "its journal";
@@ -187,7 +170,7 @@ TEST_P(BackupRoundTrip, LeftoversOfAKilledRunAreRemovedAndABackupInProgressIsNot
   auto report = db::Backup(store(), "sqlite:" + file, options);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(concurrent.code(), absl::StatusCode::kFailedPrecondition) << concurrent;
-  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"b.db", "b.db.lock"}));
+  EXPECT_EQ(dir.Names(), (std::vector<std::string>{"b.db"}));
 }
 
 TEST_P(BackupRoundTrip, RefusesTheSourceItselfAnInMemoryTargetAndAMissingDirectory) {
@@ -197,6 +180,70 @@ TEST_P(BackupRoundTrip, RefusesTheSourceItselfAnInMemoryTargetAndAMissingDirecto
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(db::Backup(store(), "sqlite:/nonexistent-riskcap-dir/b.db").status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Whoever names the target (the operator's command included), a backup never overwrites a file
+// that is not a SQLite database, never writes through a symbolic link, and never touches the
+// files of the SQLite store it copies; nothing is created when it refuses.
+TEST_P(BackupRoundTrip, RefusesNonDatabaseFilesSymlinksAndTheStoresOwnFiles) {
+  FillEveryTable(store());
+  ScratchDir dir;
+  std::ofstream(dir.File("victim.txt")) << "not a database";
+  fs::create_symlink(dir.File("elsewhere.db"), dir.File("link.db"));
+  fs::create_directory(dir.File("sub.db"));
+  std::vector<std::string> refused = {"sqlite:" + dir.File("victim.txt"),
+                                      "sqlite:" + dir.File("link.db"),
+                                      "sqlite:" + dir.File("sub.db")};
+  if (GetParam() == Backend::kSqlite) {
+    const std::string own = scratch_->url();  // sqlite:/tmp/riskcap_test_....db
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) refused.push_back(own + suffix);
+    fs::create_hard_link(own.substr(7), dir.File("hardlink.db"));
+    refused.push_back("sqlite:" + dir.File("hardlink.db"));
+  }
+  const std::vector<std::string> before = dir.Names();
+  for (const std::string& url : refused) {
+    auto report = db::Backup(store(), url);
+    EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument) << url << report.status();
+  }
+  EXPECT_EQ(dir.Names(), before) << "a refused backup creates nothing, not even a lock";
+  std::ifstream victim(dir.File("victim.txt"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(victim), {}), "not a database");
+  EXPECT_FALSE(fs::exists(dir.File("elsewhere.db")));
+}
+
+// The backup's own job run is RUNNING while it copies; the copy records it SUCCEEDED, so a store
+// restored from it holds no run that looks alive.
+TEST_P(BackupRoundTrip, TheBackupsOwnRunIsRecordedFinishedInTheCopy) {
+  FillEveryTable(store());
+  JobRun run;
+  run.job = "backup";
+  run.reference_date = Date(2024, 3, 29);
+  run.params_json = "{}";
+  run.queued_at = kBackupT0;
+  run.started_at = kBackupT0;
+  run.state = JobState::kRunning;
+  run.triggered_by = "admin";
+  JobRun own = Check(store().CreateJobRun(run), "run");
+  ScratchDir dir;
+  std::string url = "sqlite:" + dir.File("b.db");
+  BackupOptions options;
+  options.own_run_id = own.id;
+  options.own_run_finished_at = kBackupT0 + absl::Seconds(5);
+  auto report = db::Backup(store(), url, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+
+  auto copy = OpenStore(url);
+  ASSERT_NE(copy, nullptr);
+  auto copied = copy->GetJobRun(own.id);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(copied->state, JobState::kSucceeded);
+  EXPECT_EQ(copied->finished_at, kBackupT0 + absl::Seconds(5));
+  auto source = store().GetJobRun(own.id);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->state, JobState::kRunning) << "the source is only read";
+  auto rehashed = db::HashStore(*copy);
+  ASSERT_TRUE(rehashed.ok()) << rehashed.status();
+  EXPECT_EQ(rehashed->content_hash, report->content_hash) << "the report describes the copy";
 }
 
 TEST_P(BackupRoundTrip, PostgresTargetGetsEveryRowAndFreshIds) {
@@ -284,7 +331,7 @@ TEST(BackupRestore, SqliteBackupFileRestoresIntoPostgresRowForRow) {
   ASSERT_NE(original, nullptr);
   ASSERT_TRUE(original->Migrate().ok());
   FillEveryTable(*original, 300);
-  TempDir dir;
+  ScratchDir dir;
   std::string file_url = "sqlite:" + dir.File("nightly.db");
   auto backup = db::Backup(*original, file_url);
   ASSERT_TRUE(backup.ok()) << backup.status();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,7 +16,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/clock.h"
+#include "core/field_errors.h"
 #include "db/backup.h"
+#include "db/store_url.h"
 #include "gtest/gtest.h"
 #include "tests/testing/backup_fixture.h"
 #include "tests/testing/subprocess.h"
@@ -28,25 +31,17 @@ namespace fs = std::filesystem;
 using server::jobs::JobContext;
 using server::jobs::JobOutput;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            absl::StrCat("riskcap_backup_job_", getpid(), "_", reinterpret_cast<uintptr_t>(this));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
 std::string HashOfFile(const std::string& path) {
   auto store = db::Store::Open("sqlite:" + path, 1);
   if (!store.ok()) return store.status().ToString();
   auto report = db::HashStore(**store);
   return report.ok() ? report->content_hash : report.status().ToString();
+}
+
+std::vector<std::string> ViolatedFieldsOf(const absl::Status& status) {
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolationsOf(status)) fields.push_back(v.field);
+  return fields;
 }
 
 // The content_hash of the summary line `riskcapd backup` prints.
@@ -57,18 +52,23 @@ std::string PrintedHash(const std::string& out) {
 
 class BackupJobTest : public StoreTest {
  protected:
+  // The job as riskcapd configures it: RISKCAP_BACKUP_URL = `configured_url`, RISKCAP_BACKUP_DIR =
+  // the test's directory, RISKCAP_DB = the test's store.
+  std::unique_ptr<server::jobs::Job> MakeJob(const std::string& configured_url = "") {
+    return server::jobs::MakeBackupJob({configured_url, dir_.path().string(), scratch_->url()});
+  }
+
   absl::StatusOr<JobOutput> RunJob(std::map<std::string, std::string> params,
                                    JobContext::Hooks hooks = {},
-                                   const std::string& default_target = "") {
-    auto job = server::jobs::MakeBackupJob(default_target);
+                                   const std::string& configured_url = "") {
     JobContext context(store(), clock_, rules_, /*run_id=*/0, "backup", Date(2024, 3, 28),
                        std::move(params), std::move(hooks));
-    return job->Run(context);
+    return MakeJob(configured_url)->Run(context);
   }
 
   FakeClock clock_{kBackupT0};
   rules::RulesConfig rules_;
-  TempDir dir_;
+  ScratchDir dir_;
 };
 
 TEST_P(BackupJobTest, CopiesEveryTableAndReportsProgressAndTheContentHash) {
@@ -84,7 +84,7 @@ TEST_P(BackupJobTest, CopiesEveryTableAndReportsProgressAndTheContentHash) {
       expected = rows_expected;
     }
   };
-  auto output = RunJob({{"target", "sqlite:" + file}}, hooks);
+  auto output = RunJob({{"target", "job.db"}}, hooks);
   ASSERT_TRUE(output.ok()) << output.status();
   auto source = db::HashStore(store());
   ASSERT_TRUE(source.ok()) << source.status();
@@ -97,7 +97,7 @@ TEST_P(BackupJobTest, CopiesEveryTableAndReportsProgressAndTheContentHash) {
   EXPECT_EQ(expected, source->total_rows);
   EXPECT_NE(std::find(phases.begin(), phases.end(), "copying positions"), phases.end());
 
-  auto again = RunJob({}, {}, /*default_target=*/"sqlite:" + file);  // RISKCAP_BACKUP_URL's role
+  auto again = RunJob({}, {}, /*configured_url=*/"sqlite:" + file);  // RISKCAP_BACKUP_URL
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->content_hash, output->content_hash) << "same data, same hash";
 }
@@ -105,14 +105,14 @@ TEST_P(BackupJobTest, CopiesEveryTableAndReportsProgressAndTheContentHash) {
 TEST_P(BackupJobTest, CancelledRunLeavesThePreviousBackupFile) {
   FillEveryTable(store(), /*positions=*/20000);
   std::string file = dir_.File("job.db");
-  auto previous = RunJob({{"target", "sqlite:" + file}});
+  auto previous = RunJob({{"target", "job.db"}});
   ASSERT_TRUE(previous.ok()) << previous.status();
   ASSERT_TRUE(store().CreateManager({0, "Nova", "55555555000105"}).ok());
   int progress_calls = 0;
   JobContext::Hooks hooks;
   hooks.progress = [&](std::string_view, int64_t, int64_t) { ++progress_calls; };
   hooks.cancel_requested = [&] { return progress_calls >= 3; };  // after the first tables
-  auto cancelled = RunJob({{"target", "sqlite:" + file}}, hooks);
+  auto cancelled = RunJob({{"target", "job.db"}}, hooks);
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
   EXPECT_EQ(HashOfFile(file), previous->content_hash);
   EXPECT_FALSE(fs::exists(file + ".partial"));
@@ -126,7 +126,7 @@ TEST_P(BackupJobTest, CancelledRunIntoPostgresAppliesNothing) {
   JobContext::Hooks hooks;
   hooks.progress = [&](std::string_view, int64_t, int64_t) { ++progress_calls; };
   hooks.cancel_requested = [&] { return progress_calls >= 3; };
-  auto cancelled = RunJob({{"target", (*target)->url()}}, hooks);
+  auto cancelled = RunJob({}, hooks, /*configured_url=*/(*target)->url());
   EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
   auto opened = db::Store::Open((*target)->url(), 1);
   ASSERT_TRUE(opened.ok()) << opened.status();
@@ -135,39 +135,104 @@ TEST_P(BackupJobTest, CancelledRunIntoPostgresAppliesNothing) {
   }
 }
 
-TEST_P(BackupJobTest, NeedsATargetAndAValidReplaceFlag) {
+TEST_P(BackupJobTest, NeedsATargetAndRefusesReplace) {
   EXPECT_EQ(RunJob({}).status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(RunJob({{"target", "sqlite:" + dir_.File("x.db")}, {"replace", "yes"}}).status().code(),
+  EXPECT_EQ(RunJob({{"target", "x.db"}, {"replace", "true"}}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(RunJob({{"target", "mysql://x"}}).status().code(), absl::StatusCode::kInvalidArgument);
+  auto job = MakeJob();
+  EXPECT_EQ(ViolatedFieldsOf(job->CheckParameters({})), (std::vector<std::string>{
+                                                             "parameters.target"}));
+  for (const char* replace : {"true", "yes"}) {
+    EXPECT_EQ(ViolatedFieldsOf(job->CheckParameters({{"target", "x.db"}, {"replace", replace}})),
+              (std::vector<std::string>{"parameters.replace"}))
+        << replace;
+  }
+  EXPECT_TRUE(job->CheckParameters({{"target", "x.db"}, {"replace", "false"}}).ok());
 }
 
-TEST_P(BackupJobTest, NonEmptyPostgresTargetIsRefusedUnlessReplace) {
+// Only the operator's targets: RISKCAP_BACKUP_URL, or a plain file name in RISKCAP_BACKUP_DIR
+// that is no symbolic link, no other kind of file and none of the store's files.
+TEST_P(BackupJobTest, AcceptsOnlyTheConfiguredUrlOrAFileNameInTheBackupDirectory) {
+  std::ofstream(dir_.File("victim.txt")) << "not a database";
+  fs::create_symlink("/tmp/riskcap-escaped.db", dir_.File("escape.db"));
+  const std::string configured = "postgresql://risk:s3cret@db.internal/riskcap";
+  auto job = MakeJob(configured);
+  const std::vector<std::string> refused = {
+      "sqlite:/tmp/anywhere.db", "/tmp/anywhere.db", "../anywhere.db", "sub/x.db", ".hidden.db",
+      "x.db-wal", "x.db-shm", "x.db-journal", "x.db.lock", "x.db.partial", "..", "victim.txt",
+      "escape.db", "postgresql://risk:s3cret@other.internal/riskcap", "sqlite::memory:",
+      "host=db password=s3cret dbname=riskcap"};
+  for (const std::string& target : refused) {
+    absl::Status st = job->CheckParameters({{"target", target}});
+    EXPECT_EQ(ViolatedFieldsOf(st), (std::vector<std::string>{"parameters.target"})) << target;
+    EXPECT_FALSE(absl::StrContains(st.message(), "s3cret")) << st;
+  }
+  for (const std::string& target : {std::string(""), std::string("nightly-2024.03_28.db"),
+                                     configured, db::RedactStoreUrl(configured)}) {
+    EXPECT_TRUE(job->CheckParameters({{"target", target}}).ok()) << target;
+  }
+  EXPECT_EQ(ViolatedFieldsOf(MakeJob()->CheckParameters({{"target", configured}})),
+            (std::vector<std::string>{"parameters.target"}))
+      << "a URL is accepted only when it is the configured one";
+  EXPECT_EQ(dir_.Names(), (std::vector<std::string>{"escape.db", "victim.txt"}));
+}
+
+// A SQLite store's database, -wal, -shm and -journal are no target, even when the backup
+// directory is the store's own.
+TEST(BackupJobTargets, TheStoresOwnFilesAreNoTargetEvenInsideTheBackupDirectory) {
+  auto scratch = ScratchDatabase::Create(db::Backend::kSqlite);
+  ASSERT_TRUE(scratch.ok()) << scratch.status();
+  const fs::path store_file = (*scratch)->url().substr(7);  // sqlite:PATH
+  auto job = server::jobs::MakeBackupJob(
+      {"", store_file.parent_path().string(), (*scratch)->url()});
+  const std::string name = store_file.filename();
+  for (const std::string& target : {name, name + "-wal", name + "-shm", name + "-journal"}) {
+    EXPECT_EQ(ViolatedFieldsOf(job->CheckParameters({{"target", target}})),
+              (std::vector<std::string>{"parameters.target"}))
+        << target;
+  }
+  EXPECT_TRUE(job->CheckParameters({{"target", name + "-copy.db"}}).ok());
+}
+
+// Admission through RunJob: parameters first (INVALID_ARGUMENT for every role), then only ADMIN
+// names a target; the stored target has no password.
+TEST_P(BackupJobTest, OnlyAnAdminChoosesATargetAndItsPasswordIsNeverStored) {
+  const std::string configured = "postgresql://risk:s3cret@db.internal/riskcap?password=s3cret";
+  auto job = MakeJob(configured);
+  std::map<std::string, std::string> outside = {{"target", "sqlite:/tmp/anywhere.db"}};
+  for (Role role : {Role::kService, Role::kAdmin}) {
+    auto params = outside;
+    EXPECT_EQ(server::jobs::AdmitBackupRequest(job.get(), role, &params).code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  std::map<std::string, std::string> named = {{"target", "nightly.db"}};
+  EXPECT_EQ(server::jobs::AdmitBackupRequest(job.get(), Role::kService, &named).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(server::jobs::AdmitBackupRequest(job.get(), Role::kAdmin, &named).ok());
+  std::map<std::string, std::string> none;
+  EXPECT_TRUE(server::jobs::AdmitBackupRequest(job.get(), Role::kService, &none).ok());
+  std::map<std::string, std::string> full = {{"target", configured}};
+  ASSERT_TRUE(server::jobs::AdmitBackupRequest(job.get(), Role::kAdmin, &full).ok());
+  EXPECT_EQ(full.at("target"), "postgresql://risk:***@db.internal/riskcap?password=***");
+  EXPECT_EQ(named.at("target"), "nightly.db");
+}
+
+TEST_P(BackupJobTest, AnApiRunNeverReplacesANonEmptyPostgresTarget) {
   FillEveryTable(store());
   auto target = ScratchDatabase::Create(db::Backend::kPostgresql);
   ASSERT_TRUE(target.ok()) << target.status();
-  auto first = RunJob({{"target", (*target)->url()}});
+  auto first = RunJob({}, {}, (*target)->url());
   ASSERT_TRUE(first.ok()) << first.status();
-  auto refused = RunJob({{"target", (*target)->url()}});
+  auto refused = RunJob({}, {}, (*target)->url());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
-  // The source changes; a replacing backup must then hold exactly the new content.
-  Manager extra;
-  extra.id = 9090;
-  extra.name = "Added after the first backup";
-  extra.tax_id = "90909090000190";
-  ASSERT_TRUE(store().CreateManager(extra).ok());
-  auto replaced = RunJob({{"target", (*target)->url()}, {"replace", "true"}});
-  ASSERT_TRUE(replaced.ok()) << replaced.status();
-  EXPECT_NE(replaced->content_hash, first->content_hash);
+  auto replace = RunJob({{"replace", "true"}}, {}, (*target)->url());
+  EXPECT_EQ(replace.status().code(), absl::StatusCode::kInvalidArgument) << replace.status();
   auto copy = db::Store::Open((*target)->url(), 1);
   ASSERT_TRUE(copy.ok()) << copy.status();
   auto target_hash = db::HashStore(**copy);
   ASSERT_TRUE(target_hash.ok()) << target_hash.status();
-  EXPECT_EQ(target_hash->content_hash, replaced->content_hash);
-  auto source_hash = db::HashStore(store());
-  ASSERT_TRUE(source_hash.ok()) << source_hash.status();
-  EXPECT_EQ(source_hash->content_hash, replaced->content_hash);
-  EXPECT_TRUE((*copy)->GetManager(9090).ok());
+  EXPECT_EQ(target_hash->content_hash, first->content_hash) << "the first copy is untouched";
 }
 
 TEST_P(BackupJobTest, CommandPrintsTheVerifiedReport) {
@@ -183,6 +248,7 @@ TEST_P(BackupJobTest, CommandPrintsTheVerifiedReport) {
     EXPECT_TRUE(absl::StrContains(out, table + " ")) << table << " missing from:\n" << out;
   }
   EXPECT_EQ(PrintedHash(out), HashOfFile(file)) << out;
+  EXPECT_EQ(dir_.Names(), (std::vector<std::string>{"cli.db"})) << "no lock file is left";
 
   auto refused = RunCommand({BinaryPath("server/riskcapd"), "backup"},
                             {{"RISKCAP_DB", scratch_->url()}}, &err);

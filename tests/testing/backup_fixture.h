@@ -1,16 +1,19 @@
 // Test support for the backup (db/backup.h): a store with rows in every table, awkward values
 // included (NULLs, doubles that only print exactly with 17 digits, text with tabs, newlines,
-// backslashes and non-ASCII), and a reader, independent of the backup's own, that lists every row
-// of a table as text so two stores can be compared row by row.
+// backslashes and non-ASCII), a reader, independent of the backup's own, that lists every row
+// of a table as text so two stores can be compared row by row, and a scratch directory for backup
+// files.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -39,6 +42,33 @@ T Check(absl::StatusOr<T> value, const char* what) {
   Check(value.status(), what);
   return *std::move(value);
 }
+
+// A directory of its own (for backup files and their companions), removed with its content.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            absl::StrCat("riskcap_backup_", getpid(), "_", reinterpret_cast<uintptr_t>(this));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  // The names in it, sorted.
+  std::vector<std::string> Names() const {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(path_)) {
+      names.push_back(e.path().filename());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
 
 inline const absl::Time kBackupT0 = absl::FromUnixMicros(1'700'000'000'123'457);
 
