@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -246,15 +247,20 @@ void AddBackup(CLI::App& app, CommandContext& context) {
   CLI::App* backup = app.add_subcommand(
       "backup", "Copy every table of the primary store into a verified replica (a backup job run)");
   backup->footer(
-      "Example:\n  riskcap backup --to 'sqlite:///var/backups/riskcap-2026-11-24.db' --watch\n\n"
+      "Examples:\n  riskcap backup --watch                          # to the server's "
+      "RISKCAP_BACKUP_URL\n  riskcap backup --to riskcap-2026-11-24.db --watch  # a file in "
+      "RISKCAP_BACKUP_DIR (ADMIN)\n\n"
       "Connection and output flags (--server, --token, --output, ...) and exit codes: "
       "riskcap --help");
-  backup->add_option("--to", f->target, "where the replica goes (the backup job's target URL)")
-      ->required();
+  backup->add_option("--to", f->target,
+                     "a file name inside the server's RISKCAP_BACKUP_DIR (ADMIN only); "
+                     "default: the server's RISKCAP_BACKUP_URL");
   backup->add_flag("--watch", f->watch, "follow the backup until it ends");
   AddRequestId(backup, *f);
   context.SetAction(backup, [&context, f] {
-    return Run(context, *f, v1::JOB_KIND_BACKUP, {{"target", f->target}});
+    std::map<std::string, std::string> params;
+    if (!f->target.empty()) params["target"] = f->target;
+    return Run(context, *f, v1::JOB_KIND_BACKUP, params);
   });
 }
 

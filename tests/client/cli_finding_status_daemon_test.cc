@@ -232,9 +232,10 @@ TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
   EXPECT_EQ(rows["findings"], static_cast<int64_t>(CsvRecords(findings.out).size()));
   EXPECT_GT(rows["margin_submissions"], 0);
 
+  // Without --to the backup goes to the server's RISKCAP_BACKUP_URL; this server has none.
   CliResult no_target = Cli({"backup"}, service_);
-  EXPECT_EQ(no_target.code, 2);
-  EXPECT_THAT(no_target.err, HasSubstr("--to is required"));
+  EXPECT_EQ(no_target.code, 7) << no_target.err;  // FAILED_PRECONDITION
+  EXPECT_THAT(no_target.err, HasSubstr("RISKCAP_BACKUP_URL"));
   CliResult denied = Cli({"backup", "--to", "backup2.db"}, analyst_);
   EXPECT_EQ(denied.code, 5) << denied.err;
   CliResult service = Cli({"backup", "--to", "backup2.db"}, service_);
