@@ -166,7 +166,8 @@ TEST_P(CliJobDaemon, PipelineOverADateRangeBackfillsEachBusinessDayOldestFirst) 
   ASSERT_EQ(run.code, 0) << run.err;
   int64_t backfill_id = 0;
   std::string last_state;
-  for (const std::string& line : absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
+  std::vector<std::string> updates = absl::StrSplit(run.out, '\n', absl::SkipEmpty());
+  for (const std::string& line : updates) {
     Json update = Json::parse(line);
     if (update.at("job") != "backfill") continue;
     backfill_id = update.at("job_run_id").get<int64_t>();
