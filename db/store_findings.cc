@@ -99,6 +99,8 @@ std::optional<Finding> UnresolvedByKey(soci::session& s, const Finding& f) {
 // Inserts `f` as OPEN and returns its id, or nullopt when an unresolved finding with its dedup
 // key and reference date exists. ON CONFLICT waits for a concurrent raiser and then yields to it,
 // so the partial unique index never raises an error that would abort a PostgreSQL transaction.
+// It names no target: the only unique index it can meet is findings_one_unresolved, whichever
+// columns the schema version gives it (dedup_key alone before migration 0012).
 std::optional<long long> InsertUnlessUnresolved(soci::session& s, const Finding& f) {
   std::string severity(EnumName(f.severity)), date = FormatDate(f.reference_date);
   Nullable<long long> fund = NullableInt(f.fund_id), run = NullableInt(f.job_run_id);
@@ -107,8 +109,7 @@ std::optional<long long> InsertUnlessUnresolved(soci::session& s, const Finding&
       (s.prepare << "INSERT INTO findings (rule, severity, fund_id, reference_date, job_run_id,"
                     " message, dedup_key, state, raised_at_us)"
                     " VALUES (:rule, :sev, :fund, :d, :run, :msg, :key, 'OPEN', :at)"
-                    " ON CONFLICT (dedup_key, reference_date) WHERE state <> 'RESOLVED'"
-                    " DO NOTHING RETURNING id",
+                    " ON CONFLICT DO NOTHING RETURNING id",
        soci::use(f.rule), soci::use(severity), soci::use(fund.value, fund.indicator),
        soci::use(date), soci::use(run.value, run.indicator), soci::use(f.message),
        soci::use(f.dedup_key), soci::use(raised_at), soci::into(id));
