@@ -23,7 +23,7 @@ namespace {
 using Stub = v1::JobService::Stub;
 
 struct JobFlags {
-  std::string job, date, from, state, request_id, target, page_token;
+  std::string job, date, from, state, request_id, target, page_token, from_date, to_date;
   std::vector<std::string> params;
   int64_t id = 0, parent = 0;
   int page_size = 0;
@@ -98,6 +98,8 @@ absl::Status Pipeline(const CommandContext& context, const JobFlags& f) {
   v1::RunPipelineRequest request;
   request.set_request_id(f.request_id.empty() ? NewRequestId() : f.request_id);
   request.set_reference_date(f.date);
+  request.set_from_date(f.from_date);
+  request.set_to_date(f.to_date);
   if (!f.from.empty()) request.set_from_job(ParseJobName(f.from).value());
   ASSIGN_OR_RETURN(auto jobs, context.Open<v1::JobService>());
   v1::JobRun run;
@@ -151,19 +153,23 @@ absl::Status List(const CommandContext& context, const JobFlags& f) {
   return absl::OkStatus();
 }
 
-// The jobs RunJob starts: every job but the pipeline (RunPipeline's).
+bool StartedByRunPipeline(v1::JobKind kind) {
+  return kind == v1::JOB_KIND_PIPELINE || kind == v1::JOB_KIND_BACKFILL;
+}
+
+// The jobs RunJob starts: every job but the pipeline and the backfill (RunPipeline's).
 std::string RunnableJobs() {
   std::vector<std::string> names = JobNames();
-  names.erase(std::remove(names.begin(), names.end(), JobName(v1::JOB_KIND_PIPELINE)), names.end());
+  std::erase_if(names, [](const std::string& n) { return StartedByRunPipeline(*ParseJobName(n)); });
   return absl::StrJoin(names, " ");
 }
 
-// Admits job names; `runnable` leaves out "pipeline".
+// Admits job names; `runnable` leaves out "pipeline" and "backfill".
 CLI::Validator JobNameCheck(bool runnable) {
   return CLI::Validator(
       [runnable](std::string& name) -> std::string {
         auto kind = ParseJobName(name);
-        if (kind && !(runnable && *kind == v1::JOB_KIND_PIPELINE)) return "";
+        if (kind && !(runnable && StartedByRunPipeline(*kind))) return "";
         return absl::StrCat("unknown job \"", name, "\"; jobs: ",
                             runnable ? RunnableJobs() : absl::StrJoin(JobNames(), " "));
       },
@@ -191,10 +197,21 @@ void AddStart(CLI::App& group, CommandContext& context) {
 
   auto p = std::make_shared<JobFlags>();
   CLI::App* pipeline =
-      AddCommand(group, "pipeline", "Queue the whole pipeline for a date, or re-run it from a job",
-                 "riskcap job pipeline --date 2026-11-20 --from exposure_snapshot "
-                 "--watch");
-  pipeline->add_option("--date", p->date, "reference date, YYYY-MM-DD (default: today UTC)");
+      AddCommand(group, "pipeline",
+                 "Queue the whole pipeline for a date, or re-run it from a job; with --from-date\n"
+                 "and --to-date, for every business day (Mon-Fri) of the range, oldest first, as\n"
+                 "one backfill run (re-running a failed backfill skips the dates it completed)",
+                 "riskcap job pipeline --date 2026-11-20 --from exposure_snapshot --watch\n"
+                 "  riskcap job pipeline --from-date 2025-01-01 --to-date 2025-12-31 "
+                 "--from margin_status");
+  CLI::Option* date =
+      pipeline->add_option("--date", p->date, "reference date, YYYY-MM-DD (default: today UTC)");
+  CLI::Option* from_date = pipeline->add_option(
+      "--from-date", p->from_date, "backfill: first day of the range, YYYY-MM-DD");
+  CLI::Option* to_date = pipeline->add_option("--to-date", p->to_date,
+                                              "backfill: last day of the range, YYYY-MM-DD");
+  from_date->needs(to_date)->excludes(date);
+  to_date->needs(from_date)->excludes(date);
   pipeline->add_option("--from", p->from, "start from this job (default: the first)")
       ->check(JobNameCheck(true));
   pipeline->add_flag("--watch", p->watch, "follow the pipeline until it ends");

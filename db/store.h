@@ -69,6 +69,7 @@ struct FindingFilter {
   std::optional<FindingState> state;
   std::optional<FindingSeverity> min_severity;
   std::optional<std::string> rule;
+  std::optional<Date> reference_date;  // only findings of this date
 };
 
 // ---- Margin status (db/store_status.cc): filters of ListFundStatus; absent = any. ----
@@ -201,8 +202,9 @@ class Store {
   absl::StatusOr<std::vector<Exemption>> ListExemptions(std::optional<int64_t> fund_id,
                                                         const Page& page);
 
-  // Findings. Raise returns the existing unresolved finding with the same dedup key instead of
-  // opening a second one (`*created` tells which).
+  // Findings. Raise returns the existing unresolved finding with the same dedup key and reference
+  // date instead of opening a second one (`*created` tells which): a finding belongs to its date,
+  // so the same problem on another date is another finding.
   absl::StatusOr<Finding> RaiseFinding(const Finding& finding, bool* created = nullptr);
   absl::StatusOr<Finding> GetFinding(int64_t id);
   absl::StatusOr<std::vector<Finding>> ListFindings(const FindingFilter& filter, const Page& page);
@@ -236,6 +238,11 @@ class Store {
   // run 12"), and nothing is inserted.
   absl::StatusOr<std::vector<JobRun>> AdmitJobRuns(const JobRun& run,
                                                    const std::vector<JobRun>& children = {});
+  // Inserts `children` QUEUED under the existing run `parent_id` (a backfill's date pipeline gets
+  // its jobs when its turn comes), in one transaction, refused like AdmitJobRuns; a missing parent
+  // is FailedPrecondition.
+  absl::StatusOr<std::vector<JobRun>> AdmitChildJobRuns(int64_t parent_id,
+                                                        const std::vector<JobRun>& children);
   // QUEUED -> RUNNING, executed by `owner`. FailedPrecondition when the run is no longer QUEUED
   // or a cancel was requested (then the caller must not execute it).
   absl::StatusOr<JobRun> StartJobRun(int64_t id, const std::string& owner, absl::Time at);

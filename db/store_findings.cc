@@ -84,19 +84,23 @@ absl::Status RequireFindingReferences(soci::session& s, const Finding& f) {
   return absl::OkStatus();
 }
 
-std::optional<Finding> UnresolvedByKey(soci::session& s, const std::string& dedup_key) {
-  std::string key = dedup_key;
+// The unresolved finding of `f`'s problem on `f`'s reference date (a finding belongs to its date).
+std::optional<Finding> UnresolvedByKey(soci::session& s, const Finding& f) {
+  std::string key = f.dedup_key, date = FormatDate(f.reference_date);
   soci::rowset<soci::row> rows =
       (s.prepare << absl::StrCat("SELECT ", kFindingColumns,
-                                 " FROM findings WHERE dedup_key = :k AND state <> 'RESOLVED'"),
-       soci::use(key));
+                                 " FROM findings WHERE dedup_key = :k AND reference_date = :d",
+                                 " AND state <> 'RESOLVED'"),
+       soci::use(key), soci::use(date));
   for (const soci::row& row : rows) return ReadFinding(row);
   return std::nullopt;
 }
 
 // Inserts `f` as OPEN and returns its id, or nullopt when an unresolved finding with its dedup
-// key exists. ON CONFLICT waits for a concurrent raiser and then yields to it, so the partial
-// unique index never raises an error that would abort a PostgreSQL transaction.
+// key and reference date exists. ON CONFLICT waits for a concurrent raiser and then yields to it,
+// so the partial unique index never raises an error that would abort a PostgreSQL transaction.
+// It names no target: the only unique index it can meet is findings_one_unresolved, whichever
+// columns the schema version gives it (dedup_key alone before migration 0012).
 std::optional<long long> InsertUnlessUnresolved(soci::session& s, const Finding& f) {
   std::string severity(EnumName(f.severity)), date = FormatDate(f.reference_date);
   Nullable<long long> fund = NullableInt(f.fund_id), run = NullableInt(f.job_run_id);
@@ -105,7 +109,7 @@ std::optional<long long> InsertUnlessUnresolved(soci::session& s, const Finding&
       (s.prepare << "INSERT INTO findings (rule, severity, fund_id, reference_date, job_run_id,"
                     " message, dedup_key, state, raised_at_us)"
                     " VALUES (:rule, :sev, :fund, :d, :run, :msg, :key, 'OPEN', :at)"
-                    " ON CONFLICT (dedup_key) WHERE state <> 'RESOLVED' DO NOTHING RETURNING id",
+                    " ON CONFLICT DO NOTHING RETURNING id",
        soci::use(f.rule), soci::use(severity), soci::use(fund.value, fund.indicator),
        soci::use(date), soci::use(run.value, run.indicator), soci::use(f.message),
        soci::use(f.dedup_key), soci::use(raised_at), soci::into(id));
@@ -149,7 +153,7 @@ absl::StatusOr<Finding> Store::RaiseFinding(const Finding& finding, bool* create
     RETURN_IF_ERROR(RequireFindingReferences(s, finding));
     for (int pass = 0; pass < kRaisePasses; ++pass) {
       // Looking first keeps re-raises from consuming ids, which the common case would otherwise.
-      if (std::optional<Finding> existing = UnresolvedByKey(s, finding.dedup_key)) return *existing;
+      if (std::optional<Finding> existing = UnresolvedByKey(s, finding)) return *existing;
       if (std::optional<long long> id = InsertUnlessUnresolved(s, finding)) {
         inserted = true;
         Finding stored = finding;
@@ -182,6 +186,7 @@ absl::StatusOr<std::vector<Finding>> Store::ListFindings(const FindingFilter& fi
     q.WhereIn("severity", at_least);
   }
   if (filter.rule) q.Where("rule = :rule", *filter.rule);
+  if (filter.reference_date) q.Where("reference_date = :day", FormatDate(*filter.reference_date));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Finding>> {
     return q.Run(s, ReadFinding);
   });

@@ -2,6 +2,7 @@
 // progresses, and what the job runner needs on top: admission under the one-active-run index,
 // guarded state changes, cancel requests, heartbeats and the execution lock.
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,16 +144,16 @@ absl::Status ConflictError(soci::session& s, const std::vector<JobRun>& runs) {
   return absl::AbortedError("job run admission raced with another; retry");
 }
 
-// Inserts `runs` (the first one's id becomes the others' parent) inside a savepoint, so that the
-// unique violation of a concurrent admission (job_runs_one_active) is explained in the same
-// transaction, also when it joins a caller's (RunIdempotent) transaction: FailedPrecondition
-// naming the active run, and nothing inserted.
-absl::StatusOr<std::vector<JobRun>> InsertAdmitted(soci::session& s, std::vector<JobRun> runs) {
+// Inserts `runs` inside a savepoint, so that the unique violation of a concurrent admission
+// (job_runs_one_active) is explained in the same transaction, also when it joins a caller's
+// (RunIdempotent) transaction: FailedPrecondition naming the active run, and nothing inserted.
+// Every run's parent is `parent` when given, else the first run's id becomes the others' parent.
+absl::StatusOr<std::vector<JobRun>> InsertAdmitted(soci::session& s, std::vector<JobRun> runs,
+                                                   std::optional<int64_t> parent = std::nullopt) {
   s << "SAVEPOINT admit_job_runs";
   try {
-    runs[0].id = InsertJobRun(s, runs[0]);
-    for (size_t i = 1; i < runs.size(); ++i) {
-      runs[i].parent_run_id = runs[0].id;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (parent || i > 0) runs[i].parent_run_id = parent ? *parent : runs[0].id;
       runs[i].id = InsertJobRun(s, runs[i]);
     }
   } catch (const std::exception& e) {
@@ -233,6 +234,21 @@ absl::StatusOr<std::vector<JobRun>> Store::AdmitJobRuns(const JobRun& run,
   }
   return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
     return InsertAdmitted(s, runs);
+  });
+}
+
+absl::StatusOr<std::vector<JobRun>> Store::AdmitChildJobRuns(int64_t parent_id,
+                                                             const std::vector<JobRun>& children) {
+  if (children.empty()) return std::vector<JobRun>{};
+  std::vector<JobRun> runs = children;
+  for (JobRun& r : runs) {
+    RETURN_IF_ERROR(CheckNewJobRun(r));
+    r.state = JobState::kQueued;
+    r.cancel_requested = false;
+  }
+  return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<JobRun>> {
+    RETURN_IF_ERROR(RequireRow(s, "job_runs", parent_id, "parent_run_id", "job run"));
+    return InsertAdmitted(s, runs, parent_id);
   });
 }
 

@@ -135,6 +135,16 @@ absl::Status ValidateStreamLimits(const ServerConfig& c) {
   return absl::OkStatus();
 }
 
+absl::Status ReadDate(const char* name, const std::string& text, Date* out) {
+  auto date = ParseDate(text);
+  if (!date.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, "='", text, "' must be a date YYYY-MM-DD (1900-01-01..9999-12-31)"));
+  }
+  *out = *date;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
@@ -176,6 +186,10 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     if (auto st = ReadInt("RISKCAP_JOB_ABANDON_SECONDS", v, 5, 86400, &seconds); !st.ok()) return st;
     c->job_abandon_after = absl::Seconds(seconds);
   }
+  if (const char* v = getenv("RISKCAP_EARLIEST_REFERENCE_DATE")) {
+    auto st = ReadDate("RISKCAP_EARLIEST_REFERENCE_DATE", v, &c->earliest_reference_date);
+    if (!st.ok()) return st;
+  }
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
@@ -210,6 +224,21 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
   app.add_option("--job-workers", c->job_workers,
                  "job runs executed at once (env RISKCAP_JOB_WORKERS)")
       ->check(CLI::Range(1, 64));
+  // The same check as the variable's; the callback runs only on a value that passed it.
+  app.add_option_function<std::string>(
+         "--earliest-reference-date",
+         [c](const std::string& text) {
+           (void)ReadDate("--earliest-reference-date", text, &c->earliest_reference_date);
+         },
+         "no job runs for a date before this, YYYY-MM-DD (env RISKCAP_EARLIEST_REFERENCE_DATE)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            Date ignored;
+            auto st = ReadDate("--earliest-reference-date", text, &ignored);
+            return st.ok() ? std::string() : std::string(st.message());
+          },
+          "DATE"))
+      ->default_str(FormatDate(c->earliest_reference_date));
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
   // Data-job sources (docs/sources.md); per-job overrides and the token are environment only.

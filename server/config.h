@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "core/date.h"
 
 namespace CLI {
 class App;
@@ -58,6 +59,9 @@ struct ServerConfig {
   // RISKCAP_JOB_ABANDON_SECONDS: a QUEUED or RUNNING run whose server sent no heartbeat for this
   // long is failed "abandoned: server stopped" (its server died).
   absl::Duration job_abandon_after = absl::Seconds(30);
+  // RISKCAP_EARLIEST_REFERENCE_DATE (--earliest-reference-date): no job, pipeline or backfill
+  // runs for a date before it (nor after today).
+  Date earliest_reference_date = Date(2000, 1, 1);
   SourcesConfig sources;  // feeds: data-job sources
   // Streams and connections (docs/security.md). Each open stream holds a worker thread, so
   // max_streams may not exceed worker_threads: the rest stay for unary calls.

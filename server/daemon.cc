@@ -83,7 +83,8 @@ int Serve(const ServerConfig& config) {
                           .abandon_after = config.job_abandon_after,
                           .on_finding = [&findings](const Finding& finding, bool) {
                             findings.Notify(finding);
-                          }});
+                          },
+                          .earliest_reference_date = config.earliest_reference_date});
   env.jobs = &runner;
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;

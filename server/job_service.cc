@@ -72,12 +72,14 @@ absl::Status RunJobBody(const RpcEnv& env, const Principal& p, const v1::RunJobR
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   jobs::JobRequest request;
   request.job = JobNameOf(r.job());
-  if (request.job.empty() || r.job() == v1::JOB_KIND_PIPELINE) {
-    errors.Add("job", "is required: one of the jobs, not PIPELINE (use RunPipeline)");
+  if (request.job.empty() || r.job() == v1::JOB_KIND_PIPELINE ||
+      r.job() == v1::JOB_KIND_BACKFILL) {
+    errors.Add("job", "is required: one of the jobs, not PIPELINE or BACKFILL (use RunPipeline)");
   }
   request.reference_date = ReferenceDate(env, r.reference_date(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(RequireRunner(env));
+  RETURN_IF_ERROR(env.jobs->CheckReferenceDate(request.reference_date, "reference_date"));
   request.params = {r.parameters().begin(), r.parameters().end()};
   if (request.job == jobs::kBackup) {  // who may choose where a backup goes
     RETURN_IF_ERROR(
@@ -90,6 +92,29 @@ absl::Status RunJobBody(const RpcEnv& env, const Principal& p, const v1::RunJobR
                    [&] { return env.jobs->AdmitJob(request); }, info, out);
 }
 
+// RunPipeline with from_date and to_date: one backfill run over the range's business days.
+absl::Status RunBackfillBody(const RpcEnv& env, const Principal& p,
+                             const v1::RunPipelineRequest& r, const std::string& from_job,
+                             FieldErrors& errors, CallInfo& info, v1::JobRun* out) {
+  if (!r.reference_date().empty()) {
+    errors.Add("reference_date", "must be empty when from_date and to_date are set");
+  }
+  if (r.from_date().empty()) errors.Add("from_date", "is required with to_date");
+  if (r.to_date().empty()) errors.Add("to_date", "is required with from_date");
+  Date from, to;
+  if (!r.from_date().empty()) from = ParseDateField(r.from_date(), "from_date", errors);
+  if (!r.to_date().empty()) to = ParseDateField(r.to_date(), "to_date", errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  RETURN_IF_ERROR(RequireRunner(env));
+  RETURN_IF_ERROR(env.jobs->CheckBackfillRange(from, to));
+  info.audit_detail = absl::StrCat("backfill from=", FormatDate(from), " to=", FormatDate(to),
+                                   " from_job=", from_job);
+  return AdmitOnce(
+      env, RequestKeyOf("JobService/RunPipeline", p, r),
+      [&] { return env.jobs->AdmitBackfill(from, to, from_job, p.Name(), r.request_id()); },
+      info, out);
+}
+
 absl::Status RunPipelineBody(const RpcEnv& env, const Principal& p,
                              const v1::RunPipelineRequest& r, CallInfo& info, v1::JobRun* out) {
   RETURN_IF_ERROR(RequireRole(p, {Role::kService}));
@@ -97,11 +122,16 @@ absl::Status RunPipelineBody(const RpcEnv& env, const Principal& p,
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   const std::string from_job = JobNameOf(r.from_job());
   if (r.from_job() != v1::JOB_KIND_UNSPECIFIED && !PipelineJobsFrom(from_job).ok()) {
-    errors.Add("from_job", "must be a pipeline job (not BACKUP or PIPELINE), or unset");
+    errors.Add("from_job", "must be a pipeline job (not BACKUP, PIPELINE or BACKFILL), or unset");
+  }
+  const bool range = !r.from_date().empty() || !r.to_date().empty();
+  if (range) {
+    return RunBackfillBody(env, p, r, from_job, errors, info, out);
   }
   const Date date = ReferenceDate(env, r.reference_date(), errors);
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(RequireRunner(env));
+  RETURN_IF_ERROR(env.jobs->CheckReferenceDate(date, "reference_date"));
   info.audit_detail = absl::StrCat("pipeline date=", FormatDate(date), " from=", from_job);
   return AdmitOnce(env, RequestKeyOf("JobService/RunPipeline", p, r),
                    [&] { return env.jobs->AdmitPipeline(date, from_job, p.Name(), r.request_id()); },

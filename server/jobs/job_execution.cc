@@ -6,6 +6,7 @@
 #include "core/absl_compat.h"
 #include "core/job_pipeline.h"
 #include "core/logger.h"
+#include "db/sha256.h"
 #include "server/jobs/job_runner.h"
 #include "server/jobs/job_runner_internal.h"
 
@@ -21,6 +22,12 @@ std::string ProgressText(std::string_view phase, int64_t done, int64_t expected)
 
 }  // namespace
 
+std::string PipelineHash(const std::vector<std::pair<std::string, std::string>>& job_hashes) {
+  std::string text;
+  for (const auto& [job, hash] : job_hashes) absl::StrAppend(&text, job, " ", hash, "\n");
+  return db::Sha256Hex(text);
+}
+
 std::map<std::string, std::string> ParamsOf(const JobRun& run) {
   auto params = ParseParamsJson(run.params_json);
   return params.ok() ? *params : std::map<std::string, std::string>{};
@@ -31,6 +38,8 @@ void JobRunner::Execute(const Queued& item) {
   if (run.ok() && run->state == JobState::kQueued) {
     if (run->job == kPipeline) {
       ExecutePipeline(*run);
+    } else if (run->job == kBackfill) {
+      ExecuteBackfill(*run);
     } else {
       ExecuteJob(*run, ParamsOf(*run), nullptr);
     }
@@ -213,6 +222,7 @@ JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& childre
   std::string skip_reason;
   const int64_t total = static_cast<int64_t>(children.size());
   int64_t rows_read = 0, rows_written = 0, done = 0;
+  std::vector<std::pair<std::string, std::string>> hashes;  // (job, output hash) in order
   for (const JobRun& child : children) {
     if (!skip_reason.empty()) {  // an earlier child failed or was cancelled
       Finish(Skipped(child, skip_reason));
@@ -224,6 +234,7 @@ JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& childre
     Forget(child.id);
     rows_read += finished.rows_read;
     rows_written += finished.rows_written;
+    hashes.emplace_back(finished.job, finished.output_hash);
     if (finished.state == JobState::kSucceeded) continue;
     const bool failed = finished.state == JobState::kFailed;
     outcome.state = failed ? JobState::kFailed : JobState::kCancelled;
@@ -240,6 +251,7 @@ JobRun JobRunner::RunChildren(JobRun outcome, const std::vector<JobRun>& childre
   outcome.rows_expected = 0;
   if (outcome.state == JobState::kSucceeded) {
     outcome.progress_message = absl::StrCat("ran ", total, " jobs");
+    outcome.output_hash = PipelineHash(hashes);
   }
   return outcome;
 }

@@ -75,7 +75,22 @@ Job* JobRunner::FindJob(std::string_view name) const {
   return it == jobs_.end() ? nullptr : it->second.get();
 }
 
+absl::Status JobRunner::CheckReferenceDate(Date date, std::string_view field) const {
+  const Date today = clock_.Today();
+  if (date > today) {
+    return FieldError(field, absl::StrCat(FormatDate(date), " is after today (", FormatDate(today),
+                                          "): runs are for dates that have happened"));
+  }
+  if (date < options_.earliest_reference_date) {
+    return FieldError(field, absl::StrCat(FormatDate(date), " is before the earliest reference ",
+                                          "date ", FormatDate(options_.earliest_reference_date),
+                                          " (RISKCAP_EARLIEST_REFERENCE_DATE)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<JobRun> JobRunner::AdmitJob(const JobRequest& request) {
+  RETURN_IF_ERROR(CheckReferenceDate(request.reference_date, "reference_date"));
   const Job* job = FindJob(request.job);
   if (job == nullptr || request.job == kPipeline) {
     return FieldError("job", absl::StrCat("'", request.job, "' is not a job of this server",
@@ -91,6 +106,7 @@ absl::StatusOr<JobRun> JobRunner::AdmitJob(const JobRequest& request) {
 absl::StatusOr<JobRun> JobRunner::AdmitPipeline(Date reference_date, std::string_view from_job,
                                                 const std::string& triggered_by,
                                                 const std::string& request_id) {
+  RETURN_IF_ERROR(CheckReferenceDate(reference_date, "reference_date"));
   auto jobs = PipelineJobsFrom(from_job);
   if (!jobs.ok()) return FieldError("from_job", StdView(jobs.status().message()));
   const absl::Time now = clock_.Now();
@@ -111,6 +127,56 @@ absl::StatusOr<JobRun> JobRunner::AdmitPipeline(Date reference_date, std::string
     for (const JobRun& r : admitted) held_.insert(r.id);  // children too: they wait QUEUED
   }
   return admitted.front();
+}
+
+absl::StatusOr<JobRun> JobRunner::AdmitBackfill(Date from, Date to, std::string_view from_job,
+                                                const std::string& triggered_by,
+                                                const std::string& request_id) {
+  RETURN_IF_ERROR(CheckBackfillRange(from, to));
+  auto jobs = PipelineJobsFrom(from_job);
+  if (!jobs.ok()) return FieldError("from_job", StdView(jobs.status().message()));
+  for (const std::string& name : *jobs) {
+    if (FindJob(name) == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("job ", name, " is not available"));
+    }
+  }
+  std::map<std::string, std::string> params = {{"from_date", FormatDate(from)},
+                                               {"to_date", FormatDate(to)}};
+  if (!from_job.empty()) params["from_job"] = std::string(from_job);
+  std::map<std::string, std::string> date_params;
+  if (!from_job.empty()) date_params["from_job"] = std::string(from_job);
+  const absl::Time now = clock_.Now();
+  std::vector<JobRun> dates;
+  for (Date d = from; d <= to; ++d) {
+    if (!IsWeekday(d)) continue;
+    dates.push_back(NewRun(std::string(kPipeline), d, ParamsJson(date_params), triggered_by, "",
+                           options_.owner, now));
+  }
+  JobRun run = NewRun(std::string(kBackfill), from, ParamsJson(params), triggered_by, request_id,
+                      options_.owner, now);
+  ASSIGN_OR_RETURN(std::vector<JobRun> admitted, store_.AdmitJobRuns(run, dates));
+  {
+    std::lock_guard lock(mu_);
+    for (const JobRun& r : admitted) held_.insert(r.id);  // the dates wait QUEUED
+  }
+  return admitted.front();
+}
+
+absl::Status JobRunner::CheckBackfillRange(Date from, Date to) const {
+  RETURN_IF_ERROR(CheckReferenceDate(from, "from_date"));
+  RETURN_IF_ERROR(CheckReferenceDate(to, "to_date"));
+  if (to < from) {
+    return FieldError("to_date", absl::StrCat(FormatDate(to), " is before from_date ",
+                                              FormatDate(from)));
+  }
+  if (to - from > kMaxBackfillDays) {
+    return FieldError("to_date", absl::StrCat("the range spans ", to - from, " days; at most ",
+                                              kMaxBackfillDays, " per backfill"));
+  }
+  if (WeekdaysBetween(from - 1, to) == 0) {
+    return FieldError("from_date", "the range holds no business day (Monday to Friday)");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status JobRunner::Enqueue(int64_t run_id) {

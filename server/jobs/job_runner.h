@@ -41,6 +41,11 @@ namespace riskcap::server::jobs {
 
 using JobMap = std::map<std::string, std::unique_ptr<Job>, std::less<>>;
 
+// A backfill run: the pipeline for every business day of a range, one pipeline child per date.
+inline constexpr std::string_view kBackfill = "backfill";
+// The longest backfill range, in days from its first to its last day (about ten years).
+inline constexpr int kMaxBackfillDays = 3660;
+
 struct JobRunnerOptions {
   int workers = 2;    // runs executed at once (a pipeline occupies one worker for all its jobs)
   std::string owner;  // this server's name in job_runs.owner; empty = "<host>:<pid>:<start>"
@@ -49,6 +54,9 @@ struct JobRunnerOptions {
   absl::Duration progress_interval = absl::Milliseconds(250);  // progress persisted at most this often
   // Called after a job stores a finding (JobContext::RaiseFinding), e.g. to wake WatchFindings.
   std::function<void(const Finding&, bool created)> on_finding;
+  // No run is admitted for a reference date before this (RISKCAP_EARLIEST_REFERENCE_DATE) or
+  // after today by the runner's clock.
+  Date earliest_reference_date = Date(2000, 1, 1);
 };
 
 // What a caller asks to run.
@@ -73,14 +81,33 @@ class JobRunner {
   Job* FindJob(std::string_view name) const;
   const std::string& owner() const { return options_.owner; }
 
+  // INVALID_ARGUMENT naming `field` when `date` is after today (the clock's) or before the
+  // earliest reference date: a run for it would disturb the real dates' results.
+  absl::Status CheckReferenceDate(Date date, std::string_view field) const;
+
   // Validates the request and inserts the run QUEUED (store calls join a caller's
-  // WriteTogether transaction). INVALID_ARGUMENT naming `job` or `parameters.<key>`;
+  // WriteTogether transaction). INVALID_ARGUMENT naming `reference_date` (CheckReferenceDate),
+  // `job` or `parameters.<key>`;
   // FAILED_PRECONDITION naming the active run of the same (job, date). Call Enqueue once the
   // admission is committed.
   absl::StatusOr<JobRun> AdmitJob(const JobRequest& request);
   // Inserts a "pipeline" run and its children (QUEUED, one per job from `from_job` onward in
   // pipeline order) in one transaction; errors as AdmitJob, naming `from_job`.
   absl::StatusOr<JobRun> AdmitPipeline(Date reference_date, std::string_view from_job,
+                                       const std::string& triggered_by,
+                                       const std::string& request_id);
+  // Inserts a "backfill" run (reference date `from`) and one QUEUED "pipeline" child per business
+  // day (Mon-Fri) of [from, to], oldest first, in one transaction; each date's jobs are admitted
+  // when its turn comes. INVALID_ARGUMENT naming from_date / to_date for a range that is reversed,
+  // longer than kMaxBackfillDays, outside CheckReferenceDate or without a business day, and
+  // naming from_job as AdmitPipeline. Executed, it runs the dates in order and stops at the first
+  // that does not succeed. Resuming: when the latest earlier backfill with the same range and
+  // from_job did not succeed, each date it completed is skipped (SUCCEEDED, "skipped: ...") as
+  // long as the latest successful run of each of the date's jobs still has the output hash that
+  // backfill recorded (the date pipeline's output hash covers its jobs' hashes).
+  // INVALID_ARGUMENT naming from_date / to_date unless [from, to] is a valid backfill range.
+  absl::Status CheckBackfillRange(Date from, Date to) const;
+  absl::StatusOr<JobRun> AdmitBackfill(Date from, Date to, std::string_view from_job,
                                        const std::string& triggered_by,
                                        const std::string& request_id);
   // Hands an admitted run to the workers. After Shutdown: cancels the run, UNAVAILABLE.
@@ -123,6 +150,18 @@ class JobRunner {
   void HeartbeatLoop();
   void Execute(const Queued& item);
   JobRun ExecutePipeline(JobRun run);
+  JobRun ExecuteBackfill(JobRun run);  // backfill_execution.cc
+  // One date of a backfill: skipped when `previous` (the earlier attempt's child for the date)
+  // still holds, else its jobs are admitted and it runs as a pipeline.
+  JobRun RunBackfillDate(const JobRun& date_run, const std::string& from_job,
+                         const std::optional<JobRun>& previous,
+                         const std::shared_ptr<Active>& backfill);
+  // The date children SUCCEEDED by the latest earlier backfill like `run`, when that one did
+  // not succeed; empty otherwise.
+  absl::StatusOr<std::map<Date, JobRun>> ResumableDates(const JobRun& run);
+  // The hash a pipeline for `date` from `from_job` would record now: over the output hashes of
+  // the latest successful run of each of its jobs for the date.
+  absl::StatusOr<std::string> CurrentPipelineHash(Date date, const std::string& from_job);
   // Runs a pipeline's children in order, skipping the rest after one fails or is cancelled, and
   // returns the pipeline's outcome (not yet stored).
   JobRun RunChildren(JobRun outcome, const std::vector<JobRun>& children,

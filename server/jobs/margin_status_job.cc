@@ -179,7 +179,8 @@ absl::StatusOr<JobOutput> WriteSnapshot(const JobContext& ctx,
   return out;
 }
 
-// Open or acknowledged findings of margin_status's rules for `funds`, dated on or before `date`.
+// Open or acknowledged findings of margin_status's rules for `funds` of `date` only: a run never
+// touches another date's findings (an older date re-run after a newer one leaves it alone).
 absl::StatusOr<std::vector<Finding>> UnresolvedFindings(db::Store& store, Date date,
                                                         const std::set<int64_t>& funds) {
   std::vector<Finding> out;
@@ -188,12 +189,13 @@ absl::StatusOr<std::vector<Finding>> UnresolvedFindings(db::Store& store, Date d
       db::FindingFilter filter;
       filter.rule = rule;
       filter.state = state;
+      filter.reference_date = date;
       ASSIGN_OR_RETURN(std::vector<Finding> found,
                        ReadAll<Finding>(
                            [&](const db::Page& p) { return store.ListFindings(filter, p); },
                            [](const Finding& f) { return f.id; }));
       for (Finding& f : found) {
-        if (f.reference_date <= date && f.fund_id && funds.count(*f.fund_id)) {
+        if (f.reference_date == date && f.fund_id && funds.count(*f.fund_id)) {
           out.push_back(std::move(f));
         }
       }
@@ -202,7 +204,8 @@ absl::StatusOr<std::vector<Finding>> UnresolvedFindings(db::Store& store, Date d
   return out;
 }
 
-// Raises the rows' findings, then resolves those of earlier runs that no longer hold.
+// Raises the rows' findings for the date, then resolves the date's findings (of earlier runs for
+// it) that no longer hold.
 absl::StatusOr<int> ApplyFindings(const JobContext& ctx,
                                   const std::vector<rules::FundStatusRow>& rows) {
   std::set<std::string> keys;

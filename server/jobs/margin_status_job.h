@@ -12,9 +12,10 @@ namespace riskcap::server::jobs {
 // Reads: funds, the exposure snapshot current on the date (and its positions batch), the NAV
 // snapshot of the date, submissions, exemptions and each fund's previous stored result.
 // Writes: a MARGIN_STATUS version unless the current one has the same content hash (then
-// rows_written = 0 and output_version_id is the current one). Raises findings (de-duplicated by
-// key) and resolves, as "system", open findings of its rules that the date's result no longer
-// produces. Stateless: safe to run concurrently for different dates.
+// rows_written = 0 and output_version_id is the current one). Raises the date's findings
+// (de-duplicated by key and date) and resolves, as "system", the date's open findings of its
+// rules that its result no longer produces; findings of other dates are never touched.
+// Stateless: safe to run concurrently for different dates.
 std::unique_ptr<Job> MakeMarginStatusJob();
 
 }  // namespace riskcap::server::jobs

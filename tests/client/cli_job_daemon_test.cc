@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "core/date.h"
 #include "gtest/gtest.h"
 #include "tests/client/cli_daemon_harness.h"
 
@@ -148,6 +149,78 @@ TEST_P(CliJobDaemon, CancellingAPipelineSkipsTheChildrenNotYetRun) {
   // Nothing was loaded: the status has no snapshot yet.
   CliResult status = Cli({"status", "--summary"}, service_);
   EXPECT_EQ(status.code, 4) << status.out;
+}
+
+// `job pipeline --from-date D1 --to-date D2`: one backfill run, a pipeline per business day of
+// the range, oldest first, each with the whole pipeline's jobs, from the simulated upstream.
+TEST_P(CliJobDaemon, PipelineOverADateRangeBackfillsEachBusinessDayOldestFirst) {
+  const Date today = ParseDate(TodayUtc()).value();
+  std::vector<std::string> weekdays;  // any 7 consecutive days hold 5 business days
+  for (Date d = today - 7; d < today; ++d) {
+    if (IsWeekday(d)) weekdays.push_back(FormatDate(d));
+  }
+  ASSERT_EQ(weekdays.size(), 5u);
+  CliResult run = Cli({"job", "pipeline", "--from-date", FormatDate(today - 7), "--to-date",
+                       FormatDate(today - 1), "--watch", "-o", "json"},
+                      service_);
+  ASSERT_EQ(run.code, 0) << run.err;
+  int64_t backfill_id = 0;
+  std::string last_state;
+  std::vector<std::string> updates = absl::StrSplit(run.out, '\n', absl::SkipEmpty());
+  for (const std::string& line : updates) {
+    Json update = Json::parse(line);
+    if (update.at("job") != "backfill") continue;
+    backfill_id = update.at("job_run_id").get<int64_t>();
+    last_state = update.at("state").get<std::string>();
+  }
+  ASSERT_GT(backfill_id, 0) << run.out;
+  EXPECT_EQ(last_state, "SUCCEEDED");
+
+  CliResult dates =
+      Cli({"job", "list", "--parent", std::to_string(backfill_id), "-o", "csv"}, analyst_);
+  ASSERT_EQ(dates.code, 0) << dates.err;
+  auto date_runs = CsvRecords(dates.out);  // newest first: the latest date was created last
+  ASSERT_EQ(date_runs.size(), weekdays.size());
+  for (size_t i = 0; i < date_runs.size(); ++i) {
+    EXPECT_EQ(date_runs[i]["job"], "pipeline");
+    EXPECT_EQ(date_runs[i]["reference_date"], weekdays[weekdays.size() - 1 - i]);
+    EXPECT_EQ(date_runs[i]["state"], "SUCCEEDED");
+  }
+  // Oldest first: each date started after the previous one ended.
+  for (size_t i = 0; i + 1 < date_runs.size(); ++i) {
+    EXPECT_GE(date_runs[i]["start_time"], date_runs[i + 1]["end_time"]);
+  }
+  CliResult jobs = Cli({"job", "list", "--parent", date_runs.back()["job_run_id"], "-o", "csv"},
+                       analyst_);
+  ASSERT_EQ(jobs.code, 0) << jobs.err;
+  auto job_runs = CsvRecords(jobs.out);
+  ASSERT_EQ(job_runs.size(), kPipelineJobs.size());
+  for (auto& job : job_runs) {
+    EXPECT_EQ(job["state"], "SUCCEEDED") << job["job"];
+    EXPECT_EQ(job["reference_date"], weekdays.front());
+  }
+
+  // Refused ranges name the field and queue nothing.
+  CliResult future = Cli({"job", "pipeline", "--from-date", FormatDate(today - 1), "--to-date",
+                          FormatDate(today + 1)},
+                         service_);
+  EXPECT_EQ(future.code, 3) << future.err;
+  EXPECT_THAT(future.err, HasSubstr("to_date"));
+  EXPECT_THAT(future.err, HasSubstr("is after today"));
+  CliResult reversed = Cli({"job", "pipeline", "--from-date", FormatDate(today - 1), "--to-date",
+                            FormatDate(today - 3)},
+                           service_);
+  EXPECT_EQ(reversed.code, 3) << reversed.err;
+  EXPECT_THAT(reversed.err, HasSubstr("to_date"));
+  CliResult half = Cli({"job", "pipeline", "--from-date", FormatDate(today - 1)}, service_);
+  EXPECT_EQ(half.code, 2) << half.err;
+  CliResult mixed = Cli({"job", "pipeline", "--date", FormatDate(today - 1), "--from-date",
+                         FormatDate(today - 1), "--to-date", FormatDate(today - 1)},
+                        service_);
+  EXPECT_EQ(mixed.code, 2) << mixed.err;
+  CliResult all = Cli({"job", "list", "--job", "backfill", "-o", "csv"}, analyst_);
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_EQ(CsvRecords(all.out).size(), 1u);
 }
 
 TEST_P(CliJobDaemon, InvalidInputsExitWithOneErrorLine) {

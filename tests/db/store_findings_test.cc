@@ -125,6 +125,29 @@ TEST_P(FindingWorkflow, RaisingAfterResolutionOpensANewFinding) {
   EXPECT_EQ(Raise(MakeFinding("overdue/101"), false).id, second.id);
 }
 
+// A finding belongs to its reference date (migration 0012): the same problem on another date is
+// another finding, and resolving one date's leaves the other's open.
+TEST_P(FindingWorkflow, TheSameProblemOnAnotherDateIsAnotherFinding) {
+  Finding thursday = Raise(MakeFinding("overdue/101"));
+  Finding on_friday = MakeFinding("overdue/101");
+  on_friday.reference_date = Date(2024, 3, 29);
+  Finding friday = Raise(on_friday);
+  EXPECT_NE(friday.id, thursday.id);
+  EXPECT_EQ(Raise(on_friday, /*expect_created=*/false).id, friday.id);
+  EXPECT_EQ(Raise(MakeFinding("overdue/101"), /*expect_created=*/false).id, thursday.id);
+  ASSERT_TRUE(store().ResolveFinding(friday.id, "system", "cleared", kT0).ok());
+  EXPECT_EQ(store().GetFinding(thursday.id)->state, FindingState::kOpen);
+  EXPECT_EQ(Raise(MakeFinding("overdue/101"), /*expect_created=*/false).id, thursday.id);
+
+  FindingFilter of_friday;
+  of_friday.reference_date = Date(2024, 3, 29);
+  EXPECT_EQ(List(of_friday), std::vector<int64_t>{friday.id});
+  FindingFilter of_thursday;
+  of_thursday.reference_date = Date(2024, 3, 28);
+  of_thursday.state = FindingState::kOpen;
+  EXPECT_EQ(List(of_thursday), std::vector<int64_t>{thursday.id});
+}
+
 TEST_P(FindingWorkflow, InvalidRaisesAreRefused) {
   struct Case {
     const char* field;

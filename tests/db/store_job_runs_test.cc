@@ -196,6 +196,36 @@ TEST_P(JobRunWorkflow, PipelineAdmissionIsAllOrNothing) {
   EXPECT_EQ(store().GetJobRun((*ok)[2].id)->parent_run_id, parent);
 }
 
+// A backfill's date pipeline gets its jobs when its turn comes, under the one-active rule.
+TEST_P(JobRunWorkflow, ChildrenAreAdmittedUnderAnExistingRunAllOrNothing) {
+  auto backfill = store().AdmitJobRuns(MakeRun("backfill"), {MakeRun("pipeline")});
+  ASSERT_TRUE(backfill.ok()) << backfill.status();
+  const int64_t date_run = (*backfill)[1].id;
+  auto busy = store().AdmitJobRuns(MakeRun("swaps"));
+  ASSERT_TRUE(busy.ok());
+  auto refused = store().AdmitChildJobRuns(date_run, {MakeRun("positions"), MakeRun("swaps")});
+  EXPECT_EQ(refused.status().code(), kPrecondition);
+  EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                absl::StrCat("job run ", busy->front().id)))
+      << refused.status();
+  EXPECT_TRUE(List({.parent_run_id = date_run}).empty());
+
+  auto admitted = store().AdmitChildJobRuns(date_run, {MakeRun("positions"),
+                                                       MakeRun("exposure_snapshot")});
+  ASSERT_TRUE(admitted.ok()) << admitted.status();
+  ASSERT_EQ(admitted->size(), 2u);
+  EXPECT_EQ(List({.parent_run_id = date_run}),
+            (std::vector<int64_t>{(*admitted)[0].id, (*admitted)[1].id}));
+  for (const JobRun& r : *admitted) {
+    auto got = store().GetJobRun(r.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->state, JobState::kQueued);
+    EXPECT_EQ(got->parent_run_id, date_run);
+  }
+  EXPECT_EQ(store().AdmitChildJobRuns(999999, {MakeRun("reminders")}).status().code(),
+            kPrecondition);
+}
+
 TEST_P(JobRunWorkflow, NewestFirstPagesCoverEveryRowOnce) {
   std::vector<int64_t> ids;
   for (int day = 1; day <= 5; ++day) ids.push_back(Create(MakeRun("nav_history", Date(2024, 3, day))).id);

@@ -3,6 +3,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "gtest/gtest.h"
 
@@ -46,6 +49,34 @@ TEST(ServerConfig, BadNumbersNameTheVariable) {
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(st.message().find("RISKCAP_WORKER_THREADS"), absl::string_view::npos);
   }
+}
+
+TEST(ServerConfig, EarliestReferenceDateFromEnvironmentAndFlag) {
+  ServerConfig config;
+  ASSERT_TRUE(LoadConfigFromEnv(FakeEnv({}), &config).ok());
+  EXPECT_EQ(config.earliest_reference_date, Date(2000, 1, 1));
+  ASSERT_TRUE(
+      LoadConfigFromEnv(FakeEnv({{"RISKCAP_EARLIEST_REFERENCE_DATE", "2015-06-01"}}), &config)
+          .ok());
+  EXPECT_EQ(config.earliest_reference_date, Date(2015, 6, 1));
+  for (const char* bad : {"2015-13-01", "yesterday", "1899-12-31", ""}) {
+    ServerConfig other;
+    absl::Status st =
+        LoadConfigFromEnv(FakeEnv({{"RISKCAP_EARLIEST_REFERENCE_DATE", bad}}), &other);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(st.message().find("RISKCAP_EARLIEST_REFERENCE_DATE"), absl::string_view::npos);
+  }
+
+  CLI::App app;
+  AddConfigFlags(app, &config);
+  app.parse(std::vector<std::string>{"2019-01-02", "--earliest-reference-date"});  // reversed
+  EXPECT_EQ(config.earliest_reference_date, Date(2019, 1, 2));
+  CLI::App strict;
+  ServerConfig flagged;
+  AddConfigFlags(strict, &flagged);
+  EXPECT_THROW(strict.parse(std::vector<std::string>{"2019-02-30", "--earliest-reference-date"}),
+               CLI::ValidationError);
+  EXPECT_EQ(flagged.earliest_reference_date, Date(2000, 1, 1));
 }
 
 TEST(ServerConfig, ValidationTable) {

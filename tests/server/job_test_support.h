@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,9 +38,39 @@ class JobScript {
     auto it = behavior_.find(job);
     return it == behavior_.end() ? Behavior::kSucceed : it->second;
   }
-  void Started(const std::string& job) {
+  void Started(const std::string& job, Date date = Date()) {
     std::lock_guard lock(mu_);
     executed_.push_back(job);
+    executed_on_.push_back(absl::StrCat(job, " ", FormatDate(date)));
+  }
+  // "job YYYY-MM-DD" of every execution, in order.
+  std::vector<std::string> ExecutedOn() {
+    std::lock_guard lock(mu_);
+    return executed_on_;
+  }
+  // `job` fails on `date` (whatever its behavior), until Clear.
+  void FailOn(const std::string& job, Date date) {
+    std::lock_guard lock(mu_);
+    fail_on_.insert(absl::StrCat(job, " ", FormatDate(date)));
+  }
+  void ClearFailures() {
+    std::lock_guard lock(mu_);
+    fail_on_.clear();
+  }
+  bool FailsOn(const std::string& job, Date date) {
+    std::lock_guard lock(mu_);
+    return fail_on_.count(absl::StrCat(job, " ", FormatDate(date))) > 0;
+  }
+  // Succeeding jobs report content hash SHA-256("<job> <date> <revision>"); empty revision (the
+  // default): no hash. A new revision stands for changed inputs.
+  void SetRevision(const std::string& revision) {
+    std::lock_guard lock(mu_);
+    revision_ = revision;
+  }
+  std::string HashOf(const std::string& job, Date date) {
+    std::lock_guard lock(mu_);
+    if (revision_.empty()) return "";
+    return db::Sha256Hex(absl::StrCat(job, " ", FormatDate(date), " ", revision_));
   }
   std::vector<std::string> Executed() {
     std::lock_guard lock(mu_);
@@ -94,6 +125,9 @@ class JobScript {
   std::condition_variable cv_;
   std::map<std::string, Behavior> behavior_;
   std::vector<std::string> executed_;
+  std::vector<std::string> executed_on_;
+  std::set<std::string> fail_on_;
+  std::string revision_;
   bool released_ = false;
   int blocked_ = 0;
 };
@@ -106,10 +140,14 @@ class ScriptedJob final : public server::jobs::Job {
   std::vector<std::string> parameter_keys() const override { return {"note"}; }
 
   absl::StatusOr<server::jobs::JobOutput> Run(server::jobs::JobContext& context) override {
-    script_.Started(name_);
+    script_.Started(name_, context.reference_date());
     server::jobs::JobOutput out;
     out.rows_read = 1;
     out.summary = absl::StrCat("ok ", name_);
+    out.content_hash = script_.HashOf(name_, context.reference_date());
+    if (script_.FailsOn(name_, context.reference_date())) {
+      return absl::FailedPreconditionError(absl::StrCat("feed for ", name_, " is empty"));
+    }
     switch (script_.Get(name_)) {
       case Behavior::kSucceed:
         context.Progress("working", 1, 1);

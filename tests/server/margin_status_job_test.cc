@@ -253,9 +253,30 @@ class MarginStatusJobTest : public StoreTest {
     Check(store().WriteNavSnapshot(Version(kRef, "navs"), navs).status());
   }
 
-  absl::StatusOr<JobOutput> RunMarginStatus(int64_t run_id = 0) {
-    JobContext ctx(store(), clock_, rules_, run_id, "margin_status", kRef, {});
+  absl::StatusOr<JobOutput> RunMarginStatus(int64_t run_id = 0, Date date = kRef) {
+    JobContext ctx(store(), clock_, rules_, run_id, "margin_status", date, {});
     return server::jobs::MakeMarginStatusJob()->Run(ctx);
+  }
+
+  // id -> state of every finding of `date`.
+  std::map<int64_t, FindingState> FindingsOf(Date date) {
+    std::map<int64_t, FindingState> out;
+    for (const Finding& f : AllFindings()) {
+      if (f.reference_date == date) out[f.id] = f.state;
+    }
+    return out;
+  }
+
+  // The MARGIN_STATUS version the BI views call current (v_current_versions).
+  int64_t BiCurrentStatusVersion() {
+    long long id = 0;
+    absl::Status st = store().database().Read([&](soci::session& s) -> absl::Status {
+      s << "SELECT version_id FROM v_current_versions WHERE kind = 'MARGIN_STATUS'",
+          soci::into(id);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(st.ok()) << st;
+    return id;
   }
 
   std::vector<Finding> AllFindings() {
@@ -514,6 +535,58 @@ TEST_P(MarginStatusJobTest, BreachesContinueFromEachFundsPreviousResult) {
       EXPECT_EQ(b.business_days, 2) << breached[i].fund_id();  // Mon, Tue
     }
   }
+}
+
+// Findings belong to their date: a newer date's run leaves an older date's findings alone, and
+// re-running the older date afterwards (unchanged, then corrected) changes neither the newer
+// date's findings (same ids, same states) nor which status is current (the newest date's).
+TEST_P(MarginStatusJobTest, AnOlderDateRerunLeavesTheNewerDatesFindingsAndTheCurrentStatus) {
+  const Date older = kRef - 1;  // reads the older exposure snapshot: every fund OTC
+  auto old_run = RunMarginStatus(0, older);
+  ASSERT_TRUE(old_run.ok()) << old_run.status();
+  const std::map<int64_t, FindingState> older_findings = FindingsOf(older);
+  ASSERT_FALSE(older_findings.empty());
+
+  auto new_run = RunMarginStatus(0, kRef);
+  ASSERT_TRUE(new_run.ok()) << new_run.status();
+  EXPECT_EQ(FindingsOf(older), older_findings) << "the newer date's run touched the older date's";
+  const std::vector<Finding> after_newer = AllFindings();
+  const std::map<int64_t, FindingState> newer_findings = FindingsOf(kRef);
+  ASSERT_FALSE(newer_findings.empty());
+
+  auto rerun = RunMarginStatus(0, older);  // same inputs: nothing changes at all
+  ASSERT_TRUE(rerun.ok()) << rerun.status();
+  EXPECT_EQ(rerun->rows_written, 0);
+  const std::vector<Finding> after_rerun = AllFindings();
+  ASSERT_EQ(after_rerun.size(), after_newer.size()) << "the older date's re-run opened findings";
+  for (size_t i = 0; i < after_rerun.size(); ++i) {
+    EXPECT_EQ(after_rerun[i].id, after_newer[i].id);
+    EXPECT_EQ(after_rerun[i].state, after_newer[i].state) << after_rerun[i].dedup_key;
+  }
+
+  // A correction for the older date: a report sent before it by a fund that never submitted.
+  int64_t fund = 0;
+  for (const Finding& f : AllFindings()) {
+    if (f.reference_date == older && f.rule == "NEVER_SUBMITTED") fund = *f.fund_id;
+  }
+  ASSERT_NE(fund, 0);
+  MarginSubmission m;
+  m.fund_id = fund;
+  m.reference_date = older - 2;
+  m.submitted_at = At(older - 1, 9);
+  m.submitted_by = "key-1";
+  m.idempotency_key = m.content_hash = "backdated-report";
+  ASSERT_TRUE(store().InsertSubmission(m).ok());
+  auto corrected = RunMarginStatus(0, older);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_GT(corrected->rows_written, 0);  // a new version of the older date, written last
+  EXPECT_NE(FindingsOf(older), older_findings);  // its own findings follow it
+  EXPECT_EQ(FindingsOf(kRef), newer_findings);
+  auto current = store().GetLatestSnapshotVersion(SnapshotKind::kMarginStatus, Date(9999, 12, 31));
+  ASSERT_TRUE(current.ok()) << current.status();
+  EXPECT_EQ(current->id, *new_run->output_version_id);
+  EXPECT_EQ(current->reference_date, kRef);
+  EXPECT_EQ(BiCurrentStatusVersion(), *new_run->output_version_id);
 }
 
 TEST_P(MarginStatusJobTest, RemindersOncePerManagerAndNotTwiceTheSameDay) {
