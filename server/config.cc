@@ -75,6 +75,24 @@ absl::Status LoadSourcesFromEnv(const std::function<const char*(const char*)>& g
   return absl::OkStatus();
 }
 
+// The ranges, shared by the environment and the flags.
+constexpr int kMaxStatementTimeoutSeconds = 86400;
+constexpr int kMaxLockTimeoutSeconds = 3600;
+
+absl::Status LoadStoreTimeoutsFromEnv(const std::function<const char*(const char*)>& getenv,
+                                      ServerConfig* c) {
+  if (const char* v = getenv("RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS")) {
+    auto st = ReadInt("RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS", v, 1, kMaxStatementTimeoutSeconds,
+                      &c->db_statement_timeout_seconds);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_DB_LOCK_TIMEOUT_SECONDS")) {
+    return ReadInt("RISKCAP_DB_LOCK_TIMEOUT_SECONDS", v, 1, kMaxLockTimeoutSeconds,
+                   &c->db_lock_timeout_seconds);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
@@ -115,6 +133,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     if (auto st = ReadInt("RISKCAP_JOB_ABANDON_SECONDS", v, 5, 86400, &seconds); !st.ok()) return st;
     c->job_abandon_after = absl::Seconds(seconds);
   }
+  if (auto st = LoadStoreTimeoutsFromEnv(getenv, c); !st.ok()) return st;
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
@@ -145,6 +164,13 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
   app.add_option("--job-workers", c->job_workers,
                  "job runs executed at once (env RISKCAP_JOB_WORKERS)")
       ->check(CLI::Range(1, 64));
+  app.add_option("--db-statement-timeout-seconds", c->db_statement_timeout_seconds,
+                 "PostgreSQL statement timeout (env RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS)")
+      ->check(CLI::Range(1, kMaxStatementTimeoutSeconds));
+  app.add_option("--db-lock-timeout-seconds", c->db_lock_timeout_seconds,
+                 "longest wait for a database lock: PostgreSQL lock_timeout, SQLite busy "
+                 "timeout (env RISKCAP_DB_LOCK_TIMEOUT_SECONDS)")
+      ->check(CLI::Range(1, kMaxLockTimeoutSeconds));
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
   // Data-job sources (docs/sources.md); per-job overrides and the token are environment only.

@@ -56,6 +56,12 @@ struct ServerConfig {
   // long is failed "abandoned: server stopped" (its server died).
   absl::Duration job_abandon_after = absl::Seconds(30);
   SourcesConfig sources;  // feeds: data-job sources
+  // RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS: PostgreSQL statement_timeout of every session; a
+  // longer statement is cancelled and its call fails UNAVAILABLE.
+  int db_statement_timeout_seconds = 60;
+  // RISKCAP_DB_LOCK_TIMEOUT_SECONDS: how long a statement waits for a lock another transaction
+  // holds (PostgreSQL lock_timeout, SQLite busy timeout) before its call fails UNAVAILABLE.
+  int db_lock_timeout_seconds = 30;
 };
 
 // Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.
