@@ -1,6 +1,8 @@
 // Session pool, transactions and exception mapping for the SOCI store.
 #include "db/database.h"
 
+#include <algorithm>
+
 #include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -176,11 +178,37 @@ absl::Status Database::Probe() {
       // Reads the file's first page, so a vanished or unreadable file shows.
       *probe_ << "SELECT count(*) >= 0 FROM sqlite_master", soci::into(one);
     }
-    return absl::OkStatus();
   } catch (const std::exception& e) {
     probe_.reset();
     return StatusFromException(e, "probing the store");
   }
+  RenewBrokenIdleSessions();
+  return absl::OkStatus();
+}
+
+void Database::RenewBrokenIdleSessions() {
+  if (backend() != Backend::kPostgresql) return;
+  std::vector<size_t> idle;
+  {
+    std::lock_guard lock(mu_);
+    idle = free_;
+  }
+  for (size_t index : idle) {
+    std::optional<Lease> lease = TakeIfIdle(index);
+    if (!lease.has_value()) continue;  // leased meanwhile: its user finds out itself
+    auto* be = static_cast<soci::postgresql_session_backend*>((*lease)->get_backend());
+    // Reads what arrived without blocking; a connection the server closed turns CONNECTION_BAD.
+    PQconsumeInput(be->conn_);
+    (void)RenewIfBroken(*lease);  // if it fails, the next lease tries again
+  }
+}
+
+std::optional<Database::Lease> Database::TakeIfIdle(size_t index) {
+  std::lock_guard lock(mu_);
+  auto it = std::find(free_.begin(), free_.end(), index);
+  if (it == free_.end()) return std::nullopt;
+  free_.erase(it);
+  return Lease(this, index);
 }
 
 int64_t Database::wal_checkpoints_completed() const {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -71,6 +72,8 @@ class Database {
 
   // Runs a trivial query on a session of its own, reconnecting it first if its connection
   // broke: OK when the database answers. Serialised; the query is bounded by a 5 s timeout.
+  // When it answers, idle pooled sessions whose server closed their connection (it restarted)
+  // are replaced at once, so their sockets do not linger in CLOSE-WAIT until the next lease.
   absl::Status Probe();
 
   // Background WAL checkpoints that completed (file-backed SQLite only; else 0), for tests.
@@ -172,6 +175,8 @@ class Database {
   bool Connected(soci::session& s) const;
   // Replaces the leased session with a new connection when its own has broken.
   absl::Status RenewIfBroken(Lease& lease);
+  void RenewBrokenIdleSessions();
+  std::optional<Lease> TakeIfIdle(size_t index);
   void Release(size_t index);
   // Begins on the leased session, once more on a new connection if the first try found the
   // connection broken (nothing had been done on it yet, so the retry is safe).
