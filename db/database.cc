@@ -1,53 +1,20 @@
 // Session pool, transactions and exception mapping for the SOCI store.
 #include "db/database.h"
 
+#include <algorithm>
+
 #include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
+#include "db/store_error.h"
 #include "db/wal_checkpointer.h"
 
 namespace riskcap::db {
 namespace {
-
-absl::Status FromPostgres(const soci::postgresql_soci_error& e, std::string_view context) {
-  std::string sqlstate = e.sqlstate();
-  std::string msg = absl::StrCat(AbslView(context), ": ", e.get_error_message());
-  if (sqlstate == "23505") return absl::AlreadyExistsError(msg);
-  if (sqlstate == "23503") return absl::FailedPreconditionError(msg);
-  if (absl::StartsWith(sqlstate, "23") || absl::StartsWith(sqlstate, "22")) {
-    return absl::InvalidArgumentError(msg);
-  }
-  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") {
-    return absl::AbortedError(msg);
-  }
-  if (absl::StartsWith(sqlstate, "08") || absl::StartsWith(sqlstate, "57")) {
-    return absl::UnavailableError(msg);
-  }
-  return absl::InternalError(msg);
-}
-
-absl::Status FromSqlite(const soci::sqlite3_soci_error& e, std::string_view context) {
-  std::string what = e.get_error_message();
-  std::string msg = absl::StrCat(AbslView(context), ": ", what);
-  int code = e.result() & 0xff;
-  if (code == SQLITE_CONSTRAINT) {
-    if (absl::StrContains(what, "UNIQUE") || absl::StrContains(what, "PRIMARY KEY")) {
-      return absl::AlreadyExistsError(msg);
-    }
-    if (absl::StrContains(what, "FOREIGN KEY")) return absl::FailedPreconditionError(msg);
-    return absl::InvalidArgumentError(msg);
-  }
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return absl::AbortedError(msg);
-  if (code == SQLITE_CANTOPEN || code == SQLITE_IOERR || code == SQLITE_FULL) {
-    return absl::UnavailableError(msg);
-  }
-  return absl::InternalError(msg);
-}
 
 // SQLite's memory statistics take a process-wide mutex on every allocation, which dominated
 // the profile under concurrent load (docs/benchmarks.md); riskcap never reads them. And a
@@ -64,17 +31,29 @@ void ConfigureSqliteProcess() {
   (void)done;
 }
 
-void PrepareSqlite(soci::session& s) {
+int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
+
+void PrepareSqlite(soci::session& s, const SessionTimeouts& timeouts) {
   // First: switching to WAL needs the database lock, and without a busy timeout a connection
   // opened while another process holds it (e.g. migrating a new file) fails at once.
-  s << "PRAGMA busy_timeout=30000";
+  s << absl::StrCat("PRAGMA busy_timeout=", Millis(timeouts.lock));
   s << "PRAGMA journal_mode=WAL";
   s << "PRAGMA synchronous=FULL";  // durable commits: acknowledged data survives power loss
   s << "PRAGMA foreign_keys=ON";
 }
 
+// Connection settings riskcap needs unless the URL sets them: a connection attempt to an
+// unreachable server gives up after 5 s (instead of the system's minutes of SYN retries), and a
+// connection whose server vanished without closing it is found dead in about 25 s.
+constexpr std::pair<const char*, const char*> kConnectionDefaults[] = {
+    {"connect_timeout", "5"},
+    {"keepalives_idle", "10"},
+    {"keepalives_interval", "5"},
+    {"keepalives_count", "3"},
+};
+
 // SOCI 4.0.3 mangles libpq URIs ("postgresql://..."); hand it the equivalent keyword=value
-// string, parsed by libpq itself.
+// string, parsed by libpq itself, with kConnectionDefaults added.
 absl::StatusOr<std::string> PostgresConninfo(const std::string& uri) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(uri.c_str(), &err);
@@ -93,89 +72,143 @@ absl::StatusOr<std::string> PostgresConninfo(const std::string& uri) {
     }
     absl::StrAppend(&out, out.empty() ? "" : " ", o->keyword, "='", value, "'");
   }
+  for (const auto& [keyword, value] : kConnectionDefaults) {
+    bool given = false;
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+      given = given || (o->keyword == std::string_view(keyword) && o->val != nullptr);
+    }
+    if (!given) absl::StrAppend(&out, " ", keyword, "='", value, "'");
+  }
   PQconninfoFree(options);
   return out;
 }
 
-void PreparePostgres(soci::session& s) {
+void PreparePostgres(soci::session& s, const SessionTimeouts& timeouts) {
   s << "SET TIME ZONE 'UTC'";
   s << "SET DateStyle = 'ISO, YMD'";
   s << "SET client_min_messages = WARNING";
+  s << absl::StrCat("SET statement_timeout = ", Millis(timeouts.statement));
+  s << absl::StrCat("SET lock_timeout = ", Millis(timeouts.lock));
 }
 
-std::unique_ptr<soci::session> OpenSession(const StoreUrl& url, const std::string& conninfo) {
+std::unique_ptr<soci::session> OpenSession(const StoreUrl& url, const std::string& conninfo,
+                                           const SessionTimeouts& timeouts) {
   auto s = std::make_unique<soci::session>();
   if (url.backend == Backend::kSqlite) {
     s->open(soci::sqlite3, absl::StrCat("db=", url.target));
-    PrepareSqlite(*s);
+    PrepareSqlite(*s, timeouts);
   } else {
     s->open(soci::postgresql, conninfo);
-    PreparePostgres(*s);
+    PreparePostgres(*s, timeouts);
   }
   return s;
 }
 
+constexpr absl::Duration kProbeTimeout = absl::Seconds(5);
+
 }  // namespace
 
-absl::Status StatusFromException(const std::exception& e, std::string_view context) {
-  if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) return FromPostgres(*pg, context);
-  if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) return FromSqlite(*lite, context);
-  if (auto* soci_err = dynamic_cast<const soci::soci_error*>(&e)) {
-    if (soci_err->get_error_category() == soci::soci_error::connection_error) {
-      return absl::UnavailableError(absl::StrCat(AbslView(context), ": ", soci_err->get_error_message()));
-    }
-    return absl::InternalError(absl::StrCat(AbslView(context), ": ", soci_err->get_error_message()));
-  }
-  return absl::InternalError(absl::StrCat(AbslView(context), ": ", e.what()));
-}
-
-absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, int pool_size) {
-  std::unique_ptr<Database> db(new Database(url));
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const StoreUrl& url, int pool_size,
+                                                         const SessionTimeouts& timeouts) {
   if (url.in_memory() || pool_size < 1) pool_size = 1;
   if (url.backend == Backend::kSqlite) ConfigureSqliteProcess();
   std::string conninfo;
   if (url.backend == Backend::kPostgresql) {
-    auto parsed = PostgresConninfo(url.target);
-    if (!parsed.ok()) return parsed.status();
-    conninfo = *parsed;
+    ASSIGN_OR_RETURN(conninfo, PostgresConninfo(url.target));
   }
+  std::unique_ptr<Database> db(new Database(url, std::move(conninfo), timeouts));
   if (url.backend == Backend::kSqlite && !url.in_memory()) {
     // First, so every pooled session is hooked to it before its first commit.
-    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> own, db->NewSession(conninfo));
+    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> own, db->NewSession());
     db->checkpointer_ = std::make_unique<WalCheckpointer>(std::move(own));
   }
   for (int i = 0; i < pool_size; ++i) {
-    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> session, db->NewSession(conninfo));
+    ASSIGN_OR_RETURN(std::unique_ptr<soci::session> session, db->NewSession());
     db->sessions_.push_back(std::move(session));
     db->free_.push_back(static_cast<size_t>(i));
   }
   return db;
 }
 
-Database::Database(StoreUrl url) : url_(std::move(url)) {}
+Database::Database(StoreUrl url, std::string conninfo, const SessionTimeouts& timeouts)
+    : url_(std::move(url)), conninfo_(std::move(conninfo)), timeouts_(timeouts) {}
 
 Database::~Database() {
   checkpointer_.reset();  // joins its thread while every session is still open
 }
 
-absl::StatusOr<std::unique_ptr<soci::session>> Database::NewSession(const std::string& conninfo) {
+absl::StatusOr<std::unique_ptr<soci::session>> Database::NewSession() {
   try {
-    std::unique_ptr<soci::session> session = OpenSession(url_, conninfo);
+    std::unique_ptr<soci::session> session = OpenSession(url_, conninfo_, timeouts_);
     if (checkpointer_ != nullptr) checkpointer_->Attach(*session);
     return session;
   } catch (const std::exception& e) {
-    return StatusFromException(e, absl::StrCat("opening store ", url_.redacted));
+    absl::Status failed = StatusFromException(e, absl::StrCat("opening store ", url_.redacted));
+    // SOCI reports a refused or failed connection as a plain error: it means unreachable.
+    if (absl::IsInternal(failed)) {
+      return StoreError(absl::StatusCode::kUnavailable, kStoreUnavailable,
+                        StoreErrorDetail(failed).value_or(std::string(failed.message())));
+    }
+    return failed;
   }
 }
 
 absl::StatusOr<std::unique_ptr<soci::session>> Database::OpenDedicatedSession() {
-  std::string conninfo;
-  if (url_.backend == Backend::kPostgresql) {
-    auto parsed = PostgresConninfo(url_.target);
-    if (!parsed.ok()) return parsed.status();
-    conninfo = *parsed;
+  return NewSession();
+}
+
+bool Database::Connected(soci::session& s) const {
+  if (backend() != Backend::kPostgresql) return true;
+  auto* be = static_cast<soci::postgresql_session_backend*>(s.get_backend());
+  return be != nullptr && PQstatus(be->conn_) == CONNECTION_OK;
+}
+
+absl::Status Database::Probe() {
+  std::lock_guard lock(probe_mu_);
+  if (probe_ != nullptr && !Connected(*probe_)) probe_.reset();
+  if (probe_ == nullptr) {
+    ASSIGN_OR_RETURN(probe_, NewSession());
   }
-  return NewSession(conninfo);
+  try {
+    int one = 0;
+    if (backend() == Backend::kPostgresql) {
+      *probe_ << absl::StrCat("SET statement_timeout = ", Millis(kProbeTimeout));
+      *probe_ << "SELECT 1", soci::into(one);
+    } else {
+      // Reads the file's first page, so a vanished or unreadable file shows.
+      *probe_ << "SELECT count(*) >= 0 FROM sqlite_master", soci::into(one);
+    }
+  } catch (const std::exception& e) {
+    probe_.reset();
+    return StatusFromException(e, "probing the store");
+  }
+  RenewBrokenIdleSessions();
+  return absl::OkStatus();
+}
+
+void Database::RenewBrokenIdleSessions() {
+  if (backend() != Backend::kPostgresql) return;
+  std::vector<size_t> idle;
+  {
+    std::lock_guard lock(mu_);
+    idle = free_;
+  }
+  for (size_t index : idle) {
+    std::optional<Lease> lease = TakeIfIdle(index);
+    if (!lease.has_value()) continue;  // leased meanwhile: its user finds out itself
+    auto* be = static_cast<soci::postgresql_session_backend*>((*lease)->get_backend());
+    // Reads what arrived without blocking; a connection the server closed turns CONNECTION_BAD.
+    PQconsumeInput(be->conn_);
+    (void)RenewIfBroken(*lease);  // if it fails, the next lease tries again
+  }
+}
+
+std::optional<Database::Lease> Database::TakeIfIdle(size_t index) {
+  std::lock_guard lock(mu_);
+  auto it = std::find(free_.begin(), free_.end(), index);
+  if (it == free_.end()) return std::nullopt;
+  free_.erase(it);
+  return Lease(this, index);
 }
 
 int64_t Database::wal_checkpoints_completed() const {
@@ -198,7 +231,18 @@ absl::StatusOr<Database::Lease> Database::Acquire(absl::Duration timeout) {
   }
   size_t index = free_.back();
   free_.pop_back();
-  return Lease(this, index);
+  lock.unlock();
+  Lease lease(this, index);
+  RETURN_IF_ERROR(RenewIfBroken(lease));
+  return lease;
+}
+
+absl::Status Database::RenewIfBroken(Lease& lease) {
+  std::unique_ptr<soci::session>& slot = sessions_[lease.index_];
+  if (Connected(*slot)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::unique_ptr<soci::session> fresh, NewSession());
+  slot = std::move(fresh);
+  return absl::OkStatus();
 }
 
 void Database::Release(size_t index) {
@@ -235,6 +279,13 @@ void Database::AfterTransaction(std::function<void()> fn) {
   } else {
     fn();
   }
+}
+
+absl::Status Database::BeginLive(Lease& lease, bool write) {
+  absl::Status begun = Begin(*lease, write);
+  if (begun.ok() || Connected(*lease)) return begun;
+  RETURN_IF_ERROR(RenewIfBroken(lease));
+  return Begin(*lease, write);
 }
 
 absl::Status Database::Begin(soci::session& s, bool write) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -20,15 +21,19 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "db/session_timeouts.h"
 #include "db/store_url.h"
 
 namespace riskcap::db {
 
 class WalCheckpointer;
 
-// Maps a database exception to a Status: unique violation -> AlreadyExists, foreign key ->
-// FailedPrecondition, check/not-null -> InvalidArgument, busy/serialization -> Aborted,
-// connection -> Unavailable, anything else -> Internal. `context` prefixes the message.
+// Maps a database exception to a Status (db/store_error.cc): unique violation -> AlreadyExists,
+// foreign key -> FailedPrecondition, check/not-null -> InvalidArgument, each with the
+// database's message prefixed by `context`. The rest get a generic message and keep the driver's
+// text, with `context`, for the server log only (db/store_error.h): serialization failure ->
+// Aborted; broken or refused connection, server shutting down, lock or statement timeout ->
+// Unavailable; disk full -> ResourceExhausted; anything else -> Internal.
 absl::Status StatusFromException(const std::exception& e, std::string_view context);
 
 // The status of a Write or Read result, whichever of the two result types fn returns.
@@ -39,13 +44,20 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& result) {
 }
 
 // A fixed-size pool of open sessions. Safe for concurrent use.
+//
+// Outages: a PostgreSQL session whose connection broke (the server restarted, the network
+// dropped) is replaced by a new connection when it is next leased; while none can be opened the
+// lease fails Unavailable, so the pool recovers by itself once the server is back. A
+// transaction that fails to begin on a connection found broken is begun once more on a new one,
+// so sessions left over from before an outage cost no call after it.
 class Database {
  public:
   // Opens `pool_size` sessions (1 for sqlite::memory:) and prepares each one (WAL, busy timeout,
-  // synchronous=FULL and foreign keys on SQLite; UTC and ISO dates on PostgreSQL). A file-backed
-  // SQLite store also gets a background WAL checkpointer on a connection of its own
-  // (db/wal_checkpointer.h): no commit runs a checkpoint itself.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(const StoreUrl& url, int pool_size);
+  // synchronous=FULL and foreign keys on SQLite; UTC, ISO dates, statement and lock timeouts on
+  // PostgreSQL). A file-backed SQLite store also gets a background WAL checkpointer on a
+  // connection of its own (db/wal_checkpointer.h): no commit runs a checkpoint itself.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const StoreUrl& url, int pool_size,
+                                                        const SessionTimeouts& timeouts = {});
   // Stops the checkpointer before closing the sessions; the last to close checkpoints the rest.
   ~Database();
 
@@ -57,6 +69,12 @@ class Database {
   // one connection for a long time (the PostgreSQL advisory lock of a job run). It must be
   // closed before this Database is destroyed.
   absl::StatusOr<std::unique_ptr<soci::session>> OpenDedicatedSession();
+
+  // Runs a trivial query on a session of its own, reconnecting it first if its connection
+  // broke: OK when the database answers. Serialised; the query is bounded by a 5 s timeout.
+  // When it answers, idle pooled sessions whose server closed their connection (it restarted)
+  // are replaced at once, so their sockets do not linger in CLOSE-WAIT until the next lease.
+  absl::Status Probe();
 
   // Background WAL checkpoints that completed (file-backed SQLite only; else 0), for tests.
   int64_t wal_checkpoints_completed() const;
@@ -74,10 +92,12 @@ class Database {
     soci::session* operator->() const { return db_->sessions_[index_].get(); }
 
    private:
+    friend class Database;
     Database* db_;
     size_t index_;
   };
-  // Waits up to `timeout` for a free session; Unavailable when none frees up.
+  // Waits up to `timeout` for a free session; Unavailable when none frees up, or when its
+  // connection had broken and cannot be opened again now.
   absl::StatusOr<Lease> Acquire(absl::Duration timeout = absl::Seconds(30));
 
   // Runs `fn(soci::session&)` in a write transaction (BEGIN IMMEDIATE on SQLite, so writers queue
@@ -148,10 +168,19 @@ class Database {
     Database* db_;
   };
 
-  explicit Database(StoreUrl url);
+  Database(StoreUrl url, std::string conninfo, const SessionTimeouts& timeouts);
   // Opens one session prepared for this store (and hooked to the checkpointer, if any).
-  absl::StatusOr<std::unique_ptr<soci::session>> NewSession(const std::string& conninfo);
+  absl::StatusOr<std::unique_ptr<soci::session>> NewSession();
+  // False once libpq has seen the session's connection break (always true on SQLite).
+  bool Connected(soci::session& s) const;
+  // Replaces the leased session with a new connection when its own has broken.
+  absl::Status RenewIfBroken(Lease& lease);
+  void RenewBrokenIdleSessions();
+  std::optional<Lease> TakeIfIdle(size_t index);
   void Release(size_t index);
+  // Begins on the leased session, once more on a new connection if the first try found the
+  // connection broken (nothing had been done on it yet, so the retry is safe).
+  absl::Status BeginLive(Lease& lease, bool write);
   absl::Status Begin(soci::session& s, bool write);
   void Rollback(soci::session& s);
   Joined* JoinedHere();  // the calling thread's WriteTogether transaction, or nullptr
@@ -174,8 +203,8 @@ class Database {
     if (Joined* joined = JoinedHere()) return RunJoined(*joined, write, fn);
     auto lease = Acquire();
     if (!lease.ok()) return lease.status();
+    if (absl::Status begun = BeginLive(*lease, write); !begun.ok()) return begun;
     soci::session& s = **lease;
-    if (absl::Status begun = Begin(s, write); !begun.ok()) return begun;
     try {
       auto result = fn(s);
       if (!result.ok()) {
@@ -191,6 +220,9 @@ class Database {
   }
 
   StoreUrl url_;
+  std::string conninfo_;  // PostgreSQL: libpq keyword=value connection string
+  SessionTimeouts timeouts_;
+  // A slot is replaced only by the thread leasing it; the vector itself never changes size.
   std::vector<std::unique_ptr<soci::session>> sessions_;
   std::mutex mu_;
   std::condition_variable freed_;
@@ -198,6 +230,8 @@ class Database {
   std::unordered_map<std::thread::id, Joined*> joined_;  // guarded by mu_
   std::atomic<int> joined_count_{0};  // joined_.size(), so Run skips the lock when none
   std::unique_ptr<WalCheckpointer> checkpointer_;  // file-backed SQLite only
+  std::mutex probe_mu_;
+  std::unique_ptr<soci::session> probe_;  // Probe()'s own session; guarded by probe_mu_
 };
 
 }  // namespace riskcap::db

@@ -12,14 +12,16 @@ Store::Store(std::unique_ptr<Database> db)
     : db_(std::move(db)), caches_(std::make_unique<LookupCaches>()) {}
 Store::~Store() = default;
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, int pool_size) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, int pool_size,
+                                                   const SessionTimeouts& timeouts) {
   ASSIGN_OR_RETURN(StoreUrl parsed, ParseStoreUrl(url));
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(parsed, pool_size));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(parsed, pool_size, timeouts));
   return std::unique_ptr<Store>(new Store(std::move(db)));
 }
 
 Backend Store::backend() const { return db_->backend(); }
 absl::StatusOr<int> Store::Migrate() { return db::Migrate(*db_); }
 absl::StatusOr<int> Store::SchemaVersion() { return db::SchemaVersion(*db_); }
+absl::Status Store::CheckReachable() { return db_->Probe(); }
 
 }  // namespace riskcap::db

@@ -22,6 +22,7 @@
 #include "core/position.h"
 #include "core/rules/fund_status_row.h"
 #include "core/snapshot_version.h"
+#include "db/session_timeouts.h"
 #include "db/store_url.h"
 
 namespace riskcap::db {
@@ -98,12 +99,17 @@ class Store {
  public:
   // Opens the store at `url` with `pool_size` sessions. Does not migrate: call Migrate() (riskcapd
   // does at start) or CheckSchema().
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& url, int pool_size = 8);
+  // `timeouts` bound every statement of every session (db/session_timeouts.h).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& url, int pool_size = 8,
+                                                     const SessionTimeouts& timeouts = {});
   ~Store();
 
   Backend backend() const;
   absl::StatusOr<int> Migrate();      // applies pending migrations; returns the schema version
   absl::StatusOr<int> SchemaVersion();
+  // OK when the database answers a trivial query now, on a connection of its own (so a busy
+  // pool does not count as an outage); Unavailable when it does not. For the health monitor.
+  absl::Status CheckReachable();
 
   // Managers. Create assigns the id when 0. Duplicate tax id -> AlreadyExists.
   absl::StatusOr<Manager> CreateManager(const Manager& manager);

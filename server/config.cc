@@ -99,6 +99,24 @@ absl::Status LoadStreamLimitsFromEnv(const std::function<const char*(const char*
   return absl::OkStatus();
 }
 
+// The ranges, shared by the environment and the flags.
+constexpr int kMaxStatementTimeoutSeconds = 86400;
+constexpr int kMaxLockTimeoutSeconds = 3600;
+
+absl::Status LoadStoreTimeoutsFromEnv(const std::function<const char*(const char*)>& getenv,
+                                      ServerConfig* c) {
+  if (const char* v = getenv("RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS")) {
+    auto st = ReadInt("RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS", v, 1, kMaxStatementTimeoutSeconds,
+                      &c->db_statement_timeout_seconds);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_DB_LOCK_TIMEOUT_SECONDS")) {
+    return ReadInt("RISKCAP_DB_LOCK_TIMEOUT_SECONDS", v, 1, kMaxLockTimeoutSeconds,
+                   &c->db_lock_timeout_seconds);
+  }
+  return absl::OkStatus();
+}
+
 void AddStreamFlags(CLI::App& app, ServerConfig* c) {
   app.add_option("--max-streams", c->max_streams,
                  "streaming calls open at once, all keys; at most --worker-threads"
@@ -190,6 +208,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     auto st = ReadDate("RISKCAP_EARLIEST_REFERENCE_DATE", v, &c->earliest_reference_date);
     if (!st.ok()) return st;
   }
+  if (auto st = LoadStoreTimeoutsFromEnv(getenv, c); !st.ok()) return st;
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
@@ -239,6 +258,13 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
           },
           "DATE"))
       ->default_str(FormatDate(c->earliest_reference_date));
+  app.add_option("--db-statement-timeout-seconds", c->db_statement_timeout_seconds,
+                 "PostgreSQL statement timeout (env RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS)")
+      ->check(CLI::Range(1, kMaxStatementTimeoutSeconds));
+  app.add_option("--db-lock-timeout-seconds", c->db_lock_timeout_seconds,
+                 "longest wait for a database lock: PostgreSQL lock_timeout, SQLite busy "
+                 "timeout (env RISKCAP_DB_LOCK_TIMEOUT_SECONDS)")
+      ->check(CLI::Range(1, kMaxLockTimeoutSeconds));
   app.add_flag("--allow-insecure-remote", c->allow_insecure_remote,
                "allow plain text on a non-loopback address (env RISKCAP_ALLOW_INSECURE_REMOTE)");
   // Data-job sources (docs/sources.md); per-job overrides and the token are environment only.

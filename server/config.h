@@ -75,6 +75,12 @@ struct ServerConfig {
   // RISKCAP_MAX_CONNECTION_AGE_SECONDS: a connection this old is asked to go away (clients
   // reconnect); calls still open on it get kConnectionAgeGrace more, then are cancelled.
   int max_connection_age_seconds = 3600;
+  // RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS: PostgreSQL statement_timeout of every session; a
+  // longer statement is cancelled and its call fails UNAVAILABLE.
+  int db_statement_timeout_seconds = 60;
+  // RISKCAP_DB_LOCK_TIMEOUT_SECONDS: how long a statement waits for a lock another transaction
+  // holds (PostgreSQL lock_timeout, SQLite busy timeout) before its call fails UNAVAILABLE.
+  int db_lock_timeout_seconds = 30;
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,6 +26,7 @@
 #include "server/keys_command.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
+#include "server/store_health.h"
 #include "server/stream_limits.h"
 #include "server/write_batcher.h"
 
@@ -35,8 +37,14 @@ constexpr int kExitConfig = 2;
 constexpr int kExitStore = 3;
 constexpr int kExitListen = 4;
 
+db::SessionTimeouts StoreTimeouts(const ServerConfig& config) {
+  return {.statement = absl::Seconds(config.db_statement_timeout_seconds),
+          .lock = absl::Seconds(config.db_lock_timeout_seconds)};
+}
+
 absl::StatusOr<std::unique_ptr<db::Store>> OpenMigratedStore(const ServerConfig& config) {
-  ASSIGN_OR_RETURN(auto store, db::Store::Open(config.db_url, config.db_pool_size));
+  ASSIGN_OR_RETURN(auto store,
+                   db::Store::Open(config.db_url, config.db_pool_size, StoreTimeouts(config)));
   ASSIGN_OR_RETURN(int version, store->Migrate());
   Log(LogLevel::kInfo, "store ready",
       {{"backend", db::BackendName(store->backend())},
@@ -98,6 +106,10 @@ int Serve(const ServerConfig& config) {
       {{"address", (*server)->address()}, {"tls", config.tls_cert.empty()             ? "off"
                  : config.tls_client_ca.empty() ? "on"
                                                 : "mutual"}});
+  // From now on grpc.health.v1 follows the store: NOT_SERVING while it does not answer.
+  std::optional<StoreHealthMonitor> store_health;
+  store_health.emplace([&store] { return (*store)->CheckReachable(); },
+                       [health = (*server)->health()](bool up) { health->SetServingStatus(up); });
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -110,6 +122,7 @@ int Serve(const ServerConfig& config) {
   });
   (*server)->Wait();
   waiter.join();
+  store_health.reset();  // before the health service it reports to goes away
   server->reset();
   Log(LogLevel::kInfo, "riskcapd stopped");
   return 0;
@@ -154,7 +167,7 @@ db::BackupOptions BackupCommandOptions() {
 // `riskcapd backup`: reads the store as it is (it must be at the current schema version; the
 // command never migrates the source) and prints the verified report on stdout.
 int Backup(const ServerConfig& config, const BackupCommand& command) {
-  auto store = db::Store::Open(config.db_url, 2);
+  auto store = db::Store::Open(config.db_url, 2, StoreTimeouts(config));
   if (!store.ok()) {
     std::cerr << "riskcapd backup: " << db::RedactStoreUrl(store.status().ToString()) << "\n";
     return kExitStore;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/status/statusor.h"
 #include "server/config.h"
@@ -27,6 +28,8 @@ class GrpcServer {
   int port() const { return port_; }
   // "host:port" actually bound.
   std::string address() const;
+  // grpc.health.v1's statuses, e.g. for the store health monitor (server/store_health.h).
+  grpc::HealthCheckServiceInterface* health() const { return server_->GetHealthCheckService(); }
 
   // Stops accepting calls, lets in-flight calls finish until the grace period ends, then cancels
   // the rest. Idempotent; safe to call from any thread.

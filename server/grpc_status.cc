@@ -1,15 +1,39 @@
 // absl::Status -> grpc::Status.
 #include "server/grpc_status.h"
 
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "core/field_errors.h"
+#include "core/log_throttle.h"
+#include "core/logger.h"
+#include "db/store_error.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace riskcap::server {
+namespace {
+
+// The driver's text of a store failure goes to the log (at most once a second: an outage fails
+// every call), never to the client, who gets the status's generic message.
+void LogStoreErrorDetail(const absl::Status& status) {
+  std::optional<std::string> detail = db::StoreErrorDetail(status);
+  if (!detail.has_value()) return;
+  static LogThrottle throttle(absl::Seconds(1));
+  if (int64_t suppressed = 0; throttle.Allow(absl::Now(), suppressed)) {
+    Log(LogLevel::kWarning, "store error answered to a client",
+        {{"code", absl::StatusCodeToString(status.code())},
+         {"detail", *detail},
+         {"suppressed", suppressed}});
+  }
+}
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  LogStoreErrorDetail(status);
   // absl and gRPC share the canonical code numbering.
   auto code = static_cast<grpc::StatusCode>(status.code());
   std::string message(status.message());

@@ -79,6 +79,29 @@ TEST(ServerConfig, EarliestReferenceDateFromEnvironmentAndFlag) {
   EXPECT_EQ(flagged.earliest_reference_date, Date(2000, 1, 1));
 }
 
+TEST(ServerConfig, StoreTimeoutsDefaultReadAndRangeChecked) {
+  ServerConfig config;
+  ASSERT_TRUE(LoadConfigFromEnv(FakeEnv({}), &config).ok());
+  EXPECT_EQ(config.db_statement_timeout_seconds, 60);
+  EXPECT_EQ(config.db_lock_timeout_seconds, 30);
+  ASSERT_TRUE(LoadConfigFromEnv(FakeEnv({{"RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS", "5"},
+                                         {"RISKCAP_DB_LOCK_TIMEOUT_SECONDS", "2"}}),
+                                &config)
+                  .ok());
+  EXPECT_EQ(config.db_statement_timeout_seconds, 5);
+  EXPECT_EQ(config.db_lock_timeout_seconds, 2);
+  for (const auto& [name, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS", "0"},
+           {"RISKCAP_DB_STATEMENT_TIMEOUT_SECONDS", "86401"},
+           {"RISKCAP_DB_LOCK_TIMEOUT_SECONDS", "0"},
+           {"RISKCAP_DB_LOCK_TIMEOUT_SECONDS", "3601"},
+           {"RISKCAP_DB_LOCK_TIMEOUT_SECONDS", "ten"}}) {
+    absl::Status st = LoadConfigFromEnv(FakeEnv({{name, bad}}), &config);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << name << "=" << bad;
+    EXPECT_NE(st.message().find(name), absl::string_view::npos) << st;
+  }
+}
+
 TEST(ServerConfig, ValidationTable) {
   struct Case {
     std::string listen, cert, key, client_ca;

@@ -42,9 +42,16 @@ bool WaitServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration t
 
 absl::StatusOr<DaemonStore> PrepareDaemonStore(db::Backend backend, const std::string& key_label,
                                                int pool_size) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ScratchDatabase> scratch, ScratchDatabase::Create(backend));
+  ASSIGN_OR_RETURN(DaemonStore d, PrepareDaemonStoreAt(scratch->url(), key_label, pool_size));
+  d.scratch = std::move(scratch);
+  return d;
+}
+
+absl::StatusOr<DaemonStore> PrepareDaemonStoreAt(const std::string& url,
+                                                 const std::string& key_label, int pool_size) {
   DaemonStore d;
-  ASSIGN_OR_RETURN(d.scratch, ScratchDatabase::Create(backend));
-  ASSIGN_OR_RETURN(d.store, db::Store::Open(d.scratch->url(), pool_size));
+  ASSIGN_OR_RETURN(d.store, db::Store::Open(url, pool_size));
   RETURN_IF_ERROR(d.store->Migrate().status());
   SeedRegistry(*d.store);
   ApiKey key;

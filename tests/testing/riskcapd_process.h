@@ -31,6 +31,9 @@ struct DaemonStore {
 // Prepares a DaemonStore on `backend` whose key is labelled `key_label`.
 absl::StatusOr<DaemonStore> PrepareDaemonStore(db::Backend backend, const std::string& key_label,
                                                int pool_size = 2);
+// Like PrepareDaemonStore, on the existing empty store at `url` (`scratch` stays null).
+absl::StatusOr<DaemonStore> PrepareDaemonStoreAt(const std::string& url,
+                                                 const std::string& key_label, int pool_size = 2);
 
 // Adds an API key of `role` (a MANAGER key needs `manager_id`) to `d`'s store; its secret.
 absl::StatusOr<std::string> CreateDaemonKey(DaemonStore& d, Role role,
@@ -55,6 +58,7 @@ class RiskcapdProcess {
   static absl::StatusOr<std::unique_ptr<RiskcapdProcess>> Start(Options options);
 
   const std::string& address() const { return address_; }
+  pid_t pid() const { return proc_->pid(); }
   void Signal(int signo) { proc_->Signal(signo); }
   absl::StatusOr<int> Wait(absl::Duration timeout = absl::Seconds(30)) {
     return proc_->Wait(timeout);
