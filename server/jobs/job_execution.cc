@@ -7,6 +7,7 @@
 #include "core/job_pipeline.h"
 #include "core/logger.h"
 #include "db/sha256.h"
+#include "db/store_error.h"
 #include "server/jobs/job_runner.h"
 #include "server/jobs/job_runner_internal.h"
 
@@ -177,6 +178,11 @@ JobRun JobRunner::RunJobBody(Job& job, const std::shared_ptr<Active>& active,
   } else {
     run.state = absl::IsCancelled(output.status()) ? JobState::kCancelled : JobState::kFailed;
     run.error = std::string(output.status().message());
+    // The run keeps the generic text readers may see; the driver's detail goes to the log only.
+    if (auto detail = db::StoreErrorDetail(output.status())) {
+      Log(LogLevel::kWarning, "job run failed on the store",
+          {{"run", run.id}, {"job", run.job}, {"detail", *detail}});
+    }
   }
   return run;
 }
