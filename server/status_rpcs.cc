@@ -157,11 +157,15 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundS
   return absl::OkStatus();
 }
 
-absl::StatusOr<int32_t> OpenFindings(db::Store& store, const absl::flat_hash_set<int64_t>& funds) {
+// Unresolved findings of the summary's own reference date: a finding belongs to the date whose
+// run raised it, so an older date's findings are not the current picture.
+absl::StatusOr<int32_t> OpenFindings(db::Store& store, const absl::flat_hash_set<int64_t>& funds,
+                                     Date reference_date) {
   int32_t count = 0;
   for (FindingState state : {FindingState::kOpen, FindingState::kAcknowledged}) {
     db::FindingFilter filter;
     filter.state = state;
+    filter.reference_date = reference_date;
     db::Page page{0, kSummaryPage};
     while (true) {
       ASSIGN_OR_RETURN(std::vector<Finding> rows, store.ListFindings(filter, page));
@@ -193,7 +197,7 @@ absl::Status SummaryBody(const RpcEnv& env, const Principal& p,
   Summarize(rows, out);
   absl::flat_hash_set<int64_t> funds;
   for (const auto& row : rows) funds.insert(row.fund_id());
-  ASSIGN_OR_RETURN(int32_t open, OpenFindings(env.store, funds));
+  ASSIGN_OR_RETURN(int32_t open, OpenFindings(env.store, funds, version.reference_date));
   out->set_open_finding_count(open);
   ToProto(version, out->mutable_snapshot());
   return absl::OkStatus();

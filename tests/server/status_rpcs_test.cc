@@ -251,6 +251,10 @@ TEST_P(StatusRpcsTest, SummaryFiguresMatchTheRows) {
   f.fund_id = 104;  // not monitored: not counted
   f.dedup_key = "b";
   ASSERT_TRUE(server_->store().RaiseFinding(f).ok());
+  f.fund_id = 103;  // an older date's finding: not the summary date's picture, not counted
+  f.dedup_key = "a";
+  f.reference_date = kRef - 1;
+  ASSERT_TRUE(server_->store().RaiseFinding(f).ok());
   v1::RiskCapitalSummary s;
   ASSERT_TRUE(Call(analyst_, &Stub::GetRiskCapitalSummary, v1::GetRiskCapitalSummaryRequest(), &s)
                   .ok());
