@@ -137,7 +137,7 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
     p.asset_code = absl::StrCat("C", i);
     p.asset_type_code = "OPT";
     p.classification = PositionClassification::kOtcOption;
-    p.quantity = Money::FromMicros(i * 1'000'001);
+    p.quantity = Money::FromMicros(int64_t{i} * 1'000'001);
     p.notional = Money::FromMicros(-i);
     if (i % 3 == 0) {
       p.asset_leg_balance = Money::FromMicros(7);
