@@ -4,9 +4,14 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <string_view>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/absl_compat.h"
 #include "core/logger.h"
 
 namespace riskcap::server::sources {
@@ -19,7 +24,7 @@ struct Attempt {
   std::string error;
   int64_t max_body_bytes = 0;
   bool too_large = false;           // the body went past max_body_bytes: aborted
-  curl_off_t announced_bytes = -1;  // Content-Length, when the response sent one
+  int64_t announced_bytes = -1;     // Content-Length, when the response sent one
 };
 
 // Appends to the body, or aborts the transfer (returning less than given) past the limit.
@@ -31,6 +36,27 @@ size_t AppendBody(char* data, size_t size, size_t count, void* out) {
     return 0;
   }
   attempt.body.append(data, n);
+  return n;
+}
+
+// Reads Content-Length as the headers arrive, and aborts at once when it is over the limit.
+size_t ReadHeader(char* data, size_t size, size_t count, void* out) {
+  Attempt& attempt = *static_cast<Attempt*>(out);
+  const size_t n = size * count;
+  const std::string_view line(data, n);
+  constexpr std::string_view kLength = "content-length:";
+  if (line.size() > kLength.size() &&
+      absl::EqualsIgnoreCase(AbslView(line.substr(0, kLength.size())), AbslView(kLength))) {
+    int64_t announced = 0;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(AbslView(line.substr(kLength.size()))),
+                         &announced)) {
+      attempt.announced_bytes = announced;
+      if (announced > attempt.max_body_bytes) {
+        attempt.too_large = true;
+        return 0;
+      }
+    }
+  }
   return n;
 }
 
@@ -62,15 +88,16 @@ Attempt FetchOnce(const std::string& url, const HttpOptions& options) {
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options.insecure_skip_tls_verify ? 0L : 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options.insecure_skip_tls_verify ? 0L : 2L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  // libcurl refuses a response whose Content-Length is over the limit before reading its body
-  // (CURLE_FILESIZE_EXCEEDED); AppendBody stops one that sends more than it announced, or no size.
+  // A Content-Length over the limit aborts the transfer before its body is read (ReadHeader, and
+  // libcurl's own check); AppendBody stops a body that sends more than it announced, or no size.
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &ReadHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &out);
   curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   out.code = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.http_status);
-  curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &out.announced_bytes);
   if (out.code == CURLE_FILESIZE_EXCEEDED) out.too_large = true;
   curl_slist_free_all(headers);
   out.error = error[0] != '\0' ? error : curl_easy_strerror(out.code);

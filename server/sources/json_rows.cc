@@ -82,7 +82,7 @@ class JsonRows {
     SkipSpace();
     if (!Peek('[')) return Malformed("expected '['");
     RETURN_IF_ERROR(Open('['));
-    if (Accept(']')) return absl::OkStatus();
+    if (Accept(']')) return CloseEmpty();
     do {
       const int64_t index = open_.back().index;
       if (index >= limits_.max_rows) {
@@ -127,7 +127,7 @@ class JsonRows {
     SkipSpace();
     if (!Peek('{')) return Malformed("expected '{'");
     RETURN_IF_ERROR(Open('{'));
-    if (Accept('}')) return absl::OkStatus();
+    if (Accept('}')) return CloseEmpty();
     const Descriptor* d = msg->GetDescriptor();
     do {
       RETURN_IF_ERROR(Key());
@@ -165,7 +165,7 @@ class JsonRows {
           if (opener == '{') RETURN_IF_ERROR(Key());
           continue;  // read its first member
         }
-        open_.pop_back();  // empty: a complete value
+        RETURN_IF_ERROR(CloseEmpty());  // a complete value
       } else {
         std::string ignored;
         bool is_null = false;
@@ -195,6 +195,12 @@ class JsonRows {
                                                " levels deep at byte ", i_ - 1));
     }
     open_.push_back({opener == '{' ? '}' : ']', "", 0});
+    return absl::OkStatus();
+  }
+
+  // Pops a container whose closer was just accepted.
+  absl::Status CloseEmpty() {
+    open_.pop_back();
     return absl::OkStatus();
   }
 
