@@ -1,13 +1,15 @@
 // calc file format: JSON netting sets -> CalculateBenchmarkRequest, results -> documented JSON.
 #include "client/benchmark_json.h"
 
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "client/json_reader.h"
 #include "core/field_errors.h"
 #include "core/risk/netting_set.h"
+#include "core/utf8.h"
 
 namespace riskcap::client {
 namespace {
@@ -122,19 +124,53 @@ absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromJson(const Jso
   return request;
 }
 
-absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read input file '", path, "'"));
+absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromText(std::string_view text,
+                                                                       const std::string& path) {
+  struct TooDeep {};
+  // nlohmann's parser is iterative, but the document it builds is walked recursively later
+  // (dump, destruction): refuse depth while parsing. `depth` is that of the opening container.
+  auto limit_depth = [](int depth, Json::parse_event_t event, Json&) {
+    const bool opens = event == Json::parse_event_t::object_start ||
+                       event == Json::parse_event_t::array_start;
+    if (opens && depth >= kMaxCalcInputNesting) throw TooDeep{};
+    return true;
+  };
   Json input;
   try {
-    input = Json::parse(text.str());
+    input = Json::parse(text.data(), text.data() + text.size(), limit_depth);
+  } catch (const TooDeep&) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": JSON nested more than ",
+                                                   kMaxCalcInputNesting, " levels deep"));
   } catch (const Json::parse_error& e) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": malformed JSON: ", ParseErrorText(e.what())));
+        absl::StrCat(path, ": malformed JSON: ", ScrubUtf8(ParseErrorText(e.what()))));
   }
   return BenchmarkRequestFromJson(input);
+}
+
+absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::string& path) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxCalcInputBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("input file '", path, "' has ", size,
+                                                   " bytes; at most ", kMaxCalcInputBytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read input file '", path, "'"));
+  std::string text;
+  char buffer[1 << 16];
+  while (in) {  // bounded even when the file grows or is a pipe
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxCalcInputBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("input file '", path, "' holds more than ",
+                                                     kMaxCalcInputBytes, " bytes"));
+    }
+  }
+  if (in.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read input file '", path, "'"));
+  }
+  return BenchmarkRequestFromText(text, path);
 }
 
 absl::Status RequireSaccrAssetClasses(const v1::CalculateBenchmarkRequest& request) {

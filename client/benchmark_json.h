@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -18,7 +19,14 @@ namespace riskcap::client {
 // Required: netting set id and trades; trade id, asset_class, notional, maturity_years, mtm, and
 // end_years for IR and CREDIT; every member of option. Unknown keys are errors; the server checks
 // the rest (docs/risk-methods.md).
+// The file is read only when it holds at most kMaxCalcInputBytes, and parsed only while nested at
+// most kMaxCalcInputNesting levels deep (InvalidArgument otherwise).
+inline constexpr size_t kMaxCalcInputBytes = 16 << 20;
+inline constexpr int kMaxCalcInputNesting = 64;
 absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::string& path);
+// ReadBenchmarkFile's parsing of the file's `text`; `path` names it in messages.
+absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromText(std::string_view text,
+                                                                       const std::string& path);
 absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromJson(const Json& input);
 
 // InvalidArgument at the asset_class of every OTHER trade: SA-CCR does not cover them.

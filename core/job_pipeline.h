@@ -30,7 +30,13 @@ double ProgressFraction(int64_t rows_done, int64_t rows_expected, bool final);
 // {"from":"2024-01-01","to":"2024-01-31"}: equal maps give equal text.
 std::string ParamsJson(const std::map<std::string, std::string>& params);
 
-// The inverse of ParamsJson for any flat JSON object of strings; InvalidArgument otherwise.
+// Limits of ParseParamsJson: parameters are a few short values (dates, names).
+inline constexpr size_t kMaxParamsJsonBytes = 64 << 10;
+inline constexpr size_t kMaxParams = 64;
+
+// The inverse of ParamsJson for any flat JSON object of strings; InvalidArgument otherwise, and
+// for text over kMaxParamsJsonBytes, more than kMaxParams members, a duplicate key, text that is
+// not UTF-8, an unknown escape or a lone surrogate.
 absl::StatusOr<std::map<std::string, std::string>> ParseParamsJson(std::string_view json);
 
 }  // namespace riskcap

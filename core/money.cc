@@ -18,6 +18,9 @@ namespace {
 constexpr uint64_t kMaxPositiveMagnitude = std::numeric_limits<int64_t>::max();
 constexpr uint64_t kMaxNegativeMagnitude = kMaxPositiveMagnitude + 1;
 constexpr uint64_t kMicrosPerCent = 10'000;
+// Longer text is refused before it is scanned: the longest amount is 21 characters, and even a
+// rounded one ("0.1000000000000000055511151231257827") fits well within this.
+constexpr size_t kMaxTextLength = 100;
 
 // A lexically valid decimal, split into its parts (views into the input).
 struct DecimalText {
@@ -54,6 +57,10 @@ size_t CountDigits(std::string_view s, size_t pos) {
 // Splits `text` into sign, integer digits and fraction digits, rejecting anything else.
 absl::StatusOr<DecimalText> Lex(std::string_view text) {
   if (text.empty()) return absl::InvalidArgumentError("money amount is empty");
+  if (text.size() > kMaxTextLength) {
+    return Malformed(text, absl::StrCat("is ", text.size(), " characters long; at most ",
+                                        kMaxTextLength, " are allowed"));
+  }
   DecimalText out;
   size_t pos = 0;
   if (text[0] == '+' || text[0] == '-') {

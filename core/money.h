@@ -30,9 +30,11 @@ class Money {
 
   // Parses a plain decimal string: optional sign, digits, optional '.' and up to 6 fraction
   // digits ("-1234.56", "0.000001", "+7"). No exponents, separators, spaces, "nan" or "inf".
-  // More than 6 fraction digits -> InvalidArgument; out of range -> OutOfRange.
+  // More than 6 fraction digits or over 100 characters -> InvalidArgument; out of range ->
+  // OutOfRange.
   static absl::StatusOr<Money> Parse(std::string_view text);
-  // Like Parse, but any number of fraction digits is accepted and rounded to 6 by `mode`.
+  // Like Parse, but any number of fraction digits (within the 100 characters) is accepted and
+  // rounded to 6 by `mode`.
   static absl::StatusOr<Money> ParseRounded(std::string_view text, RoundingMode mode);
 
   constexpr int64_t micros() const { return micros_; }

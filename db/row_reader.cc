@@ -5,6 +5,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/utf8.h"
+
 namespace riskcap::db {
 
 int64_t RowReader::Int() {
@@ -53,7 +55,10 @@ std::string RowReader::Str() {
     ++index_;
     return "";
   }
-  return row_.get<std::string>(index_++);
+  // Text that is not UTF-8 (stored by an older version, or written to the database by hand) is
+  // repaired here, the one place every stored string is read: proto3 refuses to carry it, and one
+  // bad name must not make every listing fail (docs/operations.md "Input limits").
+  return ScrubUtf8(row_.get<std::string>(index_++));
 }
 
 bool RowReader::Bool() { return Int() != 0; }

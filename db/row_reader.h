@@ -24,7 +24,7 @@ class RowReader {
   std::optional<int64_t> OptInt();
   double Double();
   std::optional<double> OptDouble();
-  std::string Str();  // NULL reads as ""
+  std::string Str();  // NULL reads as ""; bytes that are not UTF-8 read as U+FFFD
   bool Bool();        // 0/1 column
   Date DateValue();
   std::optional<Date> OptDate();

@@ -117,6 +117,10 @@ std::string_view BackendName(Backend backend) {
 }
 
 absl::StatusOr<StoreUrl> ParseStoreUrl(std::string_view url) {
+  if (url.size() > 4096) {  // a path or URI longer than any real one: refused unparsed
+    return absl::InvalidArgumentError(
+        absl::StrCat("store URL of ", url.size(), " characters; at most 4096"));
+  }
   StoreUrl out;
   if (absl::StartsWith(AbslView(url), "sqlite:")) {
     out.backend = Backend::kSqlite;

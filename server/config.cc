@@ -35,6 +35,41 @@ absl::Status ReadBool(const char* name, const char* text, bool* out) {
   return absl::OkStatus();
 }
 
+// The feed limits' ranges, shared by the environment variables and the flags.
+constexpr int64_t kFeedMaxBytesRange[] = {1024, int64_t{16} << 30};
+constexpr int64_t kFeedMaxRowsRange[] = {1, 1'000'000'000};
+constexpr int64_t kFeedMaxFieldBytesRange[] = {64, int64_t{1} << 30};
+
+absl::Status ReadInt64(const char* name, const char* text, const int64_t (&range)[2],
+                       int64_t* out) {
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < range[0] || value > range[1]) {
+    return absl::InvalidArgumentError(absl::StrCat(name, "='", text, "' must be an integer in [",
+                                                   range[0], ", ", range[1], "]"));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+
+absl::Status LoadFeedLimitsFromEnv(const std::function<const char*(const char*)>& getenv,
+                                   sources::FeedLimits* limits) {
+  const struct {
+    const char* name;
+    const int64_t (&range)[2];
+    int64_t* out;
+  } settings[] = {
+      {"RISKCAP_FEED_MAX_BYTES", kFeedMaxBytesRange, &limits->max_bytes},
+      {"RISKCAP_FEED_MAX_ROWS", kFeedMaxRowsRange, &limits->max_rows},
+      {"RISKCAP_FEED_MAX_FIELD_BYTES", kFeedMaxFieldBytesRange, &limits->max_field_bytes},
+  };
+  for (const auto& s : settings) {
+    if (const char* v = getenv(s.name)) {
+      if (auto st = ReadInt64(s.name, v, s.range, s.out); !st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The host part of host:port, without IPv6 brackets.
 std::string HostOf(const std::string& listen) {
   if (absl::StartsWith(listen, "[")) {
@@ -72,7 +107,7 @@ absl::Status LoadSourcesFromEnv(const std::function<const char*(const char*)>& g
     }
     c->feed_guard_fraction = f;
   }
-  return absl::OkStatus();
+  return LoadFeedLimitsFromEnv(getenv, &c->feed_limits);
 }
 
 // The stream and connection limits (docs/security.md); ranges as in AddStreamFlags.
@@ -282,6 +317,16 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "quarantine a feed with fewer rows than this fraction of the previous load "
                  "(env RISKCAP_FEED_GUARD_FRACTION)")
       ->check(CLI::Range(0.0, 1.0));
+  sources::FeedLimits& limits = c->sources.feed_limits;
+  app.add_option("--feed-max-bytes", limits.max_bytes,
+                 "largest feed payload (HTTP body or file) read (env RISKCAP_FEED_MAX_BYTES)")
+      ->check(CLI::Range(kFeedMaxBytesRange[0], kFeedMaxBytesRange[1]));
+  app.add_option("--feed-max-rows", limits.max_rows,
+                 "most rows in one feed payload (env RISKCAP_FEED_MAX_ROWS)")
+      ->check(CLI::Range(kFeedMaxRowsRange[0], kFeedMaxRowsRange[1]));
+  app.add_option("--feed-max-field-bytes", limits.max_field_bytes,
+                 "longest feed cell or JSON value (env RISKCAP_FEED_MAX_FIELD_BYTES)")
+      ->check(CLI::Range(kFeedMaxFieldBytesRange[0], kFeedMaxFieldBytesRange[1]));
   AddStreamFlags(app, c);
 }
 

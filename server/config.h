@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/date.h"
+#include "server/sources/feed_limits.h"
 
 namespace CLI {
 class App;
@@ -27,6 +28,9 @@ struct SourcesConfig {
   int retries = 3;                 // RISKCAP_SOURCE_RETRIES (--source-retries)
   bool insecure_skip_tls_verify = false;  // RISKCAP_SOURCE_INSECURE (--source-insecure): loud
   double feed_guard_fraction = 0.5;       // RISKCAP_FEED_GUARD_FRACTION (--feed-guard-fraction)
+  // RISKCAP_FEED_MAX_BYTES, RISKCAP_FEED_MAX_ROWS, RISKCAP_FEED_MAX_FIELD_BYTES (--feed-max-bytes,
+  // --feed-max-rows, --feed-max-field-bytes): a payload breaking one is quarantined.
+  sources::FeedLimits feed_limits;
 };
 
 // The data jobs that read a source (per-job overrides exist for these names).

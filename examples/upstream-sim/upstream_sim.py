@@ -393,7 +393,24 @@ def make_handler(universe, token, faults):
             body = to_json(dataset, rows)
             if mode == "truncated":
                 body = body[: len(body) // 2]
+            if mode in ("oversize", "unsized"):
+                return self.reply_unbounded(body, mode == "oversize")
             self.reply(200, body)
+
+        def reply_unbounded(self, body, announce):
+            """oversize: announces a 1 GB body; unsized: no length. Either way it sends `body`
+            and closes the connection: a client must not trust or wait for the size."""
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if announce:
+                self.send_header("Content-Length", str(10 ** 9))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                self.wfile.write(body.encode("utf-8"))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
     return Handler
 

@@ -24,6 +24,12 @@ absl::Status QuarantineFeed(const JobContext& context, const Quarantine& why) {
       absl::StrCat("quarantined feed (", why.code, "): ", why.message, "; current data unchanged"));
 }
 
+absl::Status QuarantineIfOverLimit(const JobContext& context, const absl::Status& error) {
+  std::optional<std::string> code = sources::FeedLimitCode(error);
+  if (!code) return error;
+  return QuarantineFeed(context, Quarantine{*code, std::string(error.message())});
+}
+
 absl::StatusOr<std::vector<Fund>> AllFunds(db::Store& store) {
   std::vector<Fund> all;
   for (db::Page page{0, 1000};;) {

@@ -37,12 +37,23 @@ absl::StatusOr<std::optional<SnapshotVersion>> CurrentVersion(db::Store& store, 
 // returns the FailedPrecondition the job fails with. Nothing is written.
 absl::Status QuarantineFeed(const JobContext& context, const Quarantine& why);
 
-// Fetches `dataset` for `date` and parses it into proto rows. Errors name the origin.
+// A payload that broke a feed limit (too large, too deep, too many rows, a field too long, not
+// UTF-8) is quarantined like an empty or partial one: QuarantineFeed with the limit's code.
+// Any other error is returned as it is.
+absl::Status QuarantineIfOverLimit(const JobContext& context, const absl::Status& error);
+
+// Fetches `dataset` for `date` and parses it into proto rows within the source's limits. Errors
+// name the origin; a payload over a limit is quarantined (QuarantineIfOverLimit).
 template <typename Msg>
-absl::StatusOr<std::vector<Msg>> FetchProtoRows(const sources::FeedSource& source,
+absl::StatusOr<std::vector<Msg>> FetchProtoRows(const JobContext& context,
+                                                const sources::FeedSource& source,
                                                 const std::string& dataset, Date date) {
-  ASSIGN_OR_RETURN(sources::FeedPayload payload, source.Fetch(dataset, date));
-  return sources::ParseRows<Msg>(payload.text, payload.format, payload.origin);
+  absl::StatusOr<sources::FeedPayload> payload = source.Fetch(dataset, date);
+  if (!payload.ok()) return QuarantineIfOverLimit(context, payload.status());
+  auto rows = sources::ParseRows<Msg>(payload->text, payload->format, payload->origin,
+                                      source.limits());
+  if (!rows.ok()) return QuarantineIfOverLimit(context, rows.status());
+  return rows;
 }
 
 // Converts proto rows with the ingest converters (`convert(msg, path, errors)`), so a bad row gets

@@ -112,7 +112,7 @@ class MarginIngestJob final : public Job {
     if (source.kind() == sources::SourceKind::kPush) return ConfirmPushed(context);
     context.Progress("fetching margin reports");
     ASSIGN_OR_RETURN(auto reports, FetchProtoRows<v1::SubmitMarginRequest>(
-                                       source, kDataset, context.reference_date()));
+                                       context, source, kDataset, context.reference_date()));
     FeedGuardInput guard{kDataset, {static_cast<int64_t>(reports.size()), {}}, std::nullopt,
                          {}, 0};
     if (auto q = CheckFeed(guard)) return QuarantineFeed(context, *q);

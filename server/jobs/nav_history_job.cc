@@ -50,7 +50,8 @@ class NavHistoryJob final : public Job {
     for (Date d = range.from; d <= range.to; ++d) {
       RETURN_IF_ERROR(context.CheckCancelled("fetching"));
       context.Progress("fetching", d - range.from, days);
-      ASSIGN_OR_RETURN(auto day_rows, FetchProtoRows<v1::NavHistoryEntry>(source, "nav_history", d));
+      ASSIGN_OR_RETURN(auto day_rows, FetchProtoRows<v1::NavHistoryEntry>(context, source,
+                                                                        "nav_history", d));
       if (day_rows.empty()) {
         return QuarantineFeed(context, {absl::StrCat("EMPTY:", FormatDate(d)),
                                         absl::StrCat("the nav_history feed returned no rows for ",

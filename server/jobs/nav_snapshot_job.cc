@@ -38,7 +38,8 @@ class NavSnapshotJob final : public Job {
     ASSIGN_OR_RETURN(RegistrySyncResult registry, SyncRegistry(context, source));
     RETURN_IF_ERROR(context.CheckCancelled("fetching"));
     context.Progress("fetching NAV snapshot");
-    ASSIGN_OR_RETURN(auto protos, FetchProtoRows<v1::NavSnapshot>(source, "nav_snapshot", date));
+    ASSIGN_OR_RETURN(auto protos, FetchProtoRows<v1::NavSnapshot>(context, source,
+                                                                    "nav_snapshot", date));
     ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows,
                      ConvertRows(protos, "nav_snapshot", &NavSnapshotFromProto));
     ASSIGN_OR_RETURN(auto funds, KnownFundIds(context.store()));

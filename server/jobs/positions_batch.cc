@@ -71,8 +71,8 @@ absl::StatusOr<std::vector<Position>> FetchPart(const JobContext& context,
                                                 BatchPart part) {
   const std::string dataset = DatasetOf(part);
   context.Progress(absl::StrCat("fetching ", dataset));
-  ASSIGN_OR_RETURN(auto protos,
-                   FetchProtoRows<v1::Position>(source, dataset, context.reference_date()));
+  ASSIGN_OR_RETURN(auto protos, FetchProtoRows<v1::Position>(context, source, dataset,
+                                                             context.reference_date()));
   RETURN_IF_ERROR(context.CheckCancelled("validating"));
   context.Progress("validating", 0, static_cast<int64_t>(protos.size()));
   ASSIGN_OR_RETURN(std::vector<Position> rows, ConvertRows(protos, dataset, &PositionFromProto));

@@ -81,8 +81,9 @@ absl::StatusOr<RegistrySyncResult> SyncRegistry(const JobContext& context,
                                                 const sources::FeedSource& source) {
   db::Store& store = context.store();
   const Date date = context.reference_date();
-  ASSIGN_OR_RETURN(auto manager_rows, FetchProtoRows<v1::Manager>(source, "managers", date));
-  ASSIGN_OR_RETURN(auto fund_rows, FetchProtoRows<v1::Fund>(source, "funds", date));
+  ASSIGN_OR_RETURN(auto manager_rows,
+                   FetchProtoRows<v1::Manager>(context, source, "managers", date));
+  ASSIGN_OR_RETURN(auto fund_rows, FetchProtoRows<v1::Fund>(context, source, "funds", date));
   ASSIGN_OR_RETURN(std::vector<Manager> managers, ValidManagers(manager_rows));
   ASSIGN_OR_RETURN(std::vector<Fund> funds, ValidFunds(fund_rows));
   RegistrySyncResult result;

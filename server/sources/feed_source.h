@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/date.h"
+#include "server/sources/feed_limits.h"
 #include "server/sources/http_fetcher.h"
 #include "server/sources/row_parser.h"
 
@@ -21,6 +22,8 @@ struct SourceConfig {
   HttpOptions http;
   // Feed guard: a load with fewer rows than this fraction of the previous load is quarantined.
   double min_feed_fraction = 0.5;
+  // Size, row and field limits of one payload (a payload breaking one is quarantined).
+  FeedLimits limits;
 };
 
 // A fetched payload, not yet parsed.
@@ -43,16 +46,26 @@ class FeedSource {
 
   // HTTP: GET <base>/v1/<dataset>?date=YYYY-MM-DD (JSON). File: <dir>/<dataset>-<date>.json, else
   // .csv; NotFound when neither exists. Push: FailedPrecondition (push data is never fetched).
+  // A body or file larger than limits().max_bytes is a FeedLimitError (kTooLarge), refused before
+  // it is read whole.
   absl::StatusOr<FeedPayload> Fetch(const std::string& dataset, Date date) const;
 
+  const FeedLimits& limits() const { return limits_; }
+
  private:
-  FeedSource(SourceKind kind, std::string base, std::string description, HttpOptions http)
+  FeedSource(SourceKind kind, std::string base, std::string description, HttpOptions http,
+             FeedLimits limits)
       : kind_(kind), base_(std::move(base)), description_(std::move(description)),
-        fetcher_(std::move(http)) {}
+        fetcher_(WithBodyLimit(std::move(http), limits.max_bytes)), limits_(limits) {}
+  static HttpOptions WithBodyLimit(HttpOptions http, int64_t max_bytes) {
+    http.max_body_bytes = max_bytes;
+    return http;
+  }
   SourceKind kind_;
   std::string base_;  // URL without trailing '/', or the directory
   std::string description_;
   HttpFetcher fetcher_;
+  FeedLimits limits_;
 };
 
 }  // namespace riskcap::server::sources

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/sources/feed_limits.h"
 
 namespace riskcap::server::sources {
 
@@ -18,6 +19,9 @@ struct HttpOptions {
   // TLS peer and host verification is ON unless this is set; setting it logs a warning on
   // every fetch.
   bool insecure_skip_tls_verify = false;
+  // A response announcing (Content-Length) or sending more body bytes than this is aborted and
+  // not retried: a FeedLimitError (feed_limits.h, kTooLarge).
+  int64_t max_body_bytes = FeedLimits{}.max_bytes;
 };
 
 // The body of a successful (2xx) response and how many attempts it took.
@@ -33,7 +37,8 @@ class HttpFetcher {
 
   // GETs `url`. Errors, each naming the URL and the attempts made: DeadlineExceeded (every attempt
   // timed out), Unavailable (connection/TLS errors or 5xx after the retries), PermissionDenied
-  // (401/403), FailedPrecondition (other 4xx, not retried).
+  // (401/403), FailedPrecondition (other 4xx, not retried), FeedLimitError (body too large, not
+  // retried).
   absl::StatusOr<HttpResponse> Get(const std::string& url) const;
 
  private:

@@ -14,6 +14,7 @@ SourceConfig SourceFor(const SourcesConfig& config, std::string_view job) {
   out.http.retries = config.retries;
   out.http.insecure_skip_tls_verify = config.insecure_skip_tls_verify;
   out.min_feed_fraction = config.feed_guard_fraction;
+  out.limits = config.feed_limits;
   return out;
 }
 

@@ -9,7 +9,7 @@
 namespace riskcap::server::sources {
 
 // RISKCAP_SOURCE_<JOB> when set, else RISKCAP_SOURCE; with the shared token, timeout, retries,
-// TLS flag and feed-guard fraction.
+// TLS flag, feed-guard fraction and feed limits.
 SourceConfig SourceFor(const SourcesConfig& config, std::string_view job);
 
 }  // namespace riskcap::server::sources

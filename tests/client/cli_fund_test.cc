@@ -68,6 +68,36 @@ TEST_P(CliFundTest, BadCnpjNamesTheFieldAndExitsWithInvalidInput) {
   EXPECT_EQ(code, 4);
 }
 
+// Text that is not UTF-8 can sit in a SQLite store (written before feeds were checked, or by
+// hand); it is repaired where rows are read (db/row_reader.cc), so every read still answers.
+// PostgreSQL refuses such text when it is written.
+TEST_P(CliFundTest, Latin1NamesInTheStoreDoNotBreakReads) {
+  db::Store& store = server_->store();
+  const std::string latin1 = "A\xe7\xf5" "es";  // "Ações" in Latin-1
+  const std::string shown = "A\xef\xbf\xbd\xef\xbf\xbd" "es";
+  auto manager = store.CreateManager({8, latin1 + " Gestora", "11444777000161"});
+  if (GetParam() == db::Backend::kPostgresql) {
+    EXPECT_FALSE(manager.ok()) << "PostgreSQL stores only valid UTF-8";
+    return;
+  }
+  ASSERT_TRUE(manager.ok()) << manager.status();
+  Fund fund;
+  fund.id = 102;
+  fund.name = latin1 + " FIA";
+  fund.tax_id = "11222333000181";
+  fund.manager_id = 8;
+  ASSERT_TRUE(store.CreateFund(fund).ok());
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"fund", "list", "-o", "json"},
+        std::vector<std::string>{"fund", "get", "102", "-o", "json"},
+        std::vector<std::string>{"manager", "list", "-o", "json"}}) {
+    std::string err;
+    auto [code, out] = Run(command, &err);
+    ASSERT_EQ(code, 0) << command[0] << " " << command[1] << ": " << err;
+    EXPECT_NE(out.find(shown), std::string::npos) << out;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CliFundTest,
                          ::testing::Values(db::Backend::kSqlite, db::Backend::kPostgresql),
                          riskcap::testing::BackendTestName);

@@ -104,6 +104,17 @@ TEST(Money, ParseErrorEscapesAndShortensHostileInput) {
   EXPECT_THAT(Money::Parse("1\n2").status().message(), HasSubstr("\"1\\n2\""));
 }
 
+TEST(Money, ParseRefusesTextOver100CharactersBeforeScanningIt) {
+  const std::string padded = std::string(99, '0') + "7";  // 100 characters: still an amount
+  EXPECT_EQ(Money::Parse(padded).value(), Money::FromMicros(7'000'000));
+  for (const std::string& text : {std::string(101, '1'), "0." + std::string(10 << 20, '5')}) {
+    absl::StatusOr<Money> m = Money::ParseRounded(text, RoundingMode::kHalfEven);
+    EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(m.status().message(), HasSubstr("characters long; at most 100 are allowed"));
+    EXPECT_LT(m.status().message().size(), 300u);
+  }
+}
+
 TEST(Money, ParseRejectsMoreThanSixDecimals) {
   absl::StatusOr<Money> m = Money::Parse("1.1234567");
   EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument);

@@ -1,6 +1,11 @@
 // Data-job source configuration: RISKCAP_SOURCE*, per-job overrides, and SourceFor.
+#include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "gtest/gtest.h"
 #include "server/config.h"
@@ -61,6 +66,56 @@ TEST(SourcesConfig, BadValuesNameTheVariable) {
     absl::Status st = Load({{name, value}}, &config);
     EXPECT_TRUE(absl::IsInvalidArgument(st)) << name;
     EXPECT_NE(st.message().find(name), std::string::npos) << st;
+  }
+}
+
+TEST(SourcesConfig, FeedLimitsFromTheEnvironmentAndFlagsWithOneRange) {
+  ServerConfig config;
+  ASSERT_TRUE(Load({}, &config).ok());
+  sources::SourceConfig defaults = sources::SourceFor(config.sources, "positions");
+  EXPECT_EQ(defaults.limits.max_bytes, 256 << 20);
+  EXPECT_EQ(defaults.limits.max_rows, 5'000'000);
+  EXPECT_EQ(defaults.limits.max_field_bytes, 64 << 10);
+  ASSERT_TRUE(Load({{"RISKCAP_FEED_MAX_BYTES", "8589934592"},
+                    {"RISKCAP_FEED_MAX_ROWS", "10"},
+                    {"RISKCAP_FEED_MAX_FIELD_BYTES", "100"}},
+                   &config)
+                  .ok());
+  sources::SourceConfig nav = sources::SourceFor(config.sources, "nav_snapshot");
+  EXPECT_EQ(nav.limits.max_bytes, int64_t{8} << 30);
+  EXPECT_EQ(nav.limits.max_rows, 10);
+  EXPECT_EQ(nav.limits.max_field_bytes, 100);
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"RISKCAP_FEED_MAX_BYTES", "1023"},
+           {"RISKCAP_FEED_MAX_BYTES", "lots"},
+           {"RISKCAP_FEED_MAX_ROWS", "0"},
+           {"RISKCAP_FEED_MAX_FIELD_BYTES", "2147483648"}}) {
+    ServerConfig bad;
+    absl::Status st = Load({{name, value}}, &bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(st)) << name << "=" << value;
+    EXPECT_NE(st.message().find(name), std::string::npos) << st;
+  }
+  // The flags override the environment and check the same ranges.
+  for (const auto& [args, ok] : std::vector<std::pair<std::vector<std::string>, bool>>{
+           {{"--feed-max-bytes", "4096", "--feed-max-rows", "3"}, true},
+           {{"--feed-max-bytes", "1023"}, false},
+           {{"--feed-max-field-bytes", "63"}, false}}) {
+    ServerConfig flagged;
+    CLI::App app;
+    AddConfigFlags(app, &flagged);
+    std::vector<std::string> argv = args;
+    std::reverse(argv.begin(), argv.end());  // CLI11 parses a reversed vector
+    bool parsed = true;
+    try {
+      app.parse(argv);
+    } catch (const CLI::ParseError&) {
+      parsed = false;
+    }
+    EXPECT_EQ(parsed, ok) << args[0] << " " << args[1];
+    if (ok) {
+      EXPECT_EQ(flagged.sources.feed_limits.max_bytes, 4096);
+      EXPECT_EQ(flagged.sources.feed_limits.max_rows, 3);
+    }
   }
 }
 

@@ -19,6 +19,7 @@ namespace {
 using ::riskcap::testing::JobHarness;
 using ::riskcap::testing::TestSource;
 using ::riskcap::testing::UpstreamSim;
+using sources::FeedLimits;
 
 const Date kDay(2026, 11, 20);
 
@@ -152,6 +153,37 @@ TEST_P(FeedFaultsTest, TruncatedJsonIsRejected) {
   ASSERT_TRUE(subs.ok());
   EXPECT_TRUE(subs->empty());
   ExpectNothingReplaced();
+}
+
+TEST_P(FeedFaultsTest, BodyAnnouncedOverTheLimitIsQuarantinedUnreadAndNotRetried) {
+  ASSERT_TRUE(sim_->SetFault("/v1/nav_snapshot", "oversize").ok());
+  auto out = harness_->Run(*MakeNavSnapshotJob(source_), kDay);
+  EXPECT_TRUE(absl::IsFailedPrecondition(out.status())) << out.status();
+  EXPECT_TRUE(absl::StrContains(out.status().message(),
+                                "quarantined feed (TOO_LARGE): upstream response announces "
+                                "1000000000 bytes, more than the limit of 268435456"))
+      << out.status();
+  EXPECT_EQ(*sim_->Hits("/v1/nav_snapshot"), 1 + 1);
+  std::vector<Finding> findings = Quarantines();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].dedup_key, "QUARANTINED_FEED|nav_snapshot|2026-11-20|TOO_LARGE");
+  ExpectNothingReplaced();
+}
+
+TEST_P(FeedFaultsTest, BodyWithoutALengthIsCutAtTheLimit) {
+  source_.limits.max_bytes = 2048;  // the simulator's positions are larger than this
+  ASSERT_TRUE(sim_->SetFault("/v1/positions", "unsized").ok());
+  auto out = harness_->Run(*MakePositionsJob(source_), kDay);
+  EXPECT_TRUE(absl::IsFailedPrecondition(out.status())) << out.status();
+  EXPECT_TRUE(absl::StrContains(out.status().message(),
+                                "upstream response sends more bytes, more than the limit of 2048"))
+      << out.status();
+  ASSERT_EQ(Quarantines().size(), 1u);
+  ExpectNothingReplaced();
+  // The same body, within the limit, is read to its end although it announces no length.
+  source_.limits.max_bytes = FeedLimits().max_bytes;
+  auto whole = harness_->Run(*MakePositionsJob(source_), kDay);
+  EXPECT_TRUE(whole.ok()) << whole.status();
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(FeedFaultsTest);
