@@ -107,7 +107,7 @@ absl::StatusOr<std::string> Store::PageTokenKey() {
   std::lock_guard<std::mutex> lock(page_token_key_mu_);
   if (!page_token_key_.empty()) return page_token_key_;
   ASSIGN_OR_RETURN(std::string fresh, NewSecret());
-  ASSIGN_OR_RETURN(std::string key, db_->Write([&](soci::session& s) -> absl::StatusOr<std::string> {
+  auto insert_or_read = [&](soci::session& s) -> absl::StatusOr<std::string> {
     // Servers sharing the store race here once; every one reads back the key that won.
     s << "INSERT INTO server_secrets (name, secret) VALUES ('page_token', :k)"
          " ON CONFLICT (name) DO NOTHING",
@@ -118,7 +118,8 @@ absl::StatusOr<std::string> Store::PageTokenKey() {
       return absl::InternalError("the stored page-token key is missing or too short");
     }
     return secret;
-  }));
+  };
+  ASSIGN_OR_RETURN(std::string key, db_->Write(insert_or_read));
   page_token_key_ = key;
   return key;
 }
