@@ -32,7 +32,8 @@ class SubmissionInserter {
   soci::statement st_;
 };
 
-// InvalidArgument when the record lacks a principal or method.
+// InvalidArgument when the record lacks a principal or method, or a field is longer than its
+// bound (core/audit.h).
 absl::Status CheckAuditRecord(const AuditRecord& r);
 
 // Appends audit records through one statement, like SubmissionInserter.

@@ -428,6 +428,21 @@ absl::Status Store::RevokeApiKey(int64_t id, absl::Time at) {
 absl::Status CheckAuditRecord(const AuditRecord& r) {
   if (r.principal.empty()) return absl::InvalidArgumentError("audit principal must not be empty");
   if (r.method.empty()) return absl::InvalidArgumentError("audit method must not be empty");
+  struct Field {
+    const char* name;
+    const std::string& value;
+    size_t max;
+  };
+  for (const Field& f : {Field{"principal", r.principal, kMaxAuditPrincipal},
+                         Field{"method", r.method, kMaxAuditMethod},
+                         Field{"request_id", r.request_id, kMaxAuditRequestId},
+                         Field{"outcome", r.outcome, kMaxAuditOutcome},
+                         Field{"detail", r.detail, kMaxAuditDetail}}) {
+    if (f.value.size() > f.max) {
+      return absl::InvalidArgumentError(absl::StrCat("audit ", f.name, " is ", f.value.size(),
+                                                     " bytes; at most ", f.max, " are kept"));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -64,14 +64,21 @@ absl::StatusOr<RequestOutcome> EarlierOutcome(soci::session& s, const RequestKey
 }  // namespace
 
 absl::StatusOr<RequestOutcome> RunIdempotent(
-    Store& store, const RequestKey& key, const std::function<absl::StatusOr<int64_t>()>& apply) {
+    Store& store, const RequestKey& key, const std::function<absl::StatusOr<int64_t>()>& apply,
+    const std::function<absl::Status(const RequestOutcome&)>& before_commit) {
   RETURN_IF_ERROR(CheckRequestKey(key));
   return store.database().WriteTogether(
       [&](soci::session& s) -> absl::StatusOr<RequestOutcome> {
-        if (!ClaimKey(s, key)) return EarlierOutcome(s, key);
-        ASSIGN_OR_RETURN(int64_t resource_id, apply());
-        RecordResource(s, key, resource_id);
-        return RequestOutcome{resource_id, /*replayed=*/false};
+        RequestOutcome outcome;
+        if (!ClaimKey(s, key)) {
+          ASSIGN_OR_RETURN(outcome, EarlierOutcome(s, key));
+        } else {
+          ASSIGN_OR_RETURN(int64_t resource_id, apply());
+          RecordResource(s, key, resource_id);
+          outcome = RequestOutcome{resource_id, /*replayed=*/false};
+        }
+        if (before_commit) RETURN_IF_ERROR(before_commit(outcome));
+        return outcome;
       });
 }
 

@@ -56,15 +56,17 @@ absl::Status CreateKeyBody(const RpcEnv& env, const Principal& p,
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(issued, IssueApiKey(env.store, r.label(), role, manager, p.Name(),
                                          env.clock.Now()));
+    // Before ApplyOnce commits: the audit record commits with the key.
+    info.audit_detail = absl::StrCat("api_key=", issued.key.id, " role=",
+                                     AbslView(EnumName(role)),
+                                     manager ? absl::StrCat(" manager=", *manager) : "", " ",
+                                     info.audit_detail);
     return issued.key.id;
   };
   ASSIGN_OR_RETURN(db::RequestOutcome done,
                    ApplyOnce(env.store, RequestKeyOf("AdminService/CreateApiKey", p, r), change,
                              info));
   if (done.replayed) return SecretShownOnce(r.request_id(), done.resource_id);
-  info.audit_detail = absl::StrCat("api_key=", issued.key.id, " role=", AbslView(EnumName(role)),
-                                   manager ? absl::StrCat(" manager=", *manager) : "", " ",
-                                   info.audit_detail);
   ToProto(issued.key, out->mutable_api_key());
   out->set_secret(issued.secret);
   return absl::OkStatus();
@@ -74,7 +76,8 @@ absl::Status ListKeysBody(const RpcEnv& env, const Principal& p, const v1::ListA
                           v1::ListApiKeysResponse* out) {
   RETURN_IF_ERROR(RequireRole(p, {}));
   if (r.manager_id() < 0) return FieldError("manager_id", "must be >= 0 (0 = any manager)");
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "AdminService/ListApiKeys", r));
+  db::Page page = pager.page;
   PageSource<ApiKey> source = [&](const db::Page& pg) { return env.store.ListApiKeys(pg); };
   auto keep = [&](const ApiKey& k) {
     return (r.include_revoked() || !k.revoked_at) &&
@@ -83,7 +86,7 @@ absl::Status ListKeysBody(const RpcEnv& env, const Principal& p, const v1::ListA
   ASSIGN_OR_RETURN(auto keys, CollectAscending<ApiKey>(source, page, keep, KeyId));
   for (const ApiKey& k : keys) ToProto(k, out->add_api_keys());
   int64_t last = keys.empty() ? 0 : keys.back().id;
-  out->set_next_page_token(NextPageToken(last, keys.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(last, keys.size(), page.limit));
   return absl::OkStatus();
 }
 
@@ -138,13 +141,14 @@ absl::Status ListAuditBody(const RpcEnv& env, const Principal& p,
                            v1::ListAuditRecordsResponse* out) {
   RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
   ASSIGN_OR_RETURN(AuditFilter filter, ParseAuditFilter(r));
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "AdminService/ListAuditRecords", r));
+  db::Page page = pager.page;
   PageSource<AuditRecord> source = [&](const db::Page& pg) { return env.store.ListAudit(pg); };
   auto keep = [&](const AuditRecord& a) { return filter.Keep(a); };
   ASSIGN_OR_RETURN(auto records, CollectDescending<AuditRecord>(source, page, keep, RecordId));
   for (const AuditRecord& a : records) ToProto(a, out->add_audit_records());
   int64_t last = records.empty() ? 0 : records.back().id;
-  out->set_next_page_token(NextPageToken(last, records.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(last, records.size(), page.limit));
   return absl::OkStatus();
 }
 

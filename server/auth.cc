@@ -3,9 +3,11 @@
 
 #include <openssl/rand.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
+#include "core/logger.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
 
@@ -47,6 +49,40 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
   if (!key.ok()) return key.status();
   if (key->revoked_at.has_value()) return Unauthenticated("revoked API key");
   return Principal{key->id, key->role, key->manager_id, key->label};
+}
+
+std::string PeerAddress(std::string_view peer) {
+  size_t colon = peer.rfind(':');
+  // "unix:/path" has no port; an IPv6 address's own colons sit inside brackets.
+  if (colon == std::string_view::npos || colon + 1 == peer.size() ||
+      peer.find(':') == colon || peer[colon - 1] == ':') {
+    return std::string(peer);
+  }
+  std::string_view port = peer.substr(colon + 1);
+  for (char c : port) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::string(peer);
+  }
+  return std::string(peer.substr(0, colon));
+}
+
+void Authenticator::RecordFailure(const grpc::ServerContextBase& context, std::string_view method,
+                                  const absl::Status& failure, absl::Time now) const {
+  AuthFailure row;
+  row.peer = PeerAddress(context.peer());
+  row.method = std::string(method);
+  // The reason without the advice that follows it ("unknown API key; send ...").
+  std::string_view message = StdView(failure.message());
+  row.last_reason = std::string(message.substr(0, message.find(';')));
+  row.last_at = now;
+  absl::Status recorded = store_.RecordAuthFailure(row);
+  if (int64_t held = 0; failure_log_.Allow(absl::Now(), held)) {
+    Log(LogLevel::kWarning, "authentication failed",
+        {{"peer", row.peer},
+         {"method", method},
+         {"reason", row.last_reason},
+         {"not_logged_since_last", held},
+         {"recorded", recorded.ok() ? "yes" : recorded.ToString()}});
+  }
 }
 
 absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed) {

@@ -6,12 +6,14 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "core/enums.h"
 #include "core/fund.h"
+#include "core/log_throttle.h"
 #include "db/store.h"
 
 namespace riskcap::server {
@@ -31,6 +33,13 @@ std::string NewApiKeySecret();
 // Hex SHA-256 of a secret: the only form the store keeps.
 std::string HashApiKeySecret(const std::string& secret);
 
+// How often a flood of failed authentication may log a warning.
+constexpr absl::Duration kAuthFailureLogInterval = absl::Seconds(10);
+
+// The caller's address without its port ("ipv4:10.1.2.3:5555" -> "ipv4:10.1.2.3"), so that one
+// client's connections count together.
+std::string PeerAddress(std::string_view peer);
+
 // Resolves the "authorization: Bearer <secret>" metadata of a call to a Principal.
 // Safe for concurrent use. Keys are looked up through the store's cache: a key revoked through
 // this server's store is refused at once, one revoked by another process within
@@ -41,8 +50,16 @@ class Authenticator {
   // UNAUTHENTICATED when the header is missing or malformed, the key unknown or revoked.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
 
+  // Records a call to `method` that Authenticate refused with `failure`: one more in the store's
+  // count for (peer address, minute of `now`, method) — never an audit record per call — and a
+  // warning log at most every kAuthFailureLogInterval, with how many were not logged. A failure
+  // to record is logged the same way; the call's answer does not change.
+  void RecordFailure(const grpc::ServerContextBase& context, std::string_view method,
+                     const absl::Status& failure, absl::Time now) const;
+
  private:
   db::Store& store_;
+  mutable LogThrottle failure_log_{kAuthFailureLogInterval};
 };
 
 // PERMISSION_DENIED unless the principal's role is one of `allowed` (ADMIN is always allowed).

@@ -55,12 +55,15 @@ absl::Status GrantBody(const RpcEnv& env, const Principal& p, const v1::GrantExe
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(Exemption granted, env.store.GrantExemption(e));
+    info.audit_detail = absl::StrCat("exemption=", granted.id, " ", info.audit_detail);
     return granted.id;
   };
   ASSIGN_OR_RETURN(db::RequestOutcome done,
                    ApplyOnce(env.store, RequestKeyOf("FundService/GrantExemption", p, r), change,
                              info));
-  info.audit_detail = absl::StrCat("exemption=", done.resource_id, " ", info.audit_detail);
+  if (done.replayed) {
+    info.audit_detail = absl::StrCat("exemption=", done.resource_id, " ", info.audit_detail);
+  }
   ASSIGN_OR_RETURN(Exemption now, ExemptionById(env.store, done.resource_id));
   ToProto(now, out);
   return absl::OkStatus();
@@ -77,13 +80,15 @@ absl::Status RevokeBody(const RpcEnv& env, const Principal& p,
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     RETURN_IF_ERROR(env.store.RevokeExemption(r.exemption_id(), p.Name(), env.clock.Now()));
+    ASSIGN_OR_RETURN(Exemption revoked, ExemptionById(env.store, r.exemption_id()));
+    absl::StrAppend(&info.audit_detail, " fund=", revoked.fund_id);
     return r.exemption_id();
   };
   ASSIGN_OR_RETURN(db::RequestOutcome done,
                    ApplyOnce(env.store, RequestKeyOf("FundService/RevokeExemption", p, r), change,
                              info));
   ASSIGN_OR_RETURN(Exemption now, ExemptionById(env.store, done.resource_id));
-  absl::StrAppend(&info.audit_detail, " fund=", now.fund_id);
+  if (done.replayed) absl::StrAppend(&info.audit_detail, " fund=", now.fund_id);
   ToProto(now, out);
   return absl::OkStatus();
 }
@@ -107,7 +112,8 @@ absl::Status ListExemptionsBody(const RpcEnv& env, const Principal& p,
                                 const v1::ListExemptionsRequest& r, CallInfo&,
                                 v1::ListExemptionsResponse* out) {
   if (r.fund_id() < 0) return FieldError("fund_id", "must be >= 0 (0 = any fund)");
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListExemptions", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(auto scope, ExemptionScope(env, p, r.fund_id()));
   std::optional<int64_t> fund;
   if (r.fund_id() > 0) fund = r.fund_id();
@@ -120,7 +126,7 @@ absl::Status ListExemptionsBody(const RpcEnv& env, const Principal& p,
   ASSIGN_OR_RETURN(auto rows, CollectDescending<Exemption>(source, page, keep, ExemptionId));
   for (const Exemption& e : rows) ToProto(e, out->add_exemptions());
   int64_t last = rows.empty() ? 0 : rows.back().id;
-  out->set_next_page_token(NextPageToken(last, rows.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(last, rows.size(), page.limit));
   return absl::OkStatus();
 }
 

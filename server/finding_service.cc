@@ -45,14 +45,15 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFindi
   FieldErrors errors;
   db::FindingFilter filter = FindingFilterFromProto(r, errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FindingService/ListFindings", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(FundScope scope, ScopeOf(env, p, r.fund_id()));
   PageSource<Finding> source = [&](const db::Page& pg) { return env.store.ListFindings(filter, pg); };
   auto keep = [&](const Finding& f) { return InScope(scope, f); };
   auto key = [](const Finding& f) { return f.id; };
   ASSIGN_OR_RETURN(auto rows, CollectDescending<Finding>(source, page, keep, key));
   for (const Finding& f : rows) ToProto(f, out->add_findings());
-  out->set_next_page_token(NextPageToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
   return absl::OkStatus();
 }
 
@@ -71,11 +72,13 @@ absl::Status Transition(const RpcEnv& env, const db::RequestKey& key,
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     RETURN_IF_ERROR(apply());
+    ASSIGN_OR_RETURN(Finding changed, env.store.GetFinding(finding_id));
+    if (changed.fund_id) absl::StrAppend(&info.audit_detail, " fund=", *changed.fund_id);
     return finding_id;
   };
   ASSIGN_OR_RETURN(db::RequestOutcome done, ApplyOnce(env.store, key, change, info));
   ASSIGN_OR_RETURN(Finding now, env.store.GetFinding(done.resource_id));
-  if (now.fund_id) absl::StrAppend(&info.audit_detail, " fund=", *now.fund_id);
+  if (done.replayed && now.fund_id) absl::StrAppend(&info.audit_detail, " fund=", *now.fund_id);
   ToProto(now, out);
   return absl::OkStatus();
 }
@@ -171,7 +174,8 @@ absl::Status ListRemindersBody(const RpcEnv& env, const Principal& p,
                                const v1::ListRemindersRequest& r,
                                v1::ListRemindersResponse* out) {
   if (r.manager_id() < 0) return FieldError("manager_id", "must be >= 0 (0 = any manager)");
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FindingService/ListReminders", r));
+  db::Page page = pager.page;
   std::optional<int64_t> manager;
   if (r.manager_id() > 0) manager = r.manager_id();
   if (p.role == Role::kManager) {
@@ -182,7 +186,7 @@ absl::Status ListRemindersBody(const RpcEnv& env, const Principal& p,
   }
   ASSIGN_OR_RETURN(std::vector<Reminder> rows, env.store.ListReminders(manager, page));
   for (const Reminder& m : rows) ToProto(m, out->add_reminders());
-  out->set_next_page_token(NextPageToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
   return absl::OkStatus();
 }
 

@@ -158,10 +158,10 @@ absl::Status UpdateManagerBody(const RpcEnv& env, const Principal& p,
   change.explain = [&](const absl::Status& st) {
     return ExplainManagerRefusal(env.store, m, /*create=*/false, st);
   };
+  absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
   ASSIGN_OR_RETURN(db::RequestOutcome done,
                    ApplyOnce(env.store, RequestKeyOf("FundService/UpdateManager", p, r), change,
                              info));
-  absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
   return ManagerNow(env.store, done.resource_id, out);
 }
 
@@ -217,10 +217,10 @@ absl::Status UpdateFundBody(const RpcEnv& env, const Principal& p, const v1::Upd
   change.explain = [&](const absl::Status& st) {
     return ExplainFundRefusal(env.store, f, /*create=*/false, st);
   };
+  absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
   ASSIGN_OR_RETURN(db::RequestOutcome done,
                    ApplyOnce(env.store, RequestKeyOf("FundService/UpdateFund", p, r), change,
                              info));
-  absl::StrAppend(&info.audit_detail, MaskDetail(r.update_mask()));
   return FundNow(env.store, done.resource_id, out);
 }
 
@@ -235,13 +235,14 @@ absl::Status ListFundsBody(const RpcEnv& env, const Principal& p, const v1::List
     }
     manager = p.manager_id;
   }
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListFunds", r));
+  db::Page page = pager.page;
   PageSource<Fund> source = [&](const db::Page& pg) { return env.store.ListFunds(manager, pg); };
   auto keep = [&](const Fund& f) { return r.include_inactive() || f.active; };
   ASSIGN_OR_RETURN(std::vector<Fund> funds, CollectAscending<Fund>(source, page, keep, IdOf<Fund>));
   for (const Fund& f : funds) ToProto(f, out->add_funds());
   int64_t last = funds.empty() ? 0 : funds.back().id;
-  out->set_next_page_token(NextPageToken(last, funds.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(last, funds.size(), page.limit));
   return absl::OkStatus();
 }
 
@@ -262,11 +263,12 @@ absl::Status ListManagersBody(const RpcEnv& env, const Principal& p,
                               const v1::ListManagersRequest& r, CallInfo&,
                               v1::ListManagersResponse* out) {
   RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst, Role::kService}));
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListManagers", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(std::vector<Manager> rows, env.store.ListManagers(page));
   for (const Manager& m : rows) ToProto(m, out->add_managers());
   int64_t last = rows.empty() ? 0 : rows.back().id;
-  out->set_next_page_token(NextPageToken(last, rows.size(), page.limit));
+  out->set_next_page_token(pager.NextToken(last, rows.size(), page.limit));
   return absl::OkStatus();
 }
 

@@ -51,10 +51,11 @@ absl::Status AdmitOnce(const RpcEnv& env, const db::RequestKey& key, Admit admit
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(admitted, admit());
+    absl::StrAppend(&info.audit_detail, " run=", admitted->id);
     return admitted->id;
   };
   ASSIGN_OR_RETURN(db::RequestOutcome done, ApplyOnce(env.store, key, change, info));
-  absl::StrAppend(&info.audit_detail, " run=", done.resource_id);
+  if (done.replayed) absl::StrAppend(&info.audit_detail, " run=", done.resource_id);
   if (done.replayed) {
     ASSIGN_OR_RETURN(JobRun now, CurrentRun(env, done.resource_id));
     ToProto(now, out);
@@ -177,14 +178,16 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListJobRu
   }
   if (r.parent_job_run_id() < 0) errors.Add("parent_job_run_id", "must be >= 0");
   if (r.parent_job_run_id() > 0) filter.parent_run_id = r.parent_job_run_id();
-  auto page = PageFromRequest(r.page_size(), r.page_token());
-  if (!page.ok()) errors.AddViolationsOf(page.status());
+  auto pager = PagerFor(env.store, "JobService/ListJobRuns", r);
+  if (!pager.ok() && absl::IsInvalidArgument(pager.status())) {
+    errors.AddViolationsOf(pager.status());
+  }
   RETURN_IF_ERROR(errors.ToStatus());
-  RETURN_IF_ERROR(page.status());
-  ASSIGN_OR_RETURN(std::vector<JobRun> runs, env.store.ListJobRuns(filter, *page));
+  RETURN_IF_ERROR(pager.status());
+  ASSIGN_OR_RETURN(std::vector<JobRun> runs, env.store.ListJobRuns(filter, pager->page));
   for (const JobRun& run : runs) ToProto(run, out->add_job_runs());
   if (!runs.empty()) {
-    out->set_next_page_token(NextPageToken(runs.back().id, runs.size(), page->limit));
+    out->set_next_page_token(pager->NextToken(runs.back().id, runs.size(), pager->page.limit));
   }
   return absl::OkStatus();
 }

@@ -87,9 +87,13 @@ grpc::Status MarginServiceImpl::SubmitMargins(grpc::ServerContext* context,
             }
             v1::SubmitMarginResult* result = response->add_results();
             result->set_index(index++);
-            result->set_request_id(item.request_id());
+            // Echoed only when bounded: the index identifies the item either way.
+            if (CheckRequestIdBound(item.request_id()).ok()) {
+              result->set_request_id(item.request_id());
+            }
             CallInfo item_info;
-            auto receipt = intake_.Submit(p, item, item_info);
+            // Each new submission commits with its own audit record.
+            auto receipt = intake_.Submit(p, item, item_info, "MarginService/SubmitMargins");
             if (receipt.ok()) {
               *result->mutable_receipt() = *receipt;
               response->set_accepted_count(response->accepted_count() + 1);
@@ -141,7 +145,8 @@ grpc::Status MarginServiceImpl::ListSubmissions(grpc::ServerContext* context,
       [&](const Principal& p, CallInfo&) -> absl::Status {
         ASSIGN_OR_RETURN(db::SubmissionFilter filter, ParseFilter(*request));
         RETURN_IF_ERROR(ScopeFilter(env_.store, p, filter));
-        ASSIGN_OR_RETURN(db::Page page, PageFromRequest(request->page_size(), request->page_token()));
+        ASSIGN_OR_RETURN(Pager pager, PagerFor(env_.store, "MarginService/ListSubmissions", *request));
+        db::Page page = pager.page;
         ASSIGN_OR_RETURN(auto rows, env_.store.ListSubmissions(filter, page));
         absl::flat_hash_map<int64_t, int64_t> manager_of;
         for (const MarginSubmission& s : rows) {
@@ -153,7 +158,7 @@ grpc::Status MarginServiceImpl::ListSubmissions(grpc::ServerContext* context,
           ToProto(s, it->second, response->add_submissions());
         }
         int64_t last = rows.empty() ? 0 : rows.back().id;
-        response->set_next_page_token(NextPageToken(last, rows.size(), page.limit));
+        response->set_next_page_token(pager.NextToken(last, rows.size(), page.limit));
         return absl::OkStatus();
       });
 }
@@ -172,8 +177,13 @@ absl::Status MarginServiceImpl::Decide(const Principal& p, const std::string& re
   }
   RETURN_IF_ERROR(errors.ToStatus());
   info.audit_detail = absl::StrCat("submission=", submission_id);
-  auto decided = env_.store.DecideSubmission(submission_id, decision, reason, p.Name(),
-                                             env_.clock.Now());
+  absl::StatusOr<MarginSubmission> decided;
+  absl::Status committed = CommitAudited(env_.store, info, [&]() {
+    decided = env_.store.DecideSubmission(submission_id, decision, reason, p.Name(),
+                                          env_.clock.Now());
+    return decided.status();
+  });
+  if (decided.ok() && !committed.ok()) return committed;  // the audit failed: nothing changed
   if (absl::IsFailedPrecondition(decided.status())) {
     // Retrying the same decision is idempotent: answer with the submission as it is now.
     ASSIGN_OR_RETURN(MarginSubmission current, env_.store.GetSubmission(submission_id));

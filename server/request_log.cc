@@ -33,18 +33,27 @@ db::RequestKey MakeRequestKey(std::string_view method, const Principal& principa
 absl::StatusOr<db::RequestOutcome> ApplyOnce(db::Store& store, const db::RequestKey& key,
                                              const Change& change, CallInfo& info) {
   absl::Status apply_failure;
-  absl::StatusOr<db::RequestOutcome> outcome =
-      db::RunIdempotent(store, key, [&]() -> absl::StatusOr<int64_t> {
+  // A new change commits with the call's audit record. A replay changes nothing: HandleRpc
+  // audits it afterwards with the call's real outcome (e.g. CreateApiKey's ALREADY_EXISTS).
+  auto audit = [&](const db::RequestOutcome& done) -> absl::Status {
+    if (done.replayed || !info.append_ok_audit) return absl::OkStatus();
+    return info.append_ok_audit();
+  };
+  absl::StatusOr<db::RequestOutcome> outcome = db::RunIdempotent(
+      store, key,
+      [&]() -> absl::StatusOr<int64_t> {
         absl::StatusOr<int64_t> id = change.apply();
         apply_failure = id.status();
         return id;
-      });
+      },
+      audit);
   if (!outcome.ok()) {
     // Only apply's own failures are explained: the store's (a reused request id) already are.
     if (!apply_failure.ok() && change.explain) return change.explain(apply_failure);
     return outcome.status();
   }
   if (outcome->replayed) absl::StrAppend(&info.audit_detail, " replayed");
+  else if (info.append_ok_audit) info.audited = true;
   return outcome;
 }
 

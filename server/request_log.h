@@ -39,7 +39,8 @@ db::RequestKey RequestKeyOf(std::string_view method, const Principal& principal,
 // What a mutating call changes, for ApplyOnce.
 struct Change {
   // Applies the change and returns the id of the resource it created or changed. Its store calls
-  // join ApplyOnce's transaction; it must return at the first one that fails.
+  // join ApplyOnce's transaction; it must return at the first one that fails. Whatever it adds
+  // to the call's audit detail is in the audit record that commits with the change.
   std::function<absl::StatusOr<int64_t>()> apply;
   // Rewrites a failure of `apply` into the error the caller should see, once the transaction has
   // rolled back (so it may read the store, e.g. to name who holds a taken tax id). Must return
@@ -50,6 +51,9 @@ struct Change {
 // Runs `change` at most once for `key` and returns the resource id with whether this call was a
 // replay (then " replayed" is appended to the audit detail). Errors: apply's, explained;
 // ALREADY_EXISTS when the request id was already used with different content.
+// When the change is applied, the call's audit record (info.append_ok_audit, with the detail as
+// `apply` leaves it) commits in the same transaction and info.audited is set: so `apply` must
+// complete info.audit_detail, e.g. with the id it created.
 absl::StatusOr<db::RequestOutcome> ApplyOnce(db::Store& store, const db::RequestKey& key,
                                              const Change& change, CallInfo& info);
 

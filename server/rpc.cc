@@ -1,10 +1,14 @@
 // HandleRpc: authentication, audit and status mapping around each RPC body.
 #include "server/rpc.h"
 
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/field_errors.h"
 #include "core/logger.h"
+#include "core/status_macros.h"
 #include "server/grpc_status.h"
 
 namespace riskcap::server {
@@ -16,10 +20,21 @@ AuditRecord CallAuditRecord(const RpcEnv& env, std::string_view principal, std::
   record.at = env.clock.Now();
   record.principal = std::string(principal);
   record.method = std::string(method);
-  record.request_id = std::string(request_id);
+  // Callers validated it (CheckRequestIdBound); the bound is kept even if one did not.
+  record.request_id = CheckRequestIdBound(request_id).ok() ? std::string(request_id) : "?";
   record.outcome = outcome.ok() ? "OK" : absl::StatusCodeToString(outcome.code());
-  record.detail = detail;
+  record.detail = BoundedAuditDetail(detail);
   return record;
+}
+
+absl::Status CommitAudited(db::Store& store, CallInfo& info,
+                           const std::function<absl::Status()>& change) {
+  absl::Status committed = store.InTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(change());
+    return info.append_ok_audit ? info.append_ok_audit() : absl::OkStatus();
+  });
+  if (committed.ok() && info.append_ok_audit) info.audited = true;
+  return committed;
 }
 
 void LogAuditFailure(std::string_view method, std::string_view request_id,
@@ -38,12 +53,30 @@ grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome) {
 grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
                        std::string_view method, std::string_view request_id, CallKind kind,
                        const RpcBody& body) {
+  if (kind == CallKind::kMutating) {
+    // First: an unbounded or malformed id must not reach the audit log, nor any other table.
+    if (absl::Status bad = CheckRequestIdBound(request_id); !bad.ok()) {
+      return ReplyStatus(method, bad);
+    }
+  }
   auto principal = env.auth.Authenticate(context);
+  if (!principal.ok()) {
+    if (absl::IsUnauthenticated(principal.status())) {
+      env.auth.RecordFailure(context, method, principal.status(), env.clock.Now());
+    }
+    return ReplyStatus(method, principal.status());
+  }
   CallInfo info;
-  absl::Status outcome = principal.ok() ? body(*principal, info) : principal.status();
+  if (kind == CallKind::kMutating) {
+    info.append_ok_audit = [&]() {
+      return env.store.AppendAudit(CallAuditRecord(env, principal->Name(), method, request_id,
+                                                   absl::OkStatus(), info.audit_detail));
+    };
+  }
+  absl::Status outcome = body(*principal, info);
   if (kind == CallKind::kMutating && !info.audited) {
-    AuditRecord record = CallAuditRecord(env, principal.ok() ? principal->Name() : "anonymous",
-                                         method, request_id, outcome, info.audit_detail);
+    AuditRecord record =
+        CallAuditRecord(env, principal->Name(), method, request_id, outcome, info.audit_detail);
     absl::Status st = env.batcher != nullptr ? env.batcher->AppendAudit(record)
                                              : env.store.AppendAudit(record);
     if (!st.ok()) LogAuditFailure(method, request_id, st);
@@ -61,6 +94,42 @@ absl::Status ValidateRequestId(std::string_view request_id) {
     if (!ok) return FieldError("request_id", "may contain only letters, digits and . _ : -");
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckRequestIdBound(std::string_view request_id) {
+  if (request_id.size() > kMaxAuditRequestId) {
+    // Says how long it was, never echoes it: the id may be megabytes.
+    return FieldError("request_id", absl::StrCat("is ", request_id.size(), " bytes; at most ",
+                                                 kMaxAuditRequestId, " are accepted (1..64 of "
+                                                 "[A-Za-z0-9._:-], a UUID is recommended)"));
+  }
+  for (char c : request_id) {
+    if (c < 0x20 || c > 0x7e) {
+      return FieldError("request_id", "may contain only printable ASCII (letters, digits and "
+                                      ". _ : - are valid; a UUID is recommended)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string BoundedAuditDetail(std::string_view detail) {
+  std::string escaped;
+  escaped.reserve(std::min(detail.size(), kMaxAuditDetail + 1));
+  size_t used = 0;
+  for (; used < detail.size() && escaped.size() <= kMaxAuditDetail; ++used) {
+    unsigned char c = static_cast<unsigned char>(detail[used]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      escaped.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&escaped, absl::CHexEscape(absl::string_view(&detail[used], 1)));
+    }
+  }
+  if (used == detail.size() && escaped.size() <= kMaxAuditDetail) return escaped;
+  // Room for the marker, whose count is at most 20 digits.
+  constexpr size_t kMarkerRoom = 32;
+  escaped.resize(kMaxAuditDetail - kMarkerRoom);
+  absl::StrAppend(&escaped, "...[cut; ", detail.size(), " bytes in all]");
+  return escaped;
 }
 
 }  // namespace riskcap::server

@@ -45,17 +45,35 @@ enum class CallKind { kRead, kMutating };
 
 // Per-call facts a body may add to the audit record.
 struct CallInfo {
-  std::string audit_detail;  // e.g. "fund=12 submission=345"
+  std::string audit_detail;  // e.g. "fund=12 submission=345"; cut to kMaxAuditDetail bytes
   // Set by a body that already committed the call's audit record together with its change (the
-  // group-commit path of SubmitMargin), so HandleRpc does not write a second one.
+  // group-commit path of SubmitMargin, ApplyOnce, CommitAudited), so HandleRpc does not write a
+  // second one.
   bool audited = false;
+  // Set by HandleRpc for a mutating call: appends the call's audit record, outcome OK, with the
+  // audit_detail as it is then. A body calls it INSIDE the transaction of its change, so both
+  // commit or neither does, and sets `audited` once that transaction committed. Empty when the
+  // call is not audited (e.g. the items of a batch).
+  std::function<absl::Status()> append_ok_audit;
 };
+
+// Runs `change` and then info.append_ok_audit (when set) in one store transaction, and sets
+// info.audited once it committed. `change`'s store calls join the transaction; a failure of
+// either rolls both back and is returned (HandleRpc then audits the failure on its own).
+absl::Status CommitAudited(db::Store& store, CallInfo& info,
+                           const std::function<absl::Status()>& change);
 
 using RpcBody = std::function<absl::Status(const Principal&, CallInfo&)>;
 
-// Authenticates the call, runs `body`, and for kMutating calls appends an audit record
-// (principal, method, request id, outcome, detail) whatever the outcome — also for calls that
-// fail authentication. `method` is the short RPC name, e.g. "MarginService/SubmitMargin".
+// Runs one RPC, in this order:
+//  1. kMutating: `request_id` must pass CheckRequestIdBound, else
+//     INVALID_ARGUMENT naming request_id, before authentication and with nothing written.
+//  2. Authenticates. A failure is counted per peer, minute and method (Authenticator::
+//     RecordFailure), never as an audit record, and answered UNAUTHENTICATED.
+//  3. Runs `body`; a kMutating call then gets one audit record (principal, method, request id,
+//     outcome, detail): the body's own, committed with its change (CallInfo::append_ok_audit),
+//     or else one appended here with the outcome, e.g. for a refused call that changed nothing.
+// `method` is the short RPC name, e.g. "MarginService/SubmitMargin".
 grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
                        std::string_view method, std::string_view request_id, CallKind kind,
                        const RpcBody& body);
@@ -71,7 +89,17 @@ void LogAuditFailure(std::string_view method, std::string_view request_id,
 // The call's outcome at the wire; an INTERNAL one is logged first.
 grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome);
 
-// INVALID_ARGUMENT naming `request_id` unless it is 1..64 characters of [A-Za-z0-9._:-].
+// INVALID_ARGUMENT naming `request_id` unless it is 1..64 characters of [A-Za-z0-9._:-]: the rule
+// each mutating body applies, reported with the request's other field errors.
 absl::Status ValidateRequestId(std::string_view request_id);
+// INVALID_ARGUMENT naming `request_id` when it is longer than kMaxAuditRequestId (128) bytes or
+// holds a byte outside printable ASCII; OK when empty. What HandleRpc (and SubmitMargin's callback
+// path) checks before authentication and before anything is written, so that no id that could
+// not be stored as it is ever reaches the audit log or another table.
+absl::Status CheckRequestIdBound(std::string_view request_id);
+
+// `detail` as it is stored: bytes outside printable ASCII (and '\\') C-escaped, and when longer
+// than kMaxAuditDetail bytes, cut to fit and ending in "...[cut; N bytes in all]".
+std::string BoundedAuditDetail(std::string_view detail);
 
 }  // namespace riskcap::server

@@ -99,11 +99,11 @@ absl::StatusOr<std::pair<SnapshotVersion, int64_t>> PageSnapshot(const RpcEnv& e
 }
 
 // The token for the page after rows [offset, offset + limit) of `total`; empty on the last page.
-absl::StatusOr<std::string> NextToken(const SnapshotVersion& v, int64_t offset, int limit,
-                                      size_t total) {
+absl::StatusOr<std::string> NextToken(const Pager& pager, const SnapshotVersion& v,
+                                      int64_t offset, int limit, size_t total) {
   if (static_cast<size_t>(offset + limit) >= total) return std::string();
   ASSIGN_OR_RETURN(int64_t key, PackCursor({v.reference_date, v.version, offset + limit}));
-  return NextPageToken(key, static_cast<size_t>(limit), limit);
+  return pager.NextToken(key, static_cast<size_t>(limit), limit);
 }
 
 absl::Status CheckFund(const RpcEnv& env, const Principal& principal, int64_t fund_id) {
@@ -201,7 +201,8 @@ absl::Status GetNav(const RpcEnv& env, const Principal& principal,
 
 absl::Status ListHistory(const RpcEnv& env, const Principal& principal,
                          const v1::ListNavHistoryRequest& r, v1::ListNavHistoryResponse* out) {
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "SnapshotService/ListNavHistory", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(auto range, NavHistoryRange(r, page));
   RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
   if (range.first > range.second) return absl::OkStatus();  // the token was at the end
@@ -218,7 +219,7 @@ absl::Status ListHistory(const RpcEnv& env, const Principal& principal,
   }
   if (rows.size() > shown) {
     const int64_t key = rows[shown - 1].nav_date - kFirstDate + 1;
-    out->set_next_page_token(NextPageToken(key, shown, page.limit));
+    out->set_next_page_token(pager.NextToken(key, shown, page.limit));
   }
   return absl::OkStatus();
 }
@@ -226,7 +227,8 @@ absl::Status ListHistory(const RpcEnv& env, const Principal& principal,
 absl::Status ListFundPositions(const RpcEnv& env, const Principal& principal,
                                const v1::ListPositionsRequest& r, v1::ListPositionsResponse* out) {
   ASSIGN_OR_RETURN(Selector s, SelectorOf(r));
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "SnapshotService/ListPositions", r));
+  db::Page page = pager.page;
   RETURN_IF_ERROR(CheckFund(env, principal, r.fund_id()));
   // For positions the cursor's offset is the batch row number to continue after.
   ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env, SnapshotKind::kPositions, s, page));
@@ -248,7 +250,7 @@ absl::Status ListFundPositions(const RpcEnv& env, const Principal& principal,
   if (rows.size() > shown) {
     ASSIGN_OR_RETURN(int64_t key,
                      PackCursor({v.reference_date, v.version, row_numbers[shown - 1]}));
-    out->set_next_page_token(NextPageToken(key, shown, page.limit));
+    out->set_next_page_token(pager.NextToken(key, shown, page.limit));
   }
   return absl::OkStatus();
 }
@@ -271,7 +273,8 @@ absl::Status ListFundExposures(const RpcEnv& env, const Principal& principal,
   if (!v1::ExposureOrigin_IsValid(r.consolidated_exposure())) {
     return FieldError("consolidated_exposure", "is not one of the enum's named values");
   }
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "SnapshotService/ListExposures", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env, SnapshotKind::kExposure, s, page));
   const auto& [v, offset] = pinned;
   ASSIGN_OR_RETURN(std::vector<FundExposure> rows,
@@ -284,7 +287,7 @@ absl::Status ListFundExposures(const RpcEnv& env, const Principal& principal,
     if (nav != navs.end()) fund_nav = nav->second;
     ToProto(rows[i], v, OffshoreShare(rows[i], fund_nav), out->add_exposures());
   }
-  ASSIGN_OR_RETURN(std::string next, NextToken(v, offset, page.limit, rows.size()));
+  ASSIGN_OR_RETURN(std::string next, NextToken(pager, v, offset, page.limit, rows.size()));
   out->set_next_page_token(next);
   return absl::OkStatus();
 }

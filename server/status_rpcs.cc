@@ -142,7 +142,8 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundS
   db::FundStatusFilter filter = FilterOf(r, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   ASSIGN_OR_RETURN(filter.manager_id, ManagerScope(p, r.manager_id()));
-  ASSIGN_OR_RETURN(db::Page page, PageFromRequest(r.page_size(), r.page_token()));
+  ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "RiskService/ListFundStatus", r));
+  db::Page page = pager.page;
   ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env.store, selector, page));
   const auto& [version, after_fund] = pinned;
   ASSIGN_OR_RETURN(auto rows,
@@ -152,7 +153,7 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundS
   ToProto(version, out->mutable_snapshot());
   if (rows.size() == static_cast<size_t>(page.limit)) {
     ASSIGN_OR_RETURN(int64_t key, Pack({version.reference_date, version.version, rows.back().fund_id()}));
-    out->set_next_page_token(NextPageToken(key, rows.size(), page.limit));
+    out->set_next_page_token(pager.NextToken(key, rows.size(), page.limit));
   }
   return absl::OkStatus();
 }

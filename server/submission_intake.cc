@@ -61,7 +61,7 @@ absl::StatusOr<PreparedSubmission> SubmissionIntake::Prepare(
   p.next_due_date = NextDueDate(p.fund, UtcDate(s.submitted_at));
   // No look-up first: the insert itself detects a used request_id (ON CONFLICT), and only then
   // is the original read, which keeps the common path to one write.
-  if (audit_method != nullptr && env_.batcher != nullptr) {
+  if (audit_method != nullptr) {
     // The new id is not known before the insert, so the record names the content hash instead.
     p.audit = AuditRecord{0, s.submitted_at, principal.Name(), audit_method, in.request_id, "OK",
                           absl::StrCat(info.audit_detail, " hash=", s.content_hash.substr(0, 16))};
@@ -96,8 +96,13 @@ std::string SubmissionIntake::NextDueDate(const Fund& fund, Date submitted_on) c
 absl::StatusOr<int64_t> SubmissionIntake::Insert(const MarginSubmission& s,
                                                  std::optional<AuditRecord> audit) const {
   if (env_.batcher != nullptr) return env_.batcher->InsertSubmission(s, std::move(audit));
-  ASSIGN_OR_RETURN(MarginSubmission stored, env_.store.InsertSubmission(s));
-  return stored.id;
+  if (!audit) {
+    ASSIGN_OR_RETURN(MarginSubmission stored, env_.store.InsertSubmission(s));
+    return stored.id;
+  }
+  // One transaction for the submission and its audit record, as the batcher would.
+  ASSIGN_OR_RETURN(auto slots, env_.store.WriteBatch({{s, std::move(audit)}}, {}));
+  return slots.at(0);
 }
 
 // The original receipt when the content matches; ALREADY_EXISTS when it differs; NOT_FOUND when

@@ -59,6 +59,11 @@ grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionI
                                             const v1::SubmitMarginRequest* request,
                                             v1::SubmissionReceipt* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // First, as HandleRpc does: a malformed or unbounded id is refused before anything is written.
+  if (absl::Status bad = CheckRequestIdBound(request->request_id()); !bad.ok()) {
+    reactor->Finish(ReplyStatus(kMethod, bad));
+    return reactor;
+  }
   if (env.batcher == nullptr) {
     reactor->Finish(HandleRpc(env, *context, kMethod, request->request_id(), CallKind::kMutating,
                               [&](const Principal& p, CallInfo& info) -> absl::Status {
@@ -72,7 +77,12 @@ grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionI
       SubmitCall{env, intake, reactor, response, request->request_id()});
   auto principal = env.auth.Authenticate(*context);
   if (!principal.ok()) {
-    AuditThenFinish(std::move(call), principal.status());
+    // One upsert of the peer's count for this minute, never an audit row; before Finish, which
+    // may free the context.
+    if (absl::IsUnauthenticated(principal.status())) {
+      env.auth.RecordFailure(*context, kMethod, principal.status(), env.clock.Now());
+    }
+    reactor->Finish(ReplyStatus(kMethod, principal.status()));
     return reactor;
   }
   call->principal = principal->Name();

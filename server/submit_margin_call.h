@@ -12,8 +12,10 @@
 namespace riskcap::server {
 
 // Starts one SubmitMargin call and returns its reactor (gRPC's default unary reactor). Same
-// contract as the synchronous handler: the reply comes after the durable commit, the audit record
-// commits with a new submission (or on its own for a refused call or a replay), and a call that
+// contract as the synchronous handler: request_id is checked before anything else, a failed
+// authentication is counted (Authenticator::RecordFailure), not audited, the reply comes after
+// the durable commit, the audit record commits with a new submission (or on its own for a
+// refused call or a replay), and a call that
 // finds env.batcher's queue full is answered RESOURCE_EXHAUSTED at once. `env` and `intake` must
 // outlive the call. Without a batcher (env.batcher null) the call runs synchronously.
 grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionIntake& intake,

@@ -29,10 +29,11 @@ namespace riskcap::testing {
 // Every table the backup must copy (the schema of migrations 0001-0004, without
 // schema_migrations). The round-trip test fails when the schema gains a table missing here.
 inline const std::vector<std::string> kBackedUpTables = {
-    "api_keys",           "asset_types",      "audit_log",     "exemptions", "findings",
-    "fund_exposures",     "fund_status",      "funds",         "job_runs",   "managers",
-    "margin_submissions", "nav_history",      "nav_snapshots", "position_fund_ranges",
-    "positions",          "reminders",        "request_log",   "snapshot_versions"};
+    "api_keys",           "asset_types",      "audit_log",     "auth_failures",
+    "exemptions",         "findings",         "fund_exposures", "fund_status",
+    "funds",              "job_runs",         "managers",      "margin_submissions",
+    "nav_history",        "nav_snapshots",    "position_fund_ranges", "positions",
+    "reminders",          "request_log",      "server_secrets", "snapshot_versions"};
 
 inline void Check(const absl::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(absl::StrCat(what, ": ", status.ToString()));
@@ -203,6 +204,13 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
   Check(store.InsertReminder(
             {0, m1.id, Date(2024, 3, 28), "Prezado gestor,\nenvie.", "r1", kBackupT0}),
         "reminder");
+  AuthFailure failure;
+  failure.peer = "ipv4:10.0.0.1";
+  failure.method = "FundService/UpdateFund";
+  failure.last_reason = "unknown API key";
+  failure.last_at = kBackupT0;
+  Check(store.RecordAuthFailure(failure), "auth failure");
+  Check(store.PageTokenKey(), "page token key");
   ApiKey key;
   key.label = "gestora um";
   key.role = Role::kManager;
