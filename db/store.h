@@ -304,9 +304,9 @@ class Store {
   // they commit together (e.g. a change and its audit record) or, when fn or any of them fails,
   // not at all. Called inside another such transaction, it joins that one.
   absl::Status InTransaction(const std::function<absl::Status()>& fn);
-  // Counts one failed authentication in the row of (peer, minute of `failure.last_at`, method),
-  // creating it with a count of 1: a flood grows the store by one row per peer and minute, not
-  // one per call. `failure.failures` and `minute` are ignored. Peer and reason are cut to their
+  // Adds `failure.failures` failed authentications (1 when not positive) to the row of (peer,
+  // minute of `failure.last_at`, method), creating it: a flood grows the store by one row per
+  // peer and minute, not one per call. `minute` is ignored. Peer and reason are cut to their
   // bounds (core/audit.h).
   absl::Status RecordAuthFailure(const AuthFailure& failure);
   // Rows whose minute starts at or after `since`, oldest first, at most `limit`.

@@ -54,14 +54,15 @@ absl::Status Store::RecordAuthFailure(const AuthFailure& failure) {
   std::string reason = Bounded(failure.last_reason, kMaxAuthFailureReason);
   long long minute = MinuteStartMicros(failure.last_at);
   long long at = absl::ToUnixMicros(failure.last_at);
+  long long count = failure.failures > 0 ? failure.failures : 1;
   return db_->Write([&](soci::session& s) -> absl::Status {
     s << "INSERT INTO auth_failures (peer, minute_us, method, failures, last_reason, last_at_us)"
-         " VALUES (:p, :m, :meth, 1, :r, :at)"
+         " VALUES (:p, :m, :meth, :n, :r, :at)"
          " ON CONFLICT (peer, minute_us, method) DO UPDATE SET"
-         " failures = auth_failures.failures + 1, last_reason = excluded.last_reason,"
-         " last_at_us = excluded.last_at_us",
-        soci::use(peer), soci::use(minute), soci::use(failure.method), soci::use(reason),
-        soci::use(at);
+         " failures = auth_failures.failures + excluded.failures,"
+         " last_reason = excluded.last_reason, last_at_us = excluded.last_at_us",
+        soci::use(peer), soci::use(minute), soci::use(failure.method), soci::use(count),
+        soci::use(reason), soci::use(at);
     return absl::OkStatus();
   });
 }

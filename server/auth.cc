@@ -23,6 +23,14 @@ absl::Status Unauthenticated(const char* why) {
 
 }  // namespace
 
+Authenticator::Authenticator(db::Store& store)
+    : store_(store),
+      failures_(std::make_unique<AuthFailureCounter>(store, kAuthFailureFlushInterval)) {}
+
+Authenticator::~Authenticator() = default;
+
+absl::Status Authenticator::FlushFailures() const { return failures_->Flush(); }
+
 std::string Principal::Name() const { return absl::StrCat("key:", key_id); }
 
 std::string NewApiKeySecret() {
@@ -74,14 +82,13 @@ void Authenticator::RecordFailure(const grpc::ServerContextBase& context, std::s
   std::string_view message = StdView(failure.message());
   row.last_reason = std::string(message.substr(0, message.find(';')));
   row.last_at = now;
-  absl::Status recorded = store_.RecordAuthFailure(row);
+  failures_->Count(row);
   if (int64_t held = 0; failure_log_.Allow(absl::Now(), held)) {
     Log(LogLevel::kWarning, "authentication failed",
         {{"peer", row.peer},
          {"method", method},
          {"reason", row.last_reason},
-         {"not_logged_since_last", held},
-         {"recorded", recorded.ok() ? "yes" : recorded.ToString()}});
+         {"not_logged_since_last", held}});
   }
 }
 

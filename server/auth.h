@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "core/fund.h"
 #include "core/log_throttle.h"
 #include "db/store.h"
+#include "server/auth_failure_counter.h"
 
 namespace riskcap::server {
 
@@ -35,6 +37,8 @@ std::string HashApiKeySecret(const std::string& secret);
 
 // How often a flood of failed authentication may log a warning.
 constexpr absl::Duration kAuthFailureLogInterval = absl::Seconds(10);
+// How long failed-authentication counts wait in memory before they are written to the store.
+constexpr absl::Duration kAuthFailureFlushInterval = absl::Seconds(1);
 
 // The caller's address without its port ("ipv4:10.1.2.3:5555" -> "ipv4:10.1.2.3"), so that one
 // client's connections count together.
@@ -46,20 +50,25 @@ std::string PeerAddress(std::string_view peer);
 // db::kLookupTtl (db/lookup_cache.h).
 class Authenticator {
  public:
-  explicit Authenticator(db::Store& store) : store_(store) {}
+  explicit Authenticator(db::Store& store);
+  ~Authenticator();
   // UNAUTHENTICATED when the header is missing or malformed, the key unknown or revoked.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase& context) const;
 
-  // Records a call to `method` that Authenticate refused with `failure`: one more in the store's
-  // count for (peer address, minute of `now`, method) — never an audit record per call — and a
-  // warning log at most every kAuthFailureLogInterval, with how many were not logged. A failure
-  // to record is logged the same way; the call's answer does not change.
+  // Records a call to `method` that Authenticate refused with `failure`: one more in the count
+  // for (peer address, minute of `now`, method) — never an audit record per call — and a warning
+  // log at most every kAuthFailureLogInterval, with how many were not logged. Counts are held in
+  // memory and written to the store within kAuthFailureFlushInterval (server/
+  // auth_failure_counter.h), so this never waits on the store; the call's answer does not change.
   void RecordFailure(const grpc::ServerContextBase& context, std::string_view method,
                      const absl::Status& failure, absl::Time now) const;
+  // Writes the failure counts held in memory now (tests, shutdown).
+  absl::Status FlushFailures() const;
 
  private:
   db::Store& store_;
   mutable LogThrottle failure_log_{kAuthFailureLogInterval};
+  std::unique_ptr<AuthFailureCounter> failures_;
 };
 
 // PERMISSION_DENIED unless the principal's role is one of `allowed` (ADMIN is always allowed).

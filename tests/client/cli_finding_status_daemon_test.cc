@@ -234,7 +234,8 @@ TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
 
   // Without --to the backup goes to the server's RISKCAP_BACKUP_URL; this server has none.
   CliResult no_target = Cli({"backup"}, service_);
-  EXPECT_EQ(no_target.code, 7) << no_target.err;  // FAILED_PRECONDITION
+  EXPECT_EQ(no_target.code, 3) << no_target.err;  // INVALID_ARGUMENT, naming the target
+  EXPECT_THAT(no_target.err, HasSubstr("parameters.target"));
   EXPECT_THAT(no_target.err, HasSubstr("RISKCAP_BACKUP_URL"));
   CliResult denied = Cli({"backup", "--to", "backup2.db"}, analyst_);
   EXPECT_EQ(denied.code, 5) << denied.err;

@@ -326,8 +326,13 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndGroupsEachFundsRows)
                    return written;
                  });
   std::vector<std::vector<std::string>> before;
+  // Tables that migrations after 0007 create are not there yet.
+  auto added_later = [](const std::string& table) {
+    return table == "position_fund_ranges" || table == "auth_failures" ||
+           table == "server_secrets";
+  };
   for (const std::string& table : kBackedUpTables) {
-    if (table != "position_fund_ranges") before.push_back(DumpTable(store, table));
+    if (!added_later(table)) before.push_back(DumpTable(store, table));
   }
   const std::vector<std::string> positions_before = DumpTable(store, "positions");
   ASSERT_EQ(positions_before.size(), 1500u);
@@ -337,7 +342,7 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndGroupsEachFundsRows)
   ASSERT_GE(*latest, 9);
   size_t k = 0;
   for (const std::string& table : kBackedUpTables) {
-    if (table == "position_fund_ranges" || table == "positions") {
+    if (added_later(table) || table == "positions") {
       k += table == "positions";
       continue;
     }

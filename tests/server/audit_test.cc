@@ -83,6 +83,7 @@ class AuditTest : public ServiceFixture<v1::AdminService> {
   }
 
   std::vector<AuthFailure> Failures() {
+    EXPECT_TRUE(server_->auth().FlushFailures().ok());
     auto rows = server_->store().ListAuthFailures(absl::InfinitePast());
     EXPECT_TRUE(rows.ok()) << rows.status();
     return rows.ok() ? *rows : std::vector<AuthFailure>{};

@@ -465,6 +465,7 @@ TEST_P(IngestServiceTest, NoKeyIsUnauthenticatedAndCounted) {
   auto audit = server_->store().ListAudit(db::Page{0, 10});
   ASSERT_TRUE(audit.ok()) << audit.status();
   EXPECT_THAT(*audit, SizeIs(0));
+  ASSERT_TRUE(server_->auth().FlushFailures().ok());
   auto failures = server_->store().ListAuthFailures(absl::InfinitePast());
   ASSERT_TRUE(failures.ok()) << failures.status();
   ASSERT_THAT(*failures, SizeIs(1));

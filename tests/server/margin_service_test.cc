@@ -310,6 +310,7 @@ TEST_P(MarginServiceTest, EveryMutatingCallIsAudited) {
   EXPECT_EQ((*audit)[0].request_id, "aud-1");
   EXPECT_EQ((*audit)[0].outcome, "OK");
   EXPECT_EQ((*audit)[1].outcome, "PERMISSION_DENIED");
+  ASSERT_TRUE(server_->auth().FlushFailures().ok());
   auto failures = server_->store().ListAuthFailures(absl::InfinitePast());
   ASSERT_TRUE(failures.ok()) << failures.status();
   ASSERT_EQ(failures->size(), 1u);

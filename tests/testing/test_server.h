@@ -38,6 +38,8 @@ class TestServer {
   db::Store& store() { return *store_; }
   FakeClock& clock() { return clock_; }
   server::RpcEnv& env() { return *env_; }
+  // Failed-authentication counts reach the store in the background; tests flush them first.
+  const server::Authenticator& auth() const { return *auth_; }
   std::string address() const { return server_->address(); }
   std::shared_ptr<grpc::Channel> channel() const;
 
