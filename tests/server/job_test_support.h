@@ -208,8 +208,10 @@ inline server::jobs::JobRunnerOptions FastRunnerOptions(std::string owner = "") 
 }
 
 // Polls `done` every 5 ms for up to 10 s.
+// The deadline is generous: on a loaded 2-core machine (a parallel build, the sanitizers) every
+// commit of a job's state may wait on a slow fsync; a passing test never waits for it.
 inline bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline) {
     if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -217,7 +219,7 @@ inline bool Eventually(const std::function<bool()>& done) {
   return done();
 }
 
-// The run once it reaches a final state (or as it is after 10 s).
+// The run once it reaches a final state (or as it is after 30 s).
 inline JobRun WaitFinal(db::Store& store, int64_t id) {
   JobRun run;
   Eventually([&] {
