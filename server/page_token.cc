@@ -63,12 +63,11 @@ std::string Pager::NextToken(int64_t last_key, size_t returned, int requested) c
       absl::StrCat("p2:", last_key, ":", Mac(key_, query_, last_key)));
 }
 
-absl::StatusOr<Pager> PageFromRequest(db::Store& store, PageQuery query, int32_t page_size,
-                                      const std::string& page_token) {
+absl::StatusOr<Pager> PageFromKey(std::string key, PageQuery query, int32_t page_size,
+                                  const std::string& page_token) {
   if (page_size < 0) return FieldError("page_size", "must be >= 0");
   db::Page page;
   page.limit = page_size == 0 ? kDefaultPageSize : std::min<int>(page_size, kMaxPageSize);
-  ASSIGN_OR_RETURN(std::string key, store.PageTokenKey());
   if (!page_token.empty()) {
     ASSIGN_OR_RETURN(page.after_id, Verify(key, query, page_token));
   }

@@ -39,11 +39,19 @@ class Pager {
   std::string key_;
 };
 
-// The page for (page_size, page_token) of `query`: size 0 means the default, above the maximum
-// is clamped. A token this server did not issue, or issued for another method or other filters,
-// is INVALID_ARGUMENT naming page_token. Internal when the store has no page-token key.
-absl::StatusOr<Pager> PageFromRequest(db::Store& store, PageQuery query, int32_t page_size,
-                                      const std::string& page_token);
+// The page for (page_size, page_token) of `query`, tokens checked and made under `key`: size 0
+// means the default, above the maximum is clamped. A token not made under `key` for this method
+// and these filters is INVALID_ARGUMENT naming page_token.
+absl::StatusOr<Pager> PageFromKey(std::string key, PageQuery query, int32_t page_size,
+                                  const std::string& page_token);
+
+// PageFromKey under the store's page-token key (generated once per database).
+inline absl::StatusOr<Pager> PageFromRequest(db::Store& store, PageQuery query,
+                                             int32_t page_size, const std::string& page_token) {
+  absl::StatusOr<std::string> key = store.PageTokenKey();
+  if (!key.ok()) return key.status();
+  return PageFromKey(*std::move(key), std::move(query), page_size, page_token);
+}
 
 // The same for a List request message: its filters are every field but page_size and
 // page_token, hashed (so changing any filter invalidates the token; changing the size does not).
