@@ -33,6 +33,7 @@ TestServer::~TestServer() {
   server_.reset();
   services_.clear();
   batcher_.reset();
+  auth_.reset();  // writes its pending failure counts to the store
   store_.reset();
   scratch_.reset();
 }
