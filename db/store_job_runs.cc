@@ -358,20 +358,30 @@ namespace {
 
 class NoExecutionLock final : public Store::ExecutionLock {};
 
-// A session-level advisory lock, released by closing its own connection.
+// A session-level advisory lock on its own connection. Released explicitly before the connection
+// closes: a closed connection's backend ends (and drops its locks) only a moment later, so a
+// rerun of the same job and date started at once would find the lock still held.
 class AdvisoryLock final : public Store::ExecutionLock {
  public:
-  explicit AdvisoryLock(std::unique_ptr<soci::session> session) : session_(std::move(session)) {}
+  AdvisoryLock(std::unique_ptr<soci::session> session, long long key)
+      : session_(std::move(session)), key_(key) {}
   ~AdvisoryLock() override {
+    try {
+      int released = 0;
+      *session_ << "SELECT CASE WHEN pg_advisory_unlock(:key) THEN 1 ELSE 0 END",
+          soci::use(key_), soci::into(released);
+    } catch (const std::exception&) {
+      // A broken connection: its backend's end releases the lock.
+    }
     try {
       session_->close();
     } catch (const std::exception&) {
-      // Closing the connection is what releases the lock; if it already broke, so did the lock.
     }
   }
 
  private:
   std::unique_ptr<soci::session> session_;
+  long long key_;
 };
 
 // A stable 63-bit key for (job, date): the first 60 bits of a SHA-256 of both.
@@ -386,8 +396,8 @@ absl::StatusOr<std::unique_ptr<Store::ExecutionLock>> Store::LockJobExecution(
     const std::string& job, Date reference_date) {
   if (backend() != Backend::kPostgresql) return std::make_unique<NoExecutionLock>();
   ASSIGN_OR_RETURN(std::unique_ptr<soci::session> session, db_->OpenDedicatedSession());
+  const long long key = AdvisoryKey(job, reference_date);
   try {
-    long long key = AdvisoryKey(job, reference_date);
     int locked = 0;
     *session << "SELECT CASE WHEN pg_try_advisory_lock(:key) THEN 1 ELSE 0 END", soci::use(key),
         soci::into(locked);
@@ -398,7 +408,7 @@ absl::StatusOr<std::unique_ptr<Store::ExecutionLock>> Store::LockJobExecution(
   } catch (const std::exception& e) {
     return StatusFromException(e, "taking the job execution lock");
   }
-  return std::make_unique<AdvisoryLock>(std::move(session));
+  return std::make_unique<AdvisoryLock>(std::move(session), key);
 }
 
 }  // namespace riskcap::db
