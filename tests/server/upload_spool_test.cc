@@ -2,6 +2,7 @@
 // come back whole in canonical order, numbered 1..n, with the same hash, for each row type.
 #include "server/upload_spool.h"
 
+#include <cstdint>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,7 +20,7 @@ Position MakePosition(int i) {
   p.asset_nickname = absl::StrCat("asset|", i % 5, i % 2 == 0 ? "\n" : "");
   p.asset_code = absl::StrCat("code-", i);
   p.classification = i % 2 == 0 ? PositionClassification::kOtcSwap : PositionClassification::kOther;
-  p.quantity = Money::FromMicros(i * 1'000'001 - 7);
+  p.quantity = Money::FromMicros(int64_t{i} * 1'000'001 - 7);
   p.market_value = Money::FromMicros(-i);
   if (i % 2 == 0) {
     p.asset_leg_balance = Money::FromMicros(i);
