@@ -1,4 +1,5 @@
-// Feed guards (SPEC §3): decide whether a freshly fetched feed is empty or clearly partial, so a
+// Feed guards (docs/jobs.md): decide whether a freshly fetched feed is empty or clearly partial, so
+// a
 // job quarantines it instead of letting it replace the current good data. Pure functions.
 #pragma once
 

@@ -13,7 +13,7 @@
 
 namespace riskcap {
 
-// The jobs a pipeline runs, in dependency order (SPEC §3). "backup" is not one of them.
+// The jobs a pipeline runs, in dependency order (docs/jobs.md). "backup" is not one of them.
 const std::vector<std::string>& PipelineJobs();
 
 // The pipeline's jobs from `from_job` onward; every job when `from_job` is empty.

@@ -1,4 +1,5 @@
-// The margin_status job's pure part (SPEC §4): one fund's stored status row from its inputs, the
+// The margin_status job's pure part (docs/rules.md): one fund's stored status row from its inputs,
+// the
 // findings that row calls for, and the canonical text its snapshot hash covers. Thread-safe, no
 // I/O. Rules, findings, severities and dedup keys: docs/rules.md.
 #pragma once

@@ -1,4 +1,5 @@
-// Submission-status rules (SPEC §4): consolidated exposure, periodicity, deadline and validation
+// Submission-status rules (docs/rules.md): consolidated exposure, periodicity, deadline and
+// validation
 // status of one fund on a reference date. Pure functions: thread-safe, no I/O. Conventions and
 // their reasons: docs/rules.md.
 #pragma once

@@ -1,4 +1,5 @@
-// The "backup" job (SPEC §3): a verified copy of every table of the primary store into a target
+// The "backup" job (docs/jobs.md): a verified copy of every table of the primary store into a
+// target
 // the operator chose (db/backup_target.h), typically a SQLite file beside a PostgreSQL primary.
 // Not part of the pipeline; the reference date only names the run.
 #pragma once

@@ -1,4 +1,5 @@
-// The job contract (SPEC §3): what a job is, what it may use while it runs, and what it returns.
+// The job contract (docs/jobs.md): what a job is, what it may use while it runs, and what it
+// returns.
 // The runner (server/jobs/job_runner.h) owns scheduling, persistence of the run, the
 // once-at-a-time guarantee, progress and cancellation; a job only reads its inputs and applies its
 // output in ONE store transaction, so its output appears whole or not at all.
@@ -23,7 +24,8 @@
 
 namespace riskcap::server::jobs {
 
-// The jobs of SPEC §3 ("backup" is not part of the pipeline; its order is core/job_pipeline.h).
+// The jobs of docs/jobs.md ("backup" is not part of the pipeline; its order is
+// core/job_pipeline.h).
 inline constexpr std::string_view kMarginIngest = "margin_ingest";
 inline constexpr std::string_view kNavSnapshot = "nav_snapshot";
 inline constexpr std::string_view kNavHistory = "nav_history";

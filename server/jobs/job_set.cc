@@ -1,4 +1,4 @@
-// The jobs riskcapd runs, one line per job of SPEC §3, each configured from the server config
+// The jobs riskcapd runs, one line per job of docs/jobs.md, each configured from the server config
 // (the data jobs read from the source configured for them).
 #include "server/jobs/job_set.h"
 

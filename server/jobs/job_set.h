@@ -1,4 +1,4 @@
-// Every job of SPEC §3 by name: what riskcapd's job runner executes.
+// Every job of docs/jobs.md by name: what riskcapd's job runner executes.
 #pragma once
 
 #include "server/config.h"

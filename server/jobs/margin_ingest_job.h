@@ -1,4 +1,5 @@
-// The margin_ingest job (SPEC §3): the upstream's margin reports of the reference date (rows of
+// The margin_ingest job (docs/jobs.md): the upstream's margin reports of the reference date (rows
+// of
 // riskcap.v1.SubmitMarginRequest) -> margin submissions. Each report is validated exactly as
 // MarginService.SubmitMargin validates it (server/convert_margin.h) and stored under the stable
 // idempotency key "upstream/<request_id>", so re-running never duplicates a submission; a report

@@ -1,4 +1,5 @@
-// The margin_status job (SPEC §3, §4): for its reference date, every active fund's submission
+// The margin_status job (docs/jobs.md, docs/rules.md): for its reference date, every active fund's
+// submission
 // status, risk capital and margin benchmark, stored as one MARGIN_STATUS snapshot version, plus
 // the findings those call for. Rules, findings and auto-resolution: docs/rules.md.
 #pragma once

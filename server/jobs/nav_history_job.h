@@ -1,4 +1,4 @@
-// The nav_history job (SPEC §3): opening/closing NAV per fund for the reference date, or for a
+// The nav_history job (docs/jobs.md): opening/closing NAV per fund for the reference date, or for a
 // backfill range (parameters `from` and `to`, "YYYY-MM-DD", to <= the reference date) -> one NAV
 // history version of the reference date holding every date of the range.
 #pragma once

@@ -1,4 +1,4 @@
-// The nav_snapshot job (SPEC §3): fund NAV and risk metrics from the source -> a NAV snapshot
+// The nav_snapshot job (docs/jobs.md): fund NAV and risk metrics from the source -> a NAV snapshot
 // version of the reference date. First creates the managers/funds the store does not know yet
 // (server/jobs/registry_sync.h); never changes existing ones.
 #pragma once

@@ -1,4 +1,5 @@
-// The positions job (SPEC §3): positions (OTC options, offshore funds, other) of the reference date -> a new positions batch version holding them (every row but OTC swaps)
+// The positions job (docs/jobs.md): positions (OTC options, offshore funds, other) of the reference
+// date -> a new positions batch version holding them (every row but OTC swaps)
 // with the other part carried over; see server/jobs/positions_batch.h.
 #pragma once
 

@@ -1,4 +1,5 @@
-// The reminders job (SPEC §3): from the current MARGIN_STATUS snapshot of its date, one notice per
+// The reminders job (docs/jobs.md): from the current MARGIN_STATUS snapshot of its date, one notice
+// per
 // manager listing its funds that are OVERDUE or NEVER_SUBMITTED. Notices are de-duplicated by the
 // SHA-256 of their text (Store::InsertReminder), so re-running the same day sends nothing new.
 #pragma once

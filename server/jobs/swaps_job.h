@@ -1,4 +1,5 @@
-// The swaps job (SPEC §3): OTC swap positions of the reference date -> a new positions batch version holding them (the OTC_SWAP rows)
+// The swaps job (docs/jobs.md): OTC swap positions of the reference date -> a new positions batch
+// version holding them (the OTC_SWAP rows)
 // with the other part carried over; see server/jobs/positions_batch.h.
 #pragma once
 

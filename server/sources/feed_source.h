@@ -1,4 +1,4 @@
-// Where a data job's input comes from (SPEC §3): an upstream HTTP(S) JSON API, a directory of
+// Where a data job's input comes from (docs/jobs.md): an upstream HTTP(S) JSON API, a directory of
 // CSV/JSON files, or "push" (the data arrives through the IngestService uploads).
 #pragma once
 

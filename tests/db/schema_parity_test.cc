@@ -46,7 +46,7 @@ TEST(SchemaParity, BothBackendsHaveTheSameTablesAndColumns) {
   ASSERT_TRUE(lite.ok()) << lite.status();
   auto pg = MigratedSchema(Backend::kPostgresql, &pg_db);
   ASSERT_TRUE(pg.ok()) << pg.status();
-  EXPECT_GE(lite->size(), 15u);  // every entity of SPEC §2 plus schema_migrations
+  EXPECT_GE(lite->size(), 15u);  // every entity of docs/data-dictionary.md plus schema_migrations
   for (const auto& [table, columns] : *lite) {
     auto it = pg->find(table);
     ASSERT_NE(it, pg->end()) << "table " << table << " exists only on SQLite";

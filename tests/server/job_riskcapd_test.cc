@@ -1,5 +1,5 @@
 // riskcapd end to end: with the simulated upstream as its source it runs the real pipeline (every
-// job of SPEC §3 but backup), serves the resulting status, re-runs it as a no-op, and stops
+// job of docs/jobs.md but backup), serves the resulting status, re-runs it as a no-op, and stops
 // cleanly.
 #include <csignal>
 #include <map>

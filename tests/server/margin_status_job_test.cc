@@ -291,7 +291,8 @@ class MarginStatusJobTest : public StoreTest {
   rules::RulesConfig rules_;
 };
 
-// SPEC §4's status rules written directly in SQL, independent of core/rules: the effective last
+// The status rules of docs/rules.md written directly in SQL, independent of core/rules: the
+// effective last
 // submission is the latest report's sending day, or only without one, the last day an exemption
 // covered the fund; an exemption in force validates. Columns: fund_id,
 // deadline_status, validation_status, next_due_date, consolidated_margin_micros (as text).
