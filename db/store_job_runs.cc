@@ -384,9 +384,12 @@ class AdvisoryLock final : public Store::ExecutionLock {
   long long key_;
 };
 
-// A stable 63-bit key for (job, date): the first 60 bits of a SHA-256 of both.
-long long AdvisoryKey(const std::string& job, Date date) {
-  std::string hex = Sha256Hex(absl::StrCat("riskcap job execution|", job, "|", FormatDate(date)));
+// A stable 63-bit key for (schema, job, date): the first 60 bits of a SHA-256 of the three.
+// Advisory locks belong to the whole database, so the schema is part of the key: two
+// deployments (or two test stores) in one database must not hold each other's jobs.
+long long AdvisoryKey(const std::string& schema, const std::string& job, Date date) {
+  std::string hex = Sha256Hex(
+      absl::StrCat("riskcap job execution|", schema, "|", job, "|", FormatDate(date)));
   return static_cast<long long>(std::stoull(hex.substr(0, 15), nullptr, 16));
 }
 
@@ -396,8 +399,11 @@ absl::StatusOr<std::unique_ptr<Store::ExecutionLock>> Store::LockJobExecution(
     const std::string& job, Date reference_date) {
   if (backend() != Backend::kPostgresql) return std::make_unique<NoExecutionLock>();
   ASSIGN_OR_RETURN(std::unique_ptr<soci::session> session, db_->OpenDedicatedSession());
-  const long long key = AdvisoryKey(job, reference_date);
+  long long key = 0;
   try {
+    std::string schema;
+    *session << "SELECT current_schema()", soci::into(schema);
+    key = AdvisoryKey(schema, job, reference_date);
     int locked = 0;
     *session << "SELECT CASE WHEN pg_try_advisory_lock(:key) THEN 1 ELSE 0 END", soci::use(key),
         soci::into(locked);

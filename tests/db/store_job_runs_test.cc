@@ -9,6 +9,7 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/db/workflow_test_support.h"
+#include "tests/testing/test_store.h"
 
 namespace riskcap::testing {
 namespace {
@@ -331,6 +332,20 @@ TEST_P(JobRunWorkflow, ExecutionLockExcludesASecondHolderOnPostgres) {
   } else {
     EXPECT_TRUE(second.ok()) << "SQLite relies on the admission index alone";
   }
+}
+
+// Advisory locks belong to the whole PostgreSQL database: a deployment in another schema of the
+// same database (or another test's store) runs the same job and date without waiting for us.
+TEST_P(JobRunWorkflow, ExecutionLockIsPerStoreNotPerDatabase) {
+  auto mine = store().LockJobExecution("pipeline", Date(2024, 3, 28));
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  auto scratch = ScratchDatabase::Create(GetParam());
+  ASSERT_TRUE(scratch.ok()) << scratch.status();
+  auto other = db::Store::Open((*scratch)->url(), 1);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE((*other)->Migrate().ok());
+  auto theirs = (*other)->LockJobExecution("pipeline", Date(2024, 3, 28));
+  EXPECT_TRUE(theirs.ok()) << theirs.status();
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(JobRunWorkflow);
