@@ -307,8 +307,16 @@ absl::StatusOr<SnapshotVersion> Replay(db::Store& store, SnapshotKind kind, cons
   return VersionOfRun(store, kind, prior);
 }
 
+// The audit detail of an applied upload, e.g. "NAV_SNAPSHOT 2026-11-13 version 2 load 7 rows 40".
+std::string UploadAuditDetail(SnapshotKind kind, const SnapshotVersion& version, bool replayed) {
+  return absl::StrCat(AbslView(EnumName(kind)), " ", FormatDate(version.reference_date),
+                      " version ", version.version, " load ", version.id, " rows ",
+                      version.row_count, replayed ? " replayed" : "");
+}
+
 // Writes the spooled rows as a new version under `run` (created here) and records the outcome on
-// it. The store's write transaction is open only while the spool is read back. When `run` has no
+// it. The version, the run's SUCCEEDED outcome and the call's audit record (info) commit in one
+// transaction, open only while the spool is read back: all three or none. When `run` has no
 // output_hash yet, the rows are hashed in the same merge pass that writes them, in canonical
 // order, and the hash is recorded once every row was written.
 //
@@ -317,7 +325,8 @@ absl::StatusOr<SnapshotVersion> Replay(db::Store& store, SnapshotKind kind, cons
 // another upload of the same dataset and date is refused meanwhile (FailedPrecondition naming
 // this run), as is this upload while one of those runs is active.
 template <typename D>
-absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, const UploadHeader& h,
+absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, CallInfo& info, JobRun run,
+                                             const UploadHeader& h,
                                              const UploadSpool<typename D::Row>& rows) {
   if (env.jobs != nullptr) {
     run.owner = env.jobs->owner();
@@ -330,22 +339,37 @@ absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, cons
   };
   auto stream = rows.Canonical();
   const bool hash_known = !run.output_hash.empty();
-  auto written = (env.store.*D::Write)(
-      {h.reference_date, run.output_hash, run.id, std::nullopt, h.source}, rows.row_count(),
-      stream.chunks, hash_known ? db::HashAfterRows() : stream.hash);
-  run.state = written.ok() ? JobState::kSucceeded : JobState::kFailed;
-  run.finished_at = env.clock.Now();
-  run.rows_written = written.ok() ? run.rows_read : 0;
-  if (written.ok()) run.output_hash = written->content_hash;
-  run.error = written.ok() ? "" : written.status().ToString();
-  absl::Status recorded = env.store.UpdateJobRun(run);
-  RETURN_IF_ERROR(written.status());
-  RETURN_IF_ERROR(recorded);  // the version is in: a retry finds it by content and replays
+  absl::StatusOr<SnapshotVersion> written = absl::UnknownError("not written");
+  absl::Status committed = CommitAudited(env.store, info, [&]() -> absl::Status {
+    written = (env.store.*D::Write)(
+        {h.reference_date, run.output_hash, run.id, std::nullopt, h.source}, rows.row_count(),
+        stream.chunks, hash_known ? db::HashAfterRows() : stream.hash);
+    RETURN_IF_ERROR(written.status());
+    JobRun done = run;
+    done.state = JobState::kSucceeded;
+    done.finished_at = env.clock.Now();
+    done.rows_written = run.rows_read;
+    done.output_hash = written->content_hash;
+    RETURN_IF_ERROR(env.store.UpdateJobRun(done));
+    info.audit_detail = UploadAuditDetail(D::kKind, *written, /*replayed=*/false);
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) {  // nothing of the upload is in: the run says why
+    run.state = JobState::kFailed;
+    run.finished_at = env.clock.Now();
+    run.rows_written = 0;
+    run.error = committed.ToString();
+    if (absl::Status recorded = env.store.UpdateJobRun(run); !recorded.ok()) {
+      Log(LogLevel::kWarning, "upload run outcome not recorded",
+          {{"run", run.id}, {"error", recorded.ToString()}});
+    }
+    return committed;
+  }
   return written;
 }
 
 // Replays, skips or writes the validated upload; the caller holds the dataset's mutex. The bool
-// is `replayed`.
+// is `replayed`. A no-op or a write commits the call's audit record (info) with its change.
 //
 // The content hash decides between replay, no-op and write, but a separate pass over the spool
 // to compute it first costs a full merge. It is needed only when the answer may depend on it:
@@ -354,7 +378,7 @@ absl::StatusOr<SnapshotVersion> WriteVersion(const RpcEnv& env, JobRun run, cons
 // are written.
 template <typename D>
 absl::StatusOr<std::pair<SnapshotVersion, bool>> ApplyLocked(
-    const RpcEnv& env, const Principal& principal, const UploadHeader& h,
+    const RpcEnv& env, CallInfo& info, const Principal& principal, const UploadHeader& h,
     const UploadSpool<typename D::Row>& rows) {
   ASSIGN_OR_RETURN(std::optional<JobRun> prior, FindUploadRun(env.store, D::kJob, h.request_id));
   if (prior) {
@@ -371,11 +395,15 @@ absl::StatusOr<std::pair<SnapshotVersion, bool>> ApplyLocked(
     if (current->content_hash == run.output_hash) {
       run.state = JobState::kSucceeded;  // recorded, writing nothing, so request_id is used up
       run.finished_at = run.started_at;
-      RETURN_IF_ERROR(env.store.CreateJobRun(run).status());
+      RETURN_IF_ERROR(CommitAudited(env.store, info, [&]() -> absl::Status {
+        RETURN_IF_ERROR(env.store.CreateJobRun(run).status());
+        info.audit_detail = UploadAuditDetail(D::kKind, *current, /*replayed=*/true);
+        return absl::OkStatus();
+      }));
       return std::make_pair(*current, true);
     }
   }
-  ASSIGN_OR_RETURN(SnapshotVersion written, WriteVersion<D>(env, run, h, rows));
+  ASSIGN_OR_RETURN(SnapshotVersion written, WriteVersion<D>(env, info, run, h, rows));
   return std::make_pair(written, false);
 }
 
@@ -410,7 +438,7 @@ grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
         if (rows.row_count() == 0) return Quarantine(env, D::kJob, h);
         const absl::Time received = absl::Now();
         absl::MutexLock lock(&mu);
-        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, principal, h, *spool));
+        ASSIGN_OR_RETURN(auto applied, ApplyLocked<D>(env, info, principal, h, *spool));
         const auto& [version, replayed] = applied;
         Log(LogLevel::kInfo, "upload applied",
             {{"job", D::kJob},
@@ -419,10 +447,9 @@ grpc::Status Upload(RpcEnv& env, const IngestLimits& limits, absl::Mutex& mu,
              {"receive_s", absl::ToDoubleSeconds(received - start)},
              {"apply_s", absl::ToDoubleSeconds(absl::Now() - received)}});
         ToProto(version, replayed, response);
-        info.audit_detail =
-            absl::StrCat(AbslView(EnumName(D::kKind)), " ", FormatDate(version.reference_date),
-                         " version ", version.version, " load ", version.id, " rows ",
-                         version.row_count, replayed ? " replayed" : "");
+        // A replay changed nothing: HandleRpc writes its record. A write or no-op committed its
+        // own with its change (info.audited).
+        if (!info.audited) info.audit_detail = UploadAuditDetail(D::kKind, version, replayed);
         return absl::OkStatus();
       });
 }

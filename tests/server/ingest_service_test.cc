@@ -4,9 +4,12 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/canonical.h"
 #include "core/field_errors.h"
+#include "db/database.h"
 #include "db/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -333,6 +336,73 @@ TEST_P(IngestServiceTest, IdenticalContentIsReplayedWithoutANewVersion) {
   want.set_replayed(true);
   EXPECT_TRUE(ProtoEq(replay.response, want));
   EXPECT_EQ(Versions(SnapshotKind::kPositions), 1u);
+}
+
+// The upload's version, its run's outcome and its audit record commit together: when the audit
+// record cannot be written, nothing of the upload is in, and its request_id is not used up.
+TEST_P(IngestServiceTest, AnUploadWhoseAuditRecordFailsWritesNothing) {
+  db::Database& database = server_->store().database();
+  auto refuse_ok_upload_audit = [&](bool on) {
+    const bool pg = GetParam() == db::Backend::kPostgresql;
+    std::string sql =
+        !on ? "DROP TRIGGER refuse_upload_audit ON audit_log"
+        : pg
+            ? "CREATE OR REPLACE FUNCTION refuse_upload_audit() RETURNS trigger AS $$ BEGIN "
+              "IF NEW.method LIKE '%Upload%' AND NEW.outcome = 'OK' THEN "
+              "RAISE EXCEPTION 'audit refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql; "
+              "CREATE TRIGGER refuse_upload_audit BEFORE INSERT ON audit_log "
+              "FOR EACH ROW EXECUTE FUNCTION refuse_upload_audit()"
+            : "CREATE TRIGGER refuse_upload_audit BEFORE INSERT ON audit_log "
+              "WHEN NEW.method LIKE '%Upload%' AND NEW.outcome = 'OK' "
+              "BEGIN SELECT RAISE(ABORT, 'audit refused'); END";
+    if (!on && !pg) sql = "DROP TRIGGER refuse_upload_audit";
+    absl::Status st = database.Write([&](soci::session& s) -> absl::Status {
+      return database.ExecScript(s, sql);
+    });
+    ASSERT_TRUE(st.ok()) << st;
+  };
+  auto records = [&](const std::string& request_id) {
+    std::vector<std::string> outcomes;
+    auto audit = server_->store().ListAudit(db::Page{0, 1000});
+    EXPECT_TRUE(audit.ok()) << audit.status();
+    for (const AuditRecord& a : audit.value_or(std::vector<AuditRecord>{})) {
+      if (a.request_id == request_id) outcomes.push_back(a.outcome);
+    }
+    return outcomes;
+  };
+  const std::vector<v1::Position> rows = {SwapRow(101, "SW1", "1.00"), OffshoreRow(201),
+                                          SwapRow(101, "SW2", "2.00"), OffshoreRow(101)};
+
+  ASSERT_NO_FATAL_FAILURE(refuse_ok_upload_audit(true));
+  Uploaded refused = Positions(Header("pos-audit"), rows);
+  EXPECT_FALSE(refused.status.ok());
+  EXPECT_EQ(Versions(SnapshotKind::kPositions), 0u) << "the version committed without its audit";
+  ASSERT_THAT(records("pos-audit"), SizeIs(1));  // the failure, audited on its own
+  EXPECT_NE(records("pos-audit")[0], "OK");
+  auto runs = server_->store().ListJobRuns({"positions"}, db::Page{0, 10});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_THAT(*runs, SizeIs(1));
+  EXPECT_EQ(runs->front().state, JobState::kFailed);
+
+  ASSERT_NO_FATAL_FAILURE(refuse_ok_upload_audit(false));
+  Uploaded retried = Positions(Header("pos-audit"), rows);  // the same request_id is free
+  ASSERT_TRUE(retried.status.ok()) << retried.status.error_message();
+  EXPECT_FALSE(retried.response.replayed());
+  EXPECT_EQ(Versions(SnapshotKind::kPositions), 1u);
+  EXPECT_EQ(records("pos-audit").size(), 2u);
+
+  // Identical content under a new request_id records a run and writes no version: that run, too,
+  // commits only with its audit record.
+  ASSERT_NO_FATAL_FAILURE(refuse_ok_upload_audit(true));
+  Uploaded noop = Positions(Header("pos-audit-2"), rows);
+  EXPECT_FALSE(noop.status.ok());
+  ASSERT_NO_FATAL_FAILURE(refuse_ok_upload_audit(false));
+  Uploaded noop_again = Positions(Header("pos-audit-2"), rows);
+  ASSERT_TRUE(noop_again.status.ok()) << noop_again.status.error_message();
+  EXPECT_TRUE(noop_again.response.replayed());
+  EXPECT_EQ(Versions(SnapshotKind::kPositions), 1u);
+  std::vector<std::string> second = records("pos-audit-2");
+  EXPECT_EQ(std::count(second.begin(), second.end(), "OK"), 1);
 }
 
 TEST_P(IngestServiceTest, ReusedRequestIdWithOtherContentIsAlreadyExists) {
