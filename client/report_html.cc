@@ -62,7 +62,7 @@ svg text{font-family:inherit}svg .lbl{font-size:12px;fill:#333}
 svg .val{font-size:13px;font-weight:bold;fill:#333}svg .pt{font-size:10px;fill:#444}
 svg .grid{stroke:#dde0ea;stroke-width:1}
 svg.chart{max-width:100%;height:auto}
-.scroll{max-height:480px;overflow:auto}
+.scroll{max-height:480px;overflow:auto}.scroll th{top:0}
 )css";
 
 std::string Or(const std::string& s) { return s.empty() ? "—" : HtmlEscape(s); }
@@ -139,12 +139,14 @@ std::string PositionsTable(const FundView& f) {
 // NAV change over the chart's first and last month with a NAV.
 std::string NavChange(const std::vector<MonthPoint>& history) {
   std::optional<double> first, last;
+  int months = 0;
   for (const MonthPoint& p : history) {
     if (!p.nav) continue;
     if (!first) first = p.nav;
     last = p.nav;
+    ++months;
   }
-  if (!first || *first <= 0) return "—";
+  if (months < 2 || *first <= 0) return "—";  // one month is no change
   return FormatPercent(*last / *first - 1);
 }
 

@@ -7,7 +7,6 @@ const char kDashboardScript[] = R"js(
 (function() {
 "use strict";
 var D = JSON.parse(document.getElementById("dashboard-data").textContent);
-var SVG = "http://www.w3.org/2000/svg";
 var WARNING_FRACTION = 0.8;  // the server's default warning level, as a fraction of the cap
 var FILTERS = ["cls", "exp", "deadline", "validation", "limit", "manager"];
 var GOOD = {ON_TIME: 1, RECEIVED_VALIDATED: 1, WITHIN_LIMIT: 1};
@@ -107,7 +106,7 @@ function drawTiles(rows) {
 
 // ---- charts ----
 function svg(width, height, label, body) {
-  return "<svg class=\"chart\" xmlns=\"" + SVG + "\" viewBox=\"0 0 " + width + " " + height +
+  return "<svg class=\"chart\" viewBox=\"0 0 " + width + " " + height +
       "\" width=\"" + width + "\" height=\"" + height + "\" role=\"img\" aria-label=\"" +
       esc(label) + "\">" + body + "</svg>";
 }
@@ -162,8 +161,9 @@ function niceAxis(max) {
   }
   return {top: Math.ceil(max / step - 1e-9) * step, step: step};
 }
+// The server's limit status decides the colour, so bar and badge always agree.
 function utilColour(r) {
-  return r.util > r.cap ? "#c62828" : r.util >= WARNING_FRACTION * r.cap ? "#e6a100" : "#2e9e5b";
+  return POOR[r.limit] ? "#c62828" : FAIR[r.limit] ? "#e6a100" : "#2e9e5b";
 }
 function drawUtilisation(rows) {
   // Only funds with a cap are judged against one: without a cap the utilisation is N/A.
@@ -175,13 +175,19 @@ function drawUtilisation(rows) {
   top.forEach(function(r) { max = Math.max(max, r.util, r.cap); });
   var axis = niceAxis(max * 1.05), height = y0 + rowH * top.length + 40;
   var xOf = function(f) { return x0 + plotW * Math.min(Math.max(f / axis.top, 0), 1); };
-  var body = "<rect x=\"" + x0 + "\" y=\"8\" width=\"14\" height=\"12\" fill=\"#2e9e5b\"/>" +
-      text(x0 + 20, 18, "utilisation (gross margin / NAV)", "class=\"lbl\"") +
-      "<line x1=\"" + (x0 + 250) + "\" x2=\"" + (x0 + 250) + "\" y1=\"6\" y2=\"22\" " +
-      "stroke=\"#c62828\" stroke-width=\"3\"/>" + text(x0 + 258, 18, "cap", "class=\"lbl\"") +
-      "<line x1=\"" + (x0 + 310) + "\" x2=\"" + (x0 + 310) + "\" y1=\"6\" y2=\"22\" " +
+  // The legend names every colour and both markers, so no line is left to guess.
+  var body = text(x0 - 8, 18, "utilisation (gross margin / NAV):", "class=\"lbl\" " +
+                  "text-anchor=\"end\"");
+  [["#2e9e5b", "within limit", 0], ["#e6a100", "warning", 110], ["#c62828", "breach", 200]]
+      .forEach(function(l) {
+        body += "<rect x=\"" + (x0 + l[2]) + "\" y=\"8\" width=\"14\" height=\"12\" " +
+            "fill=\"" + l[0] + "\"/>" + text(x0 + l[2] + 20, 18, l[1], "class=\"lbl\"");
+      });
+  body += "<line x1=\"" + (x0 + 290) + "\" x2=\"" + (x0 + 290) + "\" y1=\"6\" y2=\"22\" " +
+      "stroke=\"#c62828\" stroke-width=\"3\"/>" + text(x0 + 298, 18, "cap", "class=\"lbl\"") +
+      "<line x1=\"" + (x0 + 340) + "\" x2=\"" + (x0 + 340) + "\" y1=\"6\" y2=\"22\" " +
       "stroke=\"#b07800\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>" +
-      text(x0 + 318, 18, "warning level (" + pct(WARNING_FRACTION) + " of the cap)",
+      text(x0 + 348, 18, "warning level (" + pct(WARNING_FRACTION) + " of the cap)",
            "class=\"lbl\"");
   for (var t = 0; t <= axis.top + axis.step / 2; t += axis.step) {
     var x = xOf(t), yb = y0 + rowH * top.length;
@@ -201,8 +207,8 @@ function drawUtilisation(rows) {
         "<line x1=\"" + xw.toFixed(1) + "\" x2=\"" + xw.toFixed(1) + "\" y1=\"" + (y + 3) +
         "\" y2=\"" + (y + 21) + "\" stroke=\"#b07800\" stroke-width=\"2\" " +
         "stroke-dasharray=\"4 3\"/>" +
-        text(Math.min(xOf(r.util) + 6, x0 + plotW + 4), y + 16,
-             pct(r.util) + " (cap " + pct(r.cap) + ")", "class=\"pt\"") + "</g>";
+        text(x0 + plotW + 12, y + 16, pct(r.util) + " (cap " + pct(r.cap) + ")",
+             "class=\"lbl\"") + "</g>";
   });
   if (!top.length) body += text(x0, 60, "No fund with a cap matches the filters.", "class=\"lbl\"");
   var notes = "<p class=\"note\">Funds with a cap, highest utilisation first (" + top.length +
@@ -216,7 +222,7 @@ function drawUtilisation(rows) {
         " without a utilisation (no NAV, or NAV ≤ 0).";
   }
   document.getElementById("chart-util").innerHTML =
-      svg(x0 + plotW + 130, height, "Highest utilisations against their caps", body) +
+      svg(x0 + plotW + 150, height, "Highest utilisations against their caps", body) +
       notes + "</p>";
 }
 

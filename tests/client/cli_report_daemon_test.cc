@@ -68,6 +68,14 @@ TEST_P(CliReportDaemon, DashboardOfThePipelinesStatusRendersWithTheServersNumber
   auto rows = CsvRecords(status.out);
   ASSERT_FALSE(rows.empty());
 
+  // A year of stored NAV history (a backfill range), for the fund views' 12-month lines.
+  const std::string year_ago =
+      absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24 * 330), absl::UTCTimeZone());
+  CliResult history = Cli({"job", "run", "nav_history", "--date", TodayUtc(), "--param",
+                           "from=" + year_ago, "--param", "to=" + TodayUtc(), "--watch"},
+                          service_);
+  ASSERT_EQ(history.code, 0) << history.out << history.err;
+
   const std::string name = absl::StrCat(
       "live-", GetParam() == db::Backend::kSqlite ? "sqlite" : "postgresql");
   const std::string file = (dir_ / (name + ".html")).string();
@@ -96,6 +104,19 @@ TEST_P(CliReportDaemon, DashboardOfThePipelinesStatusRendersWithTheServersNumber
     document.getElementById("f-clear").click();
     body.clearedRows = rows();
   </script></body>)js";
+  // The fund views' NAV line (the first series of each chart) spans the stored months.
+  const std::string page = html.str();
+  std::smatch line;
+  ASSERT_TRUE(std::regex_search(page, line,
+                                std::regex("class=\"chart line\"[^]*?<polyline [^>]*points=\""
+                                           "([^\"]*)\"")));
+  EXPECT_GE(CountOf(line[1].str(), ","), 10) << "NAV points: " << line[1];
+  // Every monitored fund among the page's rows.
+  for (auto& row : rows) {
+    EXPECT_THAT(html.str(), HasSubstr(absl::StrCat("\"id\":", row["fund_id"], ",")));
+  }
+  // The page is the same bytes whichever store served it: Chromium checks it once, on SQLite.
+  if (GetParam() != db::Backend::kSqlite) return;
   std::string probed = html.str();
   probed.replace(probed.rfind("</body>"), 7, probe);
   for (int width : {1280, 1920}) {
