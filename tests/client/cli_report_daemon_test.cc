@@ -93,6 +93,9 @@ TEST_P(CliReportDaemon, DashboardOfThePipelinesStatusRendersWithTheServersNumber
     var body = document.body.dataset, select = document.getElementById("f-exp");
     function rows() { return document.querySelectorAll("#tracking-table tbody tr").length; }
     body.allRows = rows();
+    body.validatedCells = Array.prototype.filter.call(
+        document.querySelectorAll("#tracking-table tbody tr"),
+        function(tr) { return /^\d{4}-\d\d-\d\d$/.test(tr.children[6].textContent); }).length;
     var table = document.getElementById("tracking-table");
     body.tableOverflow = table.getBoundingClientRect().right >
         document.getElementById("tracking").getBoundingClientRect().right;
@@ -167,7 +170,13 @@ TEST_P(CliReportDaemon, DashboardOfThePipelinesStatusRendersWithTheServersNumber
           dom.find(absl::StrCat(name_html, " <small>#", row["fund_id"])) != std::string::npos;
       EXPECT_TRUE(shown) << row["fund_name"];
     }
-    EXPECT_GE(CountOf(dom, absl::StrCat("<td>", TodayUtc(), "</td>")), 2) << "validated on";
+    int validated_rows = 0;
+    for (auto& row : rows) {
+      validated_rows += absl::EndsWith(row["validation_status"], "RECEIVED_VALIDATED");
+    }
+    EXPECT_GE(validated_rows, 2);
+    EXPECT_THAT(dom, HasSubstr(absl::StrCat("data-validated-cells=\"", validated_rows, "\"")))
+        << "a validation date for each validated fund";
     // The default fund views: funds with a cap, NAV in money with two decimals.
     ASSERT_THAT(dom, HasSubstr("class=\"fund\""));
     EXPECT_THAT(dom, ::testing::Not(HasSubstr("cap: not applicable")));
