@@ -36,16 +36,17 @@ void RegisterReportCommands(CLI::App& app, CommandContext& context) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* report = AddCommand(
       app, "report",
-      "Writes the HTML dashboard: overview KPIs, submission tracking and fund views (NAV, margin "
-      "and offshore exposure over 12 months, risk capital against its cap, positions). One "
-      "self-contained file: open it in any browser, no network needed.",
-      "riskcap report --out dashboard.html --date 2026-11-24 --fund 101 --fund 205");
+      "Writes the HTML dashboard: filters (class, exposure, deadline, validation and limit "
+      "status, manager, fund search), overview KPIs and charts, the submission table and fund "
+      "views (NAV, margin and offshore exposure over 12 months, risk capital against its cap, "
+      "positions). One self-contained file: open it in any browser, no network needed.",
+      "riskcap report --out dashboard.html --fund 1000");
   report->add_option("--out", flags->out, "HTML file to write")->required();
   report->add_option("--date", flags->options.date,
                      "status snapshot date YYYY-MM-DD (default: the latest)");
   report->add_option("--fund", flags->options.funds,
                      "fund to show a fund view for (repeatable; default: the 3 highest "
-                     "utilisations)");
+                     "utilisations among funds with a cap)");
   context.SetAction(report, [&context, flags] { return WriteReport(context, *flags); });
 }
 

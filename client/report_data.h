@@ -10,24 +10,18 @@
 
 namespace riskcap::client {
 
-// The overview's KPI tiles, over the monitored funds of one status snapshot.
-struct DashboardKpis {
-  int monitored = 0;                      // funds exposed OTC or offshore
-  int validated = 0;                      // RECEIVED_VALIDATED
-  int received = 0;                       // validated + RECEIVED_NOT_VALIDATED
-  int pending = 0;                        // NOT_RECEIVED
-  int otc_funds = 0, offshore_funds = 0;  // by consolidated exposure
-  int overdue = 0, breach = 0, warning = 0;
-};
-
-// One row of the submission tracking table (one fund of the status snapshot).
+// One monitored fund of the status snapshot: a row of the submission table and the input of
+// the overview's tiles and charts, which the page's script recomputes over the filtered rows.
 struct TrackingRow {
   int64_t fund_id = 0;
-  std::string fund_name, manager_name, regulatory_class, audience, exposure;
-  std::string last_submission_date, next_due_date;  // "YYYY-MM-DD" or ""
+  std::string fund_name, manager_name;
+  std::string regulatory_class, audience, exposure;  // enum names without prefix
+  std::string last_submission_date, next_due_date;   // "YYYY-MM-DD" or ""
+  std::string validation_date;  // when the effective submission was validated, or ""
   int days_to_due = 0;
   std::string deadline_status, validation_status, limit_status;  // enum names without prefix
-  std::optional<double> utilisation;                             // fraction of NAV
+  std::string nav, gross_margin;           // exact decimal strings, "" when absent
+  std::optional<double> utilisation, cap;  // fractions of NAV; no cap = not applicable
 };
 
 // One month of a fund's chart; a missing figure is absent.
@@ -47,6 +41,7 @@ struct FundView {
   int64_t fund_id = 0;
   std::string fund_name, manager_name, regulatory_class, audience, exposure, currency = "BRL";
   std::string deadline_status, validation_status, last_submission_date, next_due_date;
+  std::string validation_date;
   std::string methodology;  // of the effective submission, "" when none
   std::string nav, gross_margin;
   std::optional<double> utilisation, cap;  // fractions of NAV
@@ -58,16 +53,15 @@ struct FundView {
 struct DashboardData {
   std::string status_date;  // reference date of the status snapshot shown
   int status_version = 0;
-  std::string generated_at;  // when the report was made, UTC
-  DashboardKpis kpis;
-  std::vector<std::pair<std::string, int>> funds_per_class;  // monitored funds, class -> count
-  std::vector<TrackingRow> tracking;
+  std::string generated_at;           // when the report was made, UTC
+  std::vector<TrackingRow> tracking;  // every monitored fund
   std::vector<FundView> funds;
 };
 
-// A self-contained HTML page (inline CSS and SVG, a small inline sort script, no network
-// assets) with the overview, submission tracking and one fund view per entry of data.funds.
-// Pure: the same data gives the same bytes.
+// A self-contained HTML page (inline CSS, SVG and script, the rows embedded as JSON, no network
+// assets): filters, the overview, the submission table and one fund view per entry of
+// data.funds; the script redraws tiles, charts and table for the filtered rows and marks
+// <body data-status="ready"> when it has drawn them. Pure: the same data gives the same bytes.
 std::string RenderDashboardHtml(const DashboardData& data);
 
 }  // namespace riskcap::client

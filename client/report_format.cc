@@ -3,8 +3,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace riskcap::client {
@@ -51,25 +53,72 @@ bool IsDecimal(std::string_view s) {
   return true;
 }
 
+// Adds one unit in the last place of a digit string; "99" -> "100".
+std::string IncrementDigits(std::string digits) {
+  for (size_t i = digits.size(); i-- > 0;) {
+    if (digits[i] != '9') {
+      ++digits[i];
+      return digits;
+    }
+    digits[i] = '0';
+  }
+  return "1" + digits;
+}
+
 }  // namespace
 
 std::string FormatAmount(std::string_view decimal) {
   if (!IsDecimal(decimal)) return std::string(decimal);
-  std::string sign;
-  if (decimal[0] == '-') {
-    sign = "-";
-    decimal.remove_prefix(1);
-  }
+  bool negative = decimal[0] == '-';
+  if (negative) decimal.remove_prefix(1);
   size_t dot = decimal.find('.');
-  std::string_view whole = decimal.substr(0, dot);
   std::string frac = dot == std::string_view::npos ? "" : std::string(decimal.substr(dot + 1));
-  while (frac.size() < 2) frac += '0';
+  while (frac.size() < 3) frac += '0';
+  // Digits in cents, then rounded on the third decimal (half away from zero).
+  std::string cents = std::string(decimal.substr(0, dot)) + frac.substr(0, 2);
+  if (frac[2] >= '5') cents = IncrementDigits(cents);
+  size_t first = cents.find_first_not_of('0');
+  cents = first == std::string::npos ? "0" : cents.substr(first);
+  while (cents.size() < 3) cents = "0" + cents;
+  std::string_view whole = std::string_view(cents).substr(0, cents.size() - 2);
   std::string grouped;
   for (size_t i = 0; i < whole.size(); ++i) {
     if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
     grouped += whole[i];
   }
-  return sign + grouped + "." + frac;
+  const bool zero = cents.find_first_not_of('0') == std::string::npos;
+  return absl::StrCat(negative && !zero ? "-" : "", grouped, ".", cents.substr(cents.size() - 2));
+}
+
+std::string EnumLabel(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kSpecial[] = {
+      {"ACOES", "Ações"}, {"FIDC", "FIDC"}, {"FII", "FII"}, {"OTC", "OTC"}};
+  for (const auto& [code, label] : kSpecial) {
+    if (name == code) return std::string(label);
+  }
+  std::string out(name);
+  bool word_start = true;
+  for (char& c : out) {
+    if (c == '_') {
+      c = ' ';
+      word_start = true;
+      continue;
+    }
+    c = word_start ? absl::ascii_toupper(static_cast<unsigned char>(c))
+                   : absl::ascii_tolower(static_cast<unsigned char>(c));
+    word_start = false;
+  }
+  return out;
+}
+
+std::string StatusLabel(std::string_view name) {
+  if (name == "NOT_APPLICABLE" || name.empty()) return "N/A";
+  if (name.substr(0, 9) == "RECEIVED_") name.remove_prefix(9);
+  std::string out(name);
+  for (size_t i = 1; i < out.size(); ++i) {
+    out[i] = out[i] == '_' ? ' ' : absl::ascii_tolower(static_cast<unsigned char>(out[i]));
+  }
+  return out;
 }
 
 std::string FormatCompact(double value) {

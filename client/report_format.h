@@ -11,10 +11,19 @@ namespace riskcap::client {
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
 
-// An exact decimal string ("-1234567.5") with thousands separators and at least two decimals
-// ("-1,234,567.50"); digits are copied, never rounded. "" stays "" (shown as "—" by callers);
-// text that is not a decimal is returned unchanged.
+// An exact decimal string ("-1234567.505") as money: thousands separators and exactly two
+// decimals, rounded half away from zero on the decimal digits themselves, never through a
+// double ("-1,234,567.51"). "" stays "" (shown as "—" by callers); text that is not a decimal is
+// returned unchanged.
 std::string FormatAmount(std::string_view decimal);
+
+// An enum name without its prefix as words for people: "RENDA_FIXA" -> "Renda Fixa",
+// "ACOES" -> "Ações", "FIDC" -> "FIDC", "OFFSHORE" -> "Offshore", "" -> "".
+std::string EnumLabel(std::string_view name);
+
+// A status enum name as a short sentence-case badge text: "RECEIVED_NOT_VALIDATED" ->
+// "Not validated", "NEVER_SUBMITTED" -> "Never submitted", "NOT_APPLICABLE" -> "N/A".
+std::string StatusLabel(std::string_view name);
 
 // A chart label: 18460000 -> "18.46M", 5300 -> "5.30k", 12 -> "12.00".
 std::string FormatCompact(double value);

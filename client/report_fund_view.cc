@@ -129,6 +129,7 @@ absl::StatusOr<FundView> GatherFundView(const CommandContext& context, Date stat
   view.validation_status = row.validation_status;
   view.last_submission_date = row.last_submission_date;
   view.next_due_date = row.next_due_date;
+  view.validation_date = row.validation_date;
   const v1::RiskCapital& rc = status.risk_capital();
   view.nav = rc.nav();
   view.gross_margin = rc.gross_margin();

@@ -49,18 +49,27 @@ absl::StatusOr<Registry> ReadRegistry(const CommandContext& context) {
   return out;
 }
 
-DashboardKpis Kpis(const v1::RiskCapitalSummary& s) {
-  DashboardKpis k;
-  k.monitored = s.monitored_fund_count();
-  k.validated = s.validated_count();
-  k.received = s.validated_count() + s.not_validated_count();
-  k.pending = s.not_received_count();
-  k.otc_funds = s.otc_fund_count();
-  k.offshore_funds = s.offshore_fund_count();
-  k.overdue = s.overdue_count();
-  k.breach = s.breach_count() + s.critical_count();
-  k.warning = s.warning_count();
-  return k;
+// The day each validated submission up to `date` was validated, by submission id.
+absl::StatusOr<std::map<int64_t, std::string>> ValidationDates(const CommandContext& context,
+                                                               const std::string& date) {
+  ASSIGN_OR_RETURN(auto margin, context.Open<v1::MarginService>());
+  v1::ListSubmissionsRequest request;
+  request.set_end_date(date);
+  request.set_state(v1::SUBMISSION_STATE_VALIDATED);
+  request.set_page_size(1000);
+  std::map<int64_t, std::string> out;
+  do {
+    v1::ListSubmissionsResponse page;
+    RETURN_IF_ERROR(margin.Call(&v1::MarginService::Stub::ListSubmissions, request, &page));
+    for (const v1::MarginSubmission& s : page.submissions()) {
+      if (s.has_decision_time()) {
+        absl::Time t = absl::FromUnixSeconds(s.decision_time().seconds());
+        out[s.submission_id()] = absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
+      }
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return out;
 }
 
 TrackingRow Row(const v1::FundStatus& s, const Registry& r) {
@@ -81,8 +90,12 @@ TrackingRow Row(const v1::FundStatus& s, const Registry& r) {
   row.days_to_due = s.days_to_due();
   row.deadline_status = EnumText(s.deadline_status());
   row.validation_status = EnumText(s.validation_status());
-  row.limit_status = EnumText(s.risk_capital().limit_status());
-  if (s.risk_capital().has_utilisation()) row.utilisation = s.risk_capital().utilisation().value();
+  const v1::RiskCapital& rc = s.risk_capital();
+  row.limit_status = EnumText(rc.limit_status());
+  row.nav = rc.nav();
+  row.gross_margin = rc.gross_margin();
+  if (rc.has_utilisation()) row.utilisation = rc.utilisation().value();
+  if (rc.has_cap()) row.cap = rc.cap().value();
   return row;
 }
 
@@ -108,9 +121,11 @@ absl::StatusOr<std::vector<v1::FundStatus>> ListStatuses(const CommandContext& c
 
 std::vector<int64_t> DefaultFundViews(const std::vector<TrackingRow>& rows, int count) {
   std::vector<const TrackingRow*> sorted;
-  for (const TrackingRow& r : rows) sorted.push_back(&r);
+  for (const TrackingRow& r : rows) {
+    if (r.cap && r.utilisation) sorted.push_back(&r);  // no cap: utilisation is not applicable
+  }
   std::stable_sort(sorted.begin(), sorted.end(), [](const TrackingRow* a, const TrackingRow* b) {
-    return a->utilisation.value_or(-1) > b->utilisation.value_or(-1);
+    return *a->utilisation > *b->utilisation;
   });
   std::vector<int64_t> out;
   for (size_t i = 0; i < sorted.size() && static_cast<int>(i) < count; ++i) {
@@ -130,17 +145,14 @@ absl::StatusOr<DashboardData> GatherDashboardData(const CommandContext& context,
   data.status_date = summary.snapshot().reference_date();
   data.status_version = summary.snapshot().version();
   data.generated_at = FormatTimestamp(absl::Now());
-  data.kpis = Kpis(summary);
   ASSIGN_OR_RETURN(std::vector<v1::FundStatus> statuses, ListStatuses(context, summary.snapshot()));
   ASSIGN_OR_RETURN(Registry registry, ReadRegistry(context));
-  std::map<std::string, int> per_class;
+  ASSIGN_OR_RETURN(auto validated, ValidationDates(context, data.status_date));
   for (const v1::FundStatus& s : statuses) {
     data.tracking.push_back(Row(s, registry));
-    per_class[data.tracking.back().regulatory_class]++;
+    auto it = validated.find(s.submission_id());
+    if (it != validated.end()) data.tracking.back().validation_date = it->second;
   }
-  data.funds_per_class.assign(per_class.begin(), per_class.end());
-  std::sort(data.funds_per_class.begin(), data.funds_per_class.end(),
-            [](const auto& a, const auto& b) { return a.second > b.second; });
   ASSIGN_OR_RETURN(Date status_date, ParseDate(data.status_date));
   std::vector<int64_t> wanted = options.funds.empty()
                                     ? DefaultFundViews(data.tracking, options.default_fund_count)

@@ -22,8 +22,8 @@ struct ReportOptions {
 absl::StatusOr<DashboardData> GatherDashboardData(const CommandContext& context,
                                                   const ReportOptions& options);
 
-// The funds to show when none were asked for: the `count` highest utilisations (ties and
-// unset utilisations by fund id), among `rows`.
+// The funds to show when none were asked for: the `count` highest utilisations among the
+// `rows` with a cap (ties by row order); a fund without a cap or a utilisation is never picked.
 std::vector<int64_t> DefaultFundViews(const std::vector<TrackingRow>& rows, int count);
 
 }  // namespace riskcap::client

@@ -11,8 +11,9 @@
 namespace riskcap::client {
 namespace {
 
-constexpr char kNavy[] = "#0b2265";
-constexpr char kLight[] = "#a3a8dc";
+struct AxisScale {
+  double top, step;
+};
 
 std::string Text(double x, double y, const std::string& text, const char* extra = "") {
   return absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" %s>%s</text>", x, y, extra, HtmlEscape(text));
@@ -27,6 +28,20 @@ struct Series {
 constexpr Series kSeries[] = {{"NAV", "#1f8fff", &MonthPoint::nav, -8},
                               {"Margin", "#0b2265", &MonthPoint::margin, 16},
                               {"Offshore exposure", "#e3672a", &MonthPoint::offshore_exposure, -8}};
+
+// An axis from 0 past `max` in steps of 1, 2, 2.5 or 5 times a power of ten, at most 8 steps.
+AxisScale NiceAxis(double max) {
+  if (!(max > 0)) return {1, 0.25};
+  double power = std::pow(10, std::floor(std::log10(max / 8)));
+  double step = 10 * power;
+  for (double m : {1.0, 2.0, 2.5, 5.0}) {
+    if (m * power * 8 >= max) {
+      step = m * power;
+      break;
+    }
+  }
+  return {std::ceil(max / step - 1e-9) * step, step};
+}
 
 // A "nice" axis top above `max`: 1, 2 or 5 times a power of ten.
 double NiceTop(double max) {
@@ -58,62 +73,6 @@ std::string Polyline(const std::vector<MonthPoint>& points, const Series& s, dou
 }
 
 }  // namespace
-
-std::string SvgBarChart(const std::vector<std::pair<std::string, int>>& bars) {
-  // Each bar gets a slot wide enough for its label (e.g. "MULTIMERCADO"); a chart wider than
-  // its panel scales down (max-width) rather than overlapping bars or clipping labels.
-  const double height = 240, base = 200, min_slot = 100;
-  const double width = std::max(420.0, min_slot * bars.size());
-  int max = 1;
-  for (const auto& [label, count] : bars) max = std::max(max, count);
-  std::string out = absl::StrFormat(
-      "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-      "style=\"max-width:100%%;height:auto\" role=\"img\" "
-      "aria-label=\"Funds per regulatory class\">",
-      width, height, width, height);
-  double slot = bars.empty() ? width : width / bars.size();
-  const double bar_w = std::min(80.0, slot * 0.7);
-  for (size_t i = 0; i < bars.size(); ++i) {
-    double h = 160.0 * bars[i].second / max, x = slot * i + (slot - bar_w) / 2;
-    absl::StrAppendFormat(&out,
-                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" "
-                          "fill=\"%s\"/>",
-                          x, base - h, bar_w, h, kNavy);
-    out += Text(x + bar_w / 2, base - h - 6, absl::StrCat(bars[i].second),
-                "class=\"val\" text-anchor=\"middle\"");
-    out += Text(x + bar_w / 2, base + 20, bars[i].first, "class=\"lbl\" text-anchor=\"middle\"");
-  }
-  return out + "</svg>";
-}
-
-std::string SvgDonut(const std::string& label_a, int a, const std::string& label_b, int b) {
-  const double r = 70, cx = 100, cy = 100, circumference = 2 * M_PI * r;
-  double total = a + b, share_a = total > 0 ? a / total : 0;
-  std::string out =
-      "<svg class=\"chart\" viewBox=\"0 0 360 200\" width=\"360\" height=\"200\" role=\"img\" "
-      "aria-label=\"Exposure split\">";
-  absl::StrAppendFormat(&out,
-                        "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"%s\" "
-                        "stroke-width=\"34\"/>",
-                        cx, cy, r, total > 0 ? kNavy : "#ddd");
-  absl::StrAppendFormat(&out,
-                        "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"none\" stroke=\"%s\" "
-                        "stroke-width=\"34\" stroke-dasharray=\"%.2f %.2f\" "
-                        "transform=\"rotate(-90 %.0f %.0f)\"/>",
-                        cx, cy, r, kLight, share_a * circumference, circumference, cx, cy);
-  out += Text(cx, cy + 6, absl::StrCat(a + b, " funds"), "class=\"val\" text-anchor=\"middle\"");
-  auto legend = [&](double y, const char* colour, const std::string& label, int n) {
-    absl::StrAppendFormat(&out,
-                          "<rect x=\"215\" y=\"%.0f\" width=\"14\" height=\"14\" "
-                          "fill=\"%s\"/>",
-                          y - 12, colour);
-    std::string pct = FormatPercent(total > 0 ? std::optional<double>(n / total) : std::nullopt);
-    out += Text(236, y, absl::StrCat(label, ": ", n, " (", pct, ")"), "class=\"lbl\"");
-  };
-  legend(85, kLight, label_a, a);
-  legend(115, kNavy, label_b, b);
-  return out + "</svg>";
-}
 
 std::string SvgLineChart(const std::vector<MonthPoint>& points, const std::string& currency) {
   const double width = 1120, height = 320, x0 = 90, y0 = 40, plot_w = 990, plot_h = 230;
@@ -154,39 +113,72 @@ std::string SvgLineChart(const std::vector<MonthPoint>& points, const std::strin
   return out + "</svg>";
 }
 
-std::string SvgCapBar(std::optional<double> utilisation, std::optional<double> cap) {
-  const double width = 520, x0 = 10, bar_w = 500;
-  double scale = std::max(cap.value_or(0), utilisation.value_or(0)) * 1.25;
-  if (scale <= 0) scale = 1;
-  auto x_of = [&](double f) { return x0 + bar_w * std::min(f / scale, 1.0); };
-  std::string fill = "#2e9e5b";
-  if (cap && utilisation && *utilisation > *cap)
-    fill = "#c62828";
-  else if (cap && utilisation && *utilisation >= 0.8 * *cap)
-    fill = "#e6a100";
+std::string SvgCapBar(std::optional<double> utilisation, std::optional<double> cap,
+                      double warning_fraction) {
+  const double width = 760, x0 = 24, plot_w = 700, bar_y = 34, bar_h = 24;
   std::string out = absl::StrFormat(
-      "<svg class=\"chart\" viewBox=\"0 0 %.0f 80\" width=\"%.0f\" height=\"80\" role=\"img\" "
-      "aria-label=\"Risk capital utilisation against cap\">"
-      "<rect x=\"%.0f\" y=\"20\" width=\"%.0f\" height=\"26\" fill=\"#e8eaf3\"/>",
-      width, width, x0, bar_w);
-  if (utilisation) {
-    absl::StrAppendFormat(&out,
-                          "<rect x=\"%.0f\" y=\"20\" width=\"%.1f\" height=\"26\" "
-                          "fill=\"%s\"/>",
-                          x0, x_of(*utilisation) - x0, fill);
+      "<svg class=\"chart capbar\" viewBox=\"0 0 %.0f 104\" width=\"%.0f\" height=\"104\" "
+      "role=\"img\" aria-label=\"Risk capital utilisation against its cap\">",
+      width, width);
+  if (!utilisation) {
+    out += Text(x0, 50, "Utilisation: not available (no NAV, or NAV ≤ 0)", "class=\"lbl\"");
+    return out + "</svg>";
   }
+  const double warning = cap.value_or(0) * warning_fraction;
+  const AxisScale axis = NiceAxis(std::max(*utilisation, cap.value_or(0)) * 1.08);
+  auto x_of = [&](double f) { return x0 + plot_w * std::clamp(f / axis.top, 0.0, 1.0); };
+  std::string fill = "#9aa0b4";  // no cap: drawn, but not judged
   if (cap) {
-    double xc = x_of(*cap), xw = x_of(0.8 * *cap);
-    absl::StrAppendFormat(&out,
-                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"12\" y2=\"54\" "
-                          "stroke=\"#c62828\" stroke-width=\"3\"/>"
-                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"16\" y2=\"50\" "
-                          "stroke=\"#e6a100\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
-                          xc, xc, xw, xw);
-    out += Text(xc, 70, absl::StrCat("cap ", FormatPercent(cap)),
-                "class=\"lbl\" text-anchor=\"middle\"");
+    fill = *utilisation > *cap ? "#c62828" : *utilisation >= warning ? "#e6a100" : "#2e9e5b";
   }
-  out += Text(x0, 12, absl::StrCat("utilisation ", FormatPercent(utilisation), " of NAV"),
+  absl::StrAppendFormat(&out,
+                        "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" "
+                        "fill=\"#eef0f6\"/><rect class=\"util\" x=\"%.0f\" y=\"%.0f\" "
+                        "width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>",
+                        x0, bar_y, plot_w, bar_h, x0, bar_y, x_of(*utilisation) - x0, bar_h, fill);
+  out += Text(std::min(x_of(*utilisation) + 6, x0 + plot_w - 40), bar_y + 17,
+              FormatPercent(utilisation), "class=\"val\"");
+  for (double tick = 0; tick <= axis.top + axis.step / 2; tick += axis.step) {
+    double x = x_of(tick);
+    absl::StrAppendFormat(&out,
+                          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" "
+                          "stroke=\"#7a8099\"/>",
+                          x, x, bar_y + bar_h + 2, bar_y + bar_h + 8);
+    out += Text(x, bar_y + bar_h + 22, FormatPercent(tick),
+                "class=\"lbl tick\" "
+                "text-anchor=\"middle\"");
+  }
+  absl::StrAppendFormat(&out,
+                        "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" "
+                        "stroke=\"#7a8099\"/>",
+                        x0, x0 + plot_w, bar_y + bar_h + 2, bar_y + bar_h + 2);
+  if (!cap) {
+    out += Text(x0, 18,
+                absl::StrCat("Utilisation ", FormatPercent(utilisation),
+                             " of NAV · cap: not applicable (no cap for this class)"),
+                "class=\"lbl\"");
+    return out + "</svg>";
+  }
+  const double xc = x_of(*cap), xw = x_of(warning);
+  absl::StrAppendFormat(&out,
+                        "<line class=\"cap\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" "
+                        "stroke=\"#c62828\" stroke-width=\"3\"/>"
+                        "<line class=\"warn\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" "
+                        "stroke=\"#b07800\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
+                        xc, xc, bar_y - 6, bar_y + bar_h + 6, xw, xw, bar_y - 4, bar_y + bar_h + 4);
+  // The legend names both markers, so neither line is left to guess.
+  absl::StrAppendFormat(&out,
+                        "<rect x=\"%.0f\" y=\"6\" width=\"14\" height=\"12\" fill=\"%s\"/>"
+                        "<line x1=\"230\" x2=\"230\" y1=\"4\" y2=\"20\" stroke=\"#c62828\" "
+                        "stroke-width=\"3\"/><line x1=\"380\" x2=\"380\" y1=\"4\" y2=\"20\" "
+                        "stroke=\"#b07800\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
+                        x0, fill);
+  out += Text(x0 + 20, 17, absl::StrCat("utilisation ", FormatPercent(utilisation), " of NAV"),
+              "class=\"lbl\"");
+  out += Text(238, 17, absl::StrCat("cap ", FormatPercent(cap)), "class=\"lbl\"");
+  out += Text(388, 17,
+              absl::StrCat("warning level ", FormatPercent(warning), " (",
+                           FormatPercent(warning_fraction), " of the cap)"),
               "class=\"lbl\"");
   return out + "</svg>";
 }

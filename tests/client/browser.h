@@ -36,16 +36,26 @@ struct BrowserRun {
   std::string dom, log;
 };
 
+// The dashboard screenshots a person looks at: <build>/report-screens.
+inline std::string ScreenDir() {
+  fs::path dir = fs::path(RISKCAP_BUILD_DIR) / "report-screens";
+  fs::create_directories(dir);
+  return dir.string();
+}
+
 inline std::string ArtefactDir() {
   fs::path dir = fs::path(RISKCAP_BUILD_DIR) / "test-artifacts";
   fs::create_directories(dir);
   return dir.string();
 }
 
-// Loads `html` (written to `name` under the artefact directory) in headless Chromium and
-// returns the DOM after scripts ran plus the browser's log; writes `screenshot` when given.
+// Loads `html` (written to `name` under the artefact directory) in headless Chromium with a
+// window `width` x `height` px and returns the DOM after scripts ran plus the browser's log;
+// writes `screenshot` when given. Fails the test (never skips) when Chromium is missing.
 inline BrowserRun Browse(const std::string& html, const std::string& name,
-                  const std::string& screenshot = "") {
+                         const std::string& screenshot = "", int width = 1280,
+                         int height = 2400) {
+  EXPECT_TRUE(fs::exists("/usr/bin/chromium")) << "Debian's chromium is needed (scripts/deps)";
   std::string path = ArtefactDir() + "/" + name;
   std::ofstream(path, std::ios::binary | std::ios::trunc) << html;
   std::string profile = ArtefactDir() + "/chromium-profile-" + name;
@@ -53,7 +63,8 @@ inline BrowserRun Browse(const std::string& html, const std::string& name,
                                      "--headless",
                                      "--no-sandbox",
                                      "--disable-gpu",
-                                     "--window-size=1280,2400",
+                                     "--window-size=" + std::to_string(width) + "," +
+                                         std::to_string(height),
                                      "--enable-logging=stderr",
                                      "--v=0",
                                      "--user-data-dir=" + profile,

@@ -154,12 +154,17 @@ TEST(ReportGather, LastTwelveMonthsEndWithTheDatesMonth) {
   EXPECT_EQ(months.back(), "2026-02");
 }
 
-TEST(ReportGather, DefaultFundViewsAreTheHighestUtilisations) {
-  std::vector<TrackingRow> rows(5);
-  const std::optional<double> utilisation[] = {0.3, std::nullopt, 0.9, 0.5, 0.9};
-  for (int i = 0; i < 5; ++i) rows[i].fund_id = 100 + i, rows[i].utilisation = utilisation[i];
+// A FIDC at 900% has no cap: its utilisation is not applicable, so it is never picked.
+TEST(ReportGather, DefaultFundViewsAreTheHighestUtilisationsOfFundsWithACap) {
+  std::vector<TrackingRow> rows(6);
+  const std::optional<double> utilisation[] = {0.3, std::nullopt, 0.9, 0.5, 0.9, 9.0};
+  for (int i = 0; i < 6; ++i) {
+    rows[i].fund_id = 100 + i;
+    rows[i].utilisation = utilisation[i];
+    if (i != 5) rows[i].cap = 0.7;
+  }
   EXPECT_EQ(DefaultFundViews(rows, 3), (std::vector<int64_t>{102, 104, 103}));
-  EXPECT_EQ(DefaultFundViews(rows, 10).size(), 5u);
+  EXPECT_EQ(DefaultFundViews(rows, 10), (std::vector<int64_t>{102, 104, 103, 100}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportGatherTest,
