@@ -87,10 +87,10 @@ absl::Status ReadFundHistory(db::Store& store, int64_t fund_id, rules::MarginSta
 absl::Status ReadSnapshots(db::Store& store, Gathered& g) {
   rules::MarginStatusInput& in = g.input;
   if (g.nav_version) {
-    ASSIGN_OR_RETURN(auto navs, store.ListNavSnapshots(g.nav_version->id));
-    for (NavSnapshot& n : navs) {
-      if (n.fund_id == in.fund.id) in.nav = std::move(n);
-    }
+    auto nav = store.GetNavSnapshot(in.fund.id, g.nav_version->reference_date,
+                                    g.nav_version->version);
+    if (nav.ok()) in.nav = *nav;
+    if (!nav.ok() && !absl::IsNotFound(nav.status())) return nav.status();
   }
   if (!g.exposure_version) return absl::OkStatus();
   auto exposure = store.GetExposure(g.exposure_version->id, in.fund.id);

@@ -213,7 +213,8 @@ absl::Status ExplainBody(const RpcEnv& env, const Principal& p,
   RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst, Role::kManager}));
   FieldErrors errors;
   if (r.fund_id() <= 0) errors.Add("fund_id", "is required and must be > 0");
-  Selector selector = ParseSelector(r.as_of_date(), r.has_version() ? &r.version() : nullptr, errors);
+  Selector selector =
+      ParseSelector(r.as_of_date(), r.has_version() ? &r.version() : nullptr, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   RETURN_IF_ERROR(GetAccessibleFund(env.store, p, r.fund_id(), FundRead::kFresh).status());
   ASSIGN_OR_RETURN(SnapshotVersion version, Resolve(env.store, selector));

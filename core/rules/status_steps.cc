@@ -71,7 +71,8 @@ class Steps {
                         facts_.exchange_margin_pct ? absl::StrCat(*facts_.exchange_margin_pct)
                                                    : std::string("?"),
                         " x NAV ", r.nav ? r.nav->ToString() : "-",
-                        " (rounded half-even to micro-units) = ", r.exchange_margin->amount.ToString(),
+                        " (rounded half-even to micro-units) = ",
+                        r.exchange_margin->amount.ToString(),
                         ", from the NAV snapshot of ", FormatDate(r.exchange_margin->date));
   }
 
@@ -165,7 +166,8 @@ class Steps {
   std::string Breach() const {
     const BreachState& b = row_.risk.breach;
     if (!b.start_date) return "not in breach: 0 business days";
-    const bool continued = facts_.previous_breach_start && *facts_.previous_breach_start == *b.start_date;
+    const bool continued =
+        facts_.previous_breach_start && *facts_.previous_breach_start == *b.start_date;
     std::string since = continued ? absl::StrCat("continuing the breach of the previous result (",
                                                  DateText(facts_.previous_date), ")")
                                   : std::string("starting on the reference date");

@@ -50,9 +50,11 @@ TEST_P(CliExplainDaemon, TextShowsInputsAndArithmeticAndATamperedNavIsNamed) {
   auto rows = CsvRecords(monitored.out);
   std::string fund;
   for (auto& row : rows) {
-    if (!row["risk_capital_nav"].empty()) fund = row["fund_id"];
+    if (!row["risk_capital_nav"].empty() && !row["risk_capital_cap"].empty()) {
+      fund = row["fund_id"];
+    }
   }
-  ASSERT_FALSE(fund.empty()) << "an OTC fund with a NAV";
+  ASSERT_FALSE(fund.empty()) << "an OTC fund with a NAV and a cap";
 
   CliResult text = Cli({"status", "--fund", fund, "--explain", "--recompute"}, analyst_);
   ASSERT_EQ(text.code, 0) << text.err;

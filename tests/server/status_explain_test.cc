@@ -110,7 +110,8 @@ class StatusExplainTest : public ::riskcap::testing::ServiceFixture<v1::RiskServ
   // Writes the positions batch, the exposure snapshot derived from it and the NAV snapshot of
   // `date`, remembering their ids.
   void WriteInputs(Date date, const std::vector<Position>& positions,
-                   const std::vector<FundExposure>& exposures, const std::vector<NavSnapshot>& navs) {
+                   const std::vector<FundExposure>& exposures,
+                   const std::vector<NavSnapshot>& navs) {
     auto batch = store().WritePositions(Version(date, absl::StrCat("p", date.day())), positions);
     ASSERT_TRUE(batch.ok()) << batch.status();
     db::NewVersion ev = Version(date, absl::StrCat("e", date.day()));
@@ -270,13 +271,17 @@ TEST_P(StatusExplainTest, RecomputeMatchesForEveryFundOfAGeneratedDataset) {
       const int kind = pick(0, 3);  // none, OTC, offshore, both
       if (kind > 0) exposures.push_back(Exposure(fund, kind != 2, kind >= 2, date));
       if (kind == 1 || kind == 3) {
-        for (int p = pick(0, 3); p > 0; --p) positions.push_back(Swap(fund, p, Units(pick(1, 900) * 10'000), date));
+        for (int p = pick(0, 3); p > 0; --p) {
+          positions.push_back(Swap(fund, p, Units(pick(1, 900) * 10'000), date));
+        }
       }
       if (pick(0, 6) > 0) {
         navs.push_back(Nav(fund, Units(pick(0, 10) == 0 ? -pick(0, 5) : pick(1, 50) * 10'000),
                            pick(0, 90) / 100.0, date));
       }
-      if (pick(0, 2) > 0) Submit(fund, Units(pick(0, 300'000)), Units(pick(0, 3) * 7), date - pick(-1, 40));
+      if (pick(0, 2) > 0) {
+        Submit(fund, Units(pick(0, 300'000)), Units(pick(0, 3) * 7), date - pick(-1, 40));
+      }
     }
     WriteInputs(date, positions, exposures, navs);
     RunJob(date);
