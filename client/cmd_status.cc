@@ -6,6 +6,7 @@
 #include <string>
 
 #include "client/command.h"
+#include "client/explain_format.h"
 #include "client/proto_format.h"
 #include "client/proto_table.h"
 #include "client/status_format.h"
@@ -69,6 +70,31 @@ absl::Status Summary(const CommandContext& context, const StatusFlags& f) {
   return absl::OkStatus();
 }
 
+// --explain: one fund's status, its inputs and arithmetic (RiskService.ExplainFundStatus).
+absl::Status Explain(const CommandContext& context, const StatusFlags& f) {
+  if (f.fund <= 0) return absl::InvalidArgumentError("--explain needs --fund");
+  if (f.version > 0 && f.date.empty()) {
+    return absl::InvalidArgumentError("--version needs --date");
+  }
+  v1::ExplainFundStatusRequest request;
+  request.set_fund_id(f.fund);
+  request.set_as_of_date(f.date);
+  if (f.version > 0) request.mutable_version()->set_value(f.version);
+  request.set_recompute(f.recompute);
+  ASSIGN_OR_RETURN(auto risk, context.Open<v1::RiskService>());
+  v1::FundStatusExplanation explanation;
+  RETURN_IF_ERROR(risk.Call(&Stub::ExplainFundStatus, request, &explanation));
+  const Json document = ExplanationDocument(explanation);
+  context.Print(ExplanationTable(explanation), &document);
+  return RecomputationOutcome(explanation);
+}
+
+absl::Status Run(const CommandContext& context, const StatusFlags& f) {
+  if (f.recompute && !f.explain) return absl::InvalidArgumentError("--recompute needs --explain");
+  if (f.explain) return Explain(context, f);
+  return f.summary ? Summary(context, f) : List(context, f);
+}
+
 template <typename E>
 void AddEnumOption(CLI::App* cmd, const std::string& name, std::string& value,
                    const std::string& help) {
@@ -82,10 +108,12 @@ void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
       "status",
       "Per-fund monitoring status from the latest (or --date) status snapshot: deadline,\n"
       "validation and risk capital against the cap. Monitored (exposed) funds only, unless\n"
-      "--exposure NONE or --all-funds. --summary prints the KPIs instead");
+      "--exposure NONE or --all-funds. --summary prints the KPIs instead; --fund N --explain\n"
+      "explains one fund's figures (and --recompute checks them)");
   cmd->footer(
       "Examples:\n  riskcap status --overdue --class MULTIMERCADO\n"
-      "  riskcap status --limit BREACH -o csv\n  riskcap status --summary --date 2026-11-20\n\n"
+      "  riskcap status --limit BREACH -o csv\n  riskcap status --summary --date 2026-11-20\n"
+      "  riskcap status --fund 12 --date 2026-11-20 --explain --recompute\n\n"
       "Connection and output flags (--server, --token, --output, ...) and exit codes: "
       "riskcap --help");
   auto f = std::make_shared<StatusFlags>();
@@ -106,8 +134,14 @@ void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
   cmd->add_flag("--all-funds", f->all_funds, "include funds that are not monitored");
   cmd->add_flag("--summary", f->summary,
                 "print the KPI summary (counts, on-time rate, maximum utilisation) instead");
-  context.SetAction(
-      cmd, [&context, f] { return f->summary ? Summary(context, *f) : List(context, *f); });
+  cmd->add_flag("--explain", f->explain,
+                "explain --fund's status: every input with its identity and each step of the\n"
+                "arithmetic in words and numbers")
+      ->excludes("--summary");
+  cmd->add_flag("--recompute", f->recompute,
+                "with --explain: recompute the status from the stored inputs and say whether it\n"
+                "equals the stored one exactly (exit code 1 when it does not)");
+  context.SetAction(cmd, [&context, f] { return Run(context, *f); });
 }
 
 }  // namespace riskcap::client

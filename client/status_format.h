@@ -17,6 +17,7 @@ struct StatusFlags {
   std::string deadline, validation, limit, regulatory_class, exposure, date;
   int64_t manager = 0, fund = 0;
   int version = 0;
+  bool explain = false, recompute = false;  // --explain [--recompute] (explain_format.h)
 };
 
 // The request for `f`. InvalidArgument when --overdue contradicts --deadline, or --version comes

@@ -29,6 +29,12 @@ class RiskServiceImpl final : public v1::RiskService::Service {
                                      const v1::GetRiskCapitalSummaryRequest* request,
                                      v1::RiskCapitalSummary* response) override;
 
+  // One fund's stored status explained (inputs, arithmetic) and optionally recomputed
+  // (status_explain.h); ADMIN, ANALYST, and MANAGER for its own funds.
+  grpc::Status ExplainFundStatus(grpc::ServerContext* context,
+                                 const v1::ExplainFundStatusRequest* request,
+                                 v1::FundStatusExplanation* response) override;
+
  private:
   const RpcEnv& env_;
 };

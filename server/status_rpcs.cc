@@ -1,6 +1,7 @@
 // RiskService's status reads: ListFundStatus and GetRiskCapitalSummary over a stored
 // MARGIN_STATUS snapshot, selected as in SnapshotService (as_of_date, version; NOT_FOUND when
-// there is none). MANAGER keys see only their own manager's funds.
+// there is none). MANAGER keys see only their own manager's funds. ExplainFundStatus selects a
+// fund's row the same way and hands it to status_explain.h.
 #include <limits>
 #include <optional>
 
@@ -13,6 +14,7 @@
 #include "server/convert_status.h"
 #include "server/page_token.h"
 #include "server/risk_service.h"
+#include "server/status_explain.h"
 
 namespace riskcap::server {
 namespace {
@@ -204,6 +206,30 @@ absl::Status SummaryBody(const RpcEnv& env, const Principal& p,
   return absl::OkStatus();
 }
 
+// The fund's row of the selected snapshot, then its explanation. A MANAGER key naming another
+// manager's fund, or a fund that does not exist, is refused alike (GetAccessibleFund).
+absl::Status ExplainBody(const RpcEnv& env, const Principal& p,
+                         const v1::ExplainFundStatusRequest& r, v1::FundStatusExplanation* out) {
+  RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst, Role::kManager}));
+  FieldErrors errors;
+  if (r.fund_id() <= 0) errors.Add("fund_id", "is required and must be > 0");
+  Selector selector =
+      ParseSelector(r.as_of_date(), r.has_version() ? &r.version() : nullptr, errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  RETURN_IF_ERROR(GetAccessibleFund(env.store, p, r.fund_id(), FundRead::kFresh).status());
+  ASSIGN_OR_RETURN(SnapshotVersion version, Resolve(env.store, selector));
+  db::FundStatusFilter filter;
+  filter.fund_id = r.fund_id();
+  filter.include_not_monitored = true;
+  ASSIGN_OR_RETURN(auto rows, env.store.ListFundStatus(version.id, filter, db::Page{0, 1}));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat("status snapshot version ", version.version, " of ",
+                                            FormatDate(version.reference_date),
+                                            " has no row for fund ", r.fund_id()));
+  }
+  return ExplainStatusRow(env.store, env.rules, version, rows.front(), r.recompute(), out);
+}
+
 }  // namespace
 
 grpc::Status RiskServiceImpl::ListFundStatus(grpc::ServerContext* context,
@@ -221,6 +247,19 @@ grpc::Status RiskServiceImpl::GetRiskCapitalSummary(grpc::ServerContext* context
   return HandleRpc(env_, *context, "RiskService/GetRiskCapitalSummary", "", CallKind::kRead,
                    [&](const Principal& p, CallInfo&) {
                      return SummaryBody(env_, p, *request, response);
+                   });
+}
+
+}  // namespace riskcap::server
+
+namespace riskcap::server {
+
+grpc::Status RiskServiceImpl::ExplainFundStatus(grpc::ServerContext* context,
+                                                const v1::ExplainFundStatusRequest* request,
+                                                v1::FundStatusExplanation* response) {
+  return HandleRpc(env_, *context, "RiskService/ExplainFundStatus", "", CallKind::kRead,
+                   [&](const Principal& p, CallInfo&) {
+                     return ExplainBody(env_, p, *request, response);
                    });
 }
 

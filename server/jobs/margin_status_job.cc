@@ -12,6 +12,7 @@
 #include "core/rules/margin_status.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
+#include "db/status_inputs.h"
 #include "server/jobs/feed_job_support.h"
 
 namespace riskcap::server::jobs {
@@ -37,6 +38,10 @@ struct Inputs {
   std::vector<Fund> funds;
   std::map<int64_t, FundExposure> exposures;
   std::optional<int64_t> positions_version;
+  // Which versions were read, recorded with the output (docs/rules.md, "Explaining a status
+  // figure").
+  std::optional<int64_t> exposure_version;
+  std::optional<int64_t> nav_version;
   std::map<int64_t, NavSnapshot> navs;
   std::map<int64_t, std::vector<MarginSubmission>> submissions;
   std::map<int64_t, std::vector<Exemption>> exemptions;
@@ -54,6 +59,7 @@ absl::Status ReadExposures(db::Store& store, Date date, Inputs& in) {
   RETURN_IF_ERROR(version.status());
   ASSIGN_OR_RETURN(std::vector<FundExposure> rows, store.ListExposures(version->id));
   for (FundExposure& e : rows) in.exposures[e.fund_id] = e;
+  in.exposure_version = version->id;
   ASSIGN_OR_RETURN(in.positions_version, store.GetSourceVersionId(version->id));
   in.rows_read += static_cast<int64_t>(rows.size());
   return absl::OkStatus();
@@ -65,6 +71,7 @@ absl::Status ReadNavs(db::Store& store, Date date, Inputs& in) {
   RETURN_IF_ERROR(version.status());
   ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows, store.ListNavSnapshots(version->id));
   for (NavSnapshot& n : rows) in.navs[n.fund_id] = n;
+  in.nav_version = version->id;
   in.rows_read += static_cast<int64_t>(rows.size());
   return absl::OkStatus();
 }
@@ -152,7 +159,8 @@ absl::StatusOr<rules::MarginStatusInput> FundInput(const JobContext& ctx, const 
 
 // Writes the rows unless the current version of the date has the same content.
 absl::StatusOr<JobOutput> WriteSnapshot(const JobContext& ctx,
-                                        const std::vector<rules::FundStatusRow>& rows) {
+                                        const std::vector<rules::FundStatusRow>& rows,
+                                        const rules::StatusInputIds& ids) {
   db::Sha256 hasher;
   for (const rules::FundStatusRow& row : rows) hasher.Update(rules::CanonicalLine(row));
   JobOutput out;
@@ -172,7 +180,11 @@ absl::StatusOr<JobOutput> WriteSnapshot(const JobContext& ctx,
   v.content_hash = out.content_hash;
   if (ctx.run_id() > 0) v.job_run_id = ctx.run_id();
   v.source = "margin_status";
-  ASSIGN_OR_RETURN(SnapshotVersion written, ctx.store().WriteFundStatus(v, rows));
+  SnapshotVersion written;
+  RETURN_IF_ERROR(ctx.store().InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(written, ctx.store().WriteFundStatus(v, rows));
+    return db::RecordStatusInputs(ctx.store(), written.id, ids);
+  }));
   out.output_version_id = written.id;
   out.rows_written = static_cast<int64_t>(rows.size());
   out.summary = absl::StrCat("wrote the status of ", rows.size(), " funds (v", written.version, ")");
@@ -252,7 +264,9 @@ class MarginStatusJob final : public Job {
     }
     std::sort(rows.begin(), rows.end(),
               [](const auto& a, const auto& b) { return a.fund_id() < b.fund_id(); });
-    ASSIGN_OR_RETURN(JobOutput out, WriteSnapshot(ctx, rows));
+    const rules::StatusInputIds ids{in.nav_version, in.exposure_version, in.positions_version,
+                                    rules::FormatRulesConfig(ctx.rules())};
+    ASSIGN_OR_RETURN(JobOutput out, WriteSnapshot(ctx, rows, ids));
     out.rows_read = in.rows_read;
     ASSIGN_OR_RETURN(int cleared, ApplyFindings(ctx, rows));
     if (cleared > 0) absl::StrAppend(&out.summary, "; ", cleared, " findings cleared");

@@ -27,12 +27,12 @@
 
 namespace riskcap::testing {
 
-// Every table the backup must copy (the schema of migrations 0001-0004, without
+// Every table the backup must copy (the schema of the migrations, without
 // schema_migrations). The round-trip test fails when the schema gains a table missing here.
 inline const std::vector<std::string> kBackedUpTables = {
     "api_keys",           "asset_types",      "audit_log",     "auth_failures",
     "exemptions",         "findings",         "fund_exposures", "fund_status",
-    "funds",              "job_runs",         "managers",      "margin_submissions",
+    "funds",              "job_runs",         "managers",      "margin_status_inputs", "margin_submissions",
     "nav_history",        "nav_snapshots",    "position_fund_ranges", "positions",
     "reminders",          "request_log",      "server_secrets", "snapshot_versions"};
 
@@ -255,6 +255,9 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
          " 0.123456789012345678, 0.7, 'REGULATORY_CLASS', 'WITHIN_LIMIT', 0, 0, 1, 0, "
          "'2024-03-28')",
         soci::use(status_version), soci::use(manager), soci::use(sub_id), soci::use(ex_id);
+    s << "INSERT INTO margin_status_inputs (version_id, nav_version_id, rules_config)"
+         " VALUES (:v, :n, 'rule_version=r1')",
+        soci::use(status_version), soci::use(nav_id);
     return absl::OkStatus();
   }),
         "sql rows");
