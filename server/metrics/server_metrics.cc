@@ -69,6 +69,10 @@ ServerMetrics::ServerMetrics(std::string_view version)
           "riskcap_feed_quarantines_total",
           "Feeds quarantined (empty, shrunk or over a limit; current data kept), by origin.",
           {"origin"})),
+      deliveries_(registry_.AddCounter(
+          "riskcap_deliveries_total",
+          "Delivery attempts of reminders and findings, by channel and resulting state.",
+          {"channel", "state"})),
       store_up_(Unlabelled(registry_.AddGauge(
           "riskcap_store_up",
           "1 while the store answers the health probe, 0 while it does not."))) {

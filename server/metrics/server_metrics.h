@@ -38,6 +38,12 @@ class ServerMetrics {
   void RecordJobRun(const JobRun& run);
   // A feed was quarantined; `origin` is "job" (a data job's fetch) or "upload" (IngestService).
   void RecordQuarantine(std::string_view origin);
+  // A reminder or finding delivery reached `state` ("SENT", "FAILED", or "RETRY" for a
+  // temporary failure that will be retried) over `channel` ("email" or "webhook"): for the
+  // delivery worker.
+  void RecordDelivery(std::string_view channel, std::string_view state) {
+    deliveries_.With({channel, state}).Increment();
+  }
   // The store health monitor's latest verdict.
   void SetStoreUp(bool up) { store_up_.Set(up ? 1 : 0); }
 
@@ -58,6 +64,7 @@ class ServerMetrics {
   CounterFamily& job_rows_read_;
   CounterFamily& job_rows_written_;
   CounterFamily& feed_quarantines_;
+  CounterFamily& deliveries_;
   Gauge& store_up_;
 };
 

@@ -27,6 +27,7 @@ TEST(ServerMetrics, RpcsJobsQuarantinesStreamsAndHealth) {
   run.rows_written = 0;
   m.RecordJobRun(run);
   m.RecordQuarantine("upload");
+  m.RecordDelivery("email", "FAILED");
   GaugeHold stream(&m.ActiveStreams("watch"));
   m.SetStoreUp(false);
 
@@ -44,6 +45,7 @@ TEST(ServerMetrics, RpcsJobsQuarantinesStreamsAndHealth) {
   EXPECT_THAT(text, HasSubstr("riskcap_job_duration_seconds_sum{job=\"positions\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_job_rows_read_total{job=\"positions\"} 40\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_feed_quarantines_total{origin=\"upload\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("riskcap_deliveries_total{channel=\"email\",state=\"FAILED\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_active_streams{kind=\"watch\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_store_up 0\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_build_info{version=\"9.9.9\",grpc_version=\""));
