@@ -225,7 +225,9 @@ Database::Lease::~Lease() {
 
 absl::StatusOr<Database::Lease> Database::Acquire(absl::Duration timeout) {
   std::unique_lock lock(mu_);
+  if (free_.empty()) lease_waits_.fetch_add(1, std::memory_order_relaxed);
   if (!freed_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return !free_.empty(); })) {
+    lease_timeouts_.fetch_add(1, std::memory_order_relaxed);
     return absl::UnavailableError(absl::StrCat("no free database session after ",
                                                absl::FormatDuration(timeout)));
   }
@@ -240,9 +242,37 @@ absl::StatusOr<Database::Lease> Database::Acquire(absl::Duration timeout) {
 absl::Status Database::RenewIfBroken(Lease& lease) {
   std::unique_ptr<soci::session>& slot = sessions_[lease.index_];
   if (Connected(*slot)) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::unique_ptr<soci::session> fresh, NewSession());
-  slot = std::move(fresh);
+  absl::StatusOr<std::unique_ptr<soci::session>> fresh = NewSession();
+  if (!fresh.ok()) {
+    reconnect_failures_.fetch_add(1, std::memory_order_relaxed);
+    return fresh.status();
+  }
+  reconnects_.fetch_add(1, std::memory_order_relaxed);
+  slot = std::move(*fresh);
   return absl::OkStatus();
+}
+
+StoreStats Database::Stats() const {
+  StoreStats stats;
+  stats.pool_size = pool_size();
+  {
+    std::lock_guard lock(mu_);
+    stats.sessions_in_use = pool_size() - static_cast<int>(free_.size());
+  }
+  stats.lease_waits = lease_waits_.load(std::memory_order_relaxed);
+  stats.lease_timeouts = lease_timeouts_.load(std::memory_order_relaxed);
+  stats.reconnects = reconnects_.load(std::memory_order_relaxed);
+  stats.reconnect_failures = reconnect_failures_.load(std::memory_order_relaxed);
+  for (int i = 0; i < kStatusCodeCount; ++i) {
+    stats.errors[i] = errors_[i].load(std::memory_order_relaxed);
+  }
+  return stats;
+}
+
+absl::Status Database::CountError(absl::Status failed) {
+  const int code = static_cast<int>(failed.code());
+  if (code > 0 && code < kStatusCodeCount) errors_[code].fetch_add(1, std::memory_order_relaxed);
+  return failed;
 }
 
 void Database::Release(size_t index) {
@@ -283,9 +313,10 @@ void Database::AfterTransaction(std::function<void()> fn) {
 
 absl::Status Database::BeginLive(Lease& lease, bool write) {
   absl::Status begun = Begin(*lease, write);
-  if (begun.ok() || Connected(*lease)) return begun;
-  RETURN_IF_ERROR(RenewIfBroken(lease));
-  return Begin(*lease, write);
+  if (begun.ok()) return begun;
+  if (Connected(*lease)) return CountError(begun);
+  RETURN_IF_ERROR(RenewIfBroken(lease));  // a failure counts as a reconnect failure
+  return CountError(Begin(*lease, write));
 }
 
 absl::Status Database::Begin(soci::session& s, bool write) {

@@ -2,6 +2,7 @@
 // SOCI exceptions become absl::Status. Nothing outside db/ includes this header.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "db/session_timeouts.h"
+#include "db/store_stats.h"
 #include "db/store_url.h"
 
 namespace riskcap::db {
@@ -75,6 +77,9 @@ class Database {
   // When it answers, idle pooled sessions whose server closed their connection (it restarted)
   // are replaced at once, so their sockets do not linger in CLOSE-WAIT until the next lease.
   absl::Status Probe();
+
+  // The pool's counters so far (db/store_stats.h). Safe to call at any time.
+  StoreStats Stats() const;
 
   // Background WAL checkpoints that completed (file-backed SQLite only; else 0), for tests.
   int64_t wal_checkpoints_completed() const;
@@ -184,6 +189,8 @@ class Database {
   absl::Status Begin(soci::session& s, bool write);
   void Rollback(soci::session& s);
   Joined* JoinedHere();  // the calling thread's WriteTogether transaction, or nullptr
+  // Counts a failed transaction under its status code (StoreStats::errors); returns it.
+  absl::Status CountError(absl::Status failed);
 
   template <typename Fn>
   auto RunJoined(Joined& joined, bool write, Fn& fn) -> std::invoke_result_t<Fn, soci::session&> {
@@ -192,7 +199,7 @@ class Database {
       if (write && !result.ok() && joined.doomed.ok()) joined.doomed = StatusOf(result);
       return result;
     } catch (const std::exception& e) {
-      absl::Status failed = StatusFromException(e, write ? "write" : "read");
+      absl::Status failed = CountError(StatusFromException(e, write ? "write" : "read"));
       if (joined.doomed.ok()) joined.doomed = failed;
       return failed;
     }
@@ -215,7 +222,7 @@ class Database {
       return result;
     } catch (const std::exception& e) {
       Rollback(s);
-      return StatusFromException(e, write ? "write" : "read");
+      return CountError(StatusFromException(e, write ? "write" : "read"));
     }
   }
 
@@ -224,11 +231,17 @@ class Database {
   SessionTimeouts timeouts_;
   // A slot is replaced only by the thread leasing it; the vector itself never changes size.
   std::vector<std::unique_ptr<soci::session>> sessions_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable freed_;
   std::vector<size_t> free_;  // indexes of idle sessions
   std::unordered_map<std::thread::id, Joined*> joined_;  // guarded by mu_
   std::atomic<int> joined_count_{0};  // joined_.size(), so Run skips the lock when none
+  // StoreStats counters; the pool size and sessions in use are read from free_ under mu_.
+  std::atomic<int64_t> lease_waits_{0};
+  std::atomic<int64_t> lease_timeouts_{0};
+  std::atomic<int64_t> reconnects_{0};
+  std::atomic<int64_t> reconnect_failures_{0};
+  std::array<std::atomic<int64_t>, kStatusCodeCount> errors_{};
   std::unique_ptr<WalCheckpointer> checkpointer_;  // file-backed SQLite only
   std::mutex probe_mu_;
   std::unique_ptr<soci::session> probe_;  // Probe()'s own session; guarded by probe_mu_

@@ -24,4 +24,6 @@ absl::StatusOr<int> Store::Migrate() { return db::Migrate(*db_); }
 absl::StatusOr<int> Store::SchemaVersion() { return db::SchemaVersion(*db_); }
 absl::Status Store::CheckReachable() { return db_->Probe(); }
 
+StoreStats Store::Stats() const { return db_->Stats(); }
+
 }  // namespace riskcap::db

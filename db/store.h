@@ -24,6 +24,7 @@
 #include "core/rules/fund_status_row.h"
 #include "core/snapshot_version.h"
 #include "db/session_timeouts.h"
+#include "db/store_stats.h"
 #include "db/store_url.h"
 
 namespace riskcap::db {
@@ -111,6 +112,9 @@ class Store {
   // OK when the database answers a trivial query now, on a connection of its own (so a busy
   // pool does not count as an outage); Unavailable when it does not. For the health monitor.
   absl::Status CheckReachable();
+  // The session pool's counters so far: sessions in use, waits, reconnects, errors (for the
+  // server's metrics). Never blocks on the database.
+  StoreStats Stats() const;
 
   // Managers. Create assigns the id when 0. Duplicate tax id -> AlreadyExists.
   absl::StatusOr<Manager> CreateManager(const Manager& manager);

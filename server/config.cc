@@ -212,6 +212,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   str("RISKCAP_TLS_CLIENT_CA", &c->tls_client_ca);
   str("RISKCAP_BACKUP_URL", &c->backup_url);
   str("RISKCAP_BACKUP_DIR", &c->backup_dir);
+  str("RISKCAP_METRICS_LISTEN", &c->metrics_listen);
   if (const char* v = getenv("RISKCAP_WORKER_THREADS")) {
     if (auto st = ReadInt("RISKCAP_WORKER_THREADS", v, 1, 1024, &c->worker_threads); !st.ok()) return st;
   }
@@ -328,6 +329,35 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "longest feed cell or JSON value (env RISKCAP_FEED_MAX_FIELD_BYTES)")
       ->check(CLI::Range(kFeedMaxFieldBytesRange[0], kFeedMaxFieldBytesRange[1]));
   AddStreamFlags(app, c);
+  app.add_option("--metrics-listen", c->metrics_listen,
+                 "serve Prometheus metrics (GET /metrics) on this host:port, or on loopback "
+                 "for a bare port; off when empty (env RISKCAP_METRICS_LISTEN)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            auto address = MetricsListenAddress(text);
+            return address.ok() ? std::string() : std::string(address.status().message());
+          },
+          "HOST:PORT"));
+}
+
+absl::StatusOr<std::string> MetricsListenAddress(const std::string& setting) {
+  if (setting.empty()) return std::string();
+  const size_t colon = setting.rfind(':');
+  // "9464" and ":9464" bind loopback; an IPv6 host needs brackets ("[::1]:9464").
+  const bool bare = colon == std::string::npos || colon == 0;
+  const std::string port_text = bare ? setting.substr(colon == 0 ? 1 : 0)
+                                     : setting.substr(colon + 1);
+  const std::string host = bare ? "127.0.0.1" : setting.substr(0, colon);
+  int port = 0;
+  const bool v6_ok = host.find(':') == std::string::npos ||
+                     (host.front() == '[' && host.back() == ']');
+  if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535 || !v6_ok ||
+      port_text.empty() || port_text.find_first_not_of("0123456789") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RISKCAP_METRICS_LISTEN='", setting,
+        "' must be PORT, :PORT or HOST:PORT with a port in [0, 65535] (IPv6 as [ADDR]:PORT)"));
+  }
+  return absl::StrCat(host, ":", port);
 }
 
 bool IsLoopbackListen(const std::string& listen) {
@@ -354,6 +384,9 @@ absl::Status ValidateConfig(const ServerConfig& c) {
   }
   if (c.listen.rfind(':') == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("--listen '", c.listen, "' must be host:port"));
+  }
+  if (auto metrics = MetricsListenAddress(c.metrics_listen); !metrics.ok()) {
+    return metrics.status();
   }
   return ValidateStreamLimits(c);
 }

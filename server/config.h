@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/date.h"
 #include "server/sources/feed_limits.h"
@@ -85,6 +86,10 @@ struct ServerConfig {
   // RISKCAP_DB_LOCK_TIMEOUT_SECONDS: how long a statement waits for a lock another transaction
   // holds (PostgreSQL lock_timeout, SQLite busy timeout) before its call fails UNAVAILABLE.
   int db_lock_timeout_seconds = 30;
+  // RISKCAP_METRICS_LISTEN (--metrics-listen): where GET /metrics serves Prometheus metrics,
+  // apart from the gRPC port; empty = off. A bare port or ":port" binds loopback
+  // (MetricsListenAddress).
+  std::string metrics_listen;
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.
@@ -99,6 +104,11 @@ void AddConfigFlags(CLI::App& app, ServerConfig* config);
 
 // Cross-field checks: TLS files given in pairs, plain text only on loopback unless allowed, ...
 absl::Status ValidateConfig(const ServerConfig& config);
+
+// The address the metrics endpoint binds for the metrics_listen setting: "" (off) for "",
+// "127.0.0.1:PORT" for "PORT" or ":PORT", else "host:port" as given. InvalidArgument naming
+// RISKCAP_METRICS_LISTEN unless the port is 0..65535 (0: any free port).
+absl::StatusOr<std::string> MetricsListenAddress(const std::string& setting);
 
 // True for a literal 127.0.0.0/8 address, ::1 and "localhost" (with any port).
 bool IsLoopbackListen(const std::string& listen);

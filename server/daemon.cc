@@ -24,6 +24,8 @@
 #include "server/jobs/job_runner.h"
 #include "server/jobs/job_set.h"
 #include "server/keys_command.h"
+#include "server/metrics/metrics_endpoint.h"
+#include "server/metrics/server_metrics.h"
 #include "server/rpc.h"
 #include "server/service_set.h"
 #include "server/store_health.h"
@@ -53,6 +55,20 @@ absl::StatusOr<std::unique_ptr<db::Store>> OpenMigratedStore(const ServerConfig&
   return store;
 }
 
+// Starts the metrics endpoint on config.metrics_listen (already validated), reading the store's
+// pool and the batcher's queue at each scrape.
+absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> StartMetrics(
+    const ServerConfig& config, const db::Store& store, const WriteBatcher& batcher,
+    metrics::ServerMetrics& server_metrics) {
+  ASSIGN_OR_RETURN(std::string address, MetricsListenAddress(config.metrics_listen));
+  server_metrics.WatchStore(store);
+  server_metrics.WatchWriteQueue(batcher);
+  ASSIGN_OR_RETURN(auto endpoint,
+                   metrics::MetricsEndpoint::Start(address, server_metrics.registry()));
+  Log(LogLevel::kInfo, "metrics listening", {{"address", endpoint->address()}});
+  return endpoint;
+}
+
 // Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and returns the set.
 sigset_t BlockShutdownSignals() {
   sigset_t set;
@@ -78,10 +94,16 @@ int Serve(const ServerConfig& config) {
   }
   SystemClock clock;
   Authenticator auth(**store);
-  WriteBatcher batcher(**store, /*max_batch=*/512,
-                       static_cast<size_t>(config.max_queued_writes));
+  // Only when the endpoint is on: with metrics off nothing is counted at all.
+  std::unique_ptr<metrics::ServerMetrics> server_metrics;
+  if (!config.metrics_listen.empty()) {
+    server_metrics = std::make_unique<metrics::ServerMetrics>(kServerVersion);
+  }
+  WriteBatcher batcher(**store, /*max_batch=*/512, static_cast<size_t>(config.max_queued_writes),
+                       server_metrics != nullptr ? &server_metrics->WriteBatchSizes() : nullptr);
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
+  env.metrics = server_metrics.get();
   FindingNotifier findings;  // wakes WatchFindings streams when a job raises a finding
   env.findings = &findings;
   StreamLimits streams(StreamCapsOf(config));  // caps open streams and their idle time
@@ -89,11 +111,29 @@ int Serve(const ServerConfig& config) {
   jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
                          {.workers = config.job_workers,
                           .abandon_after = config.job_abandon_after,
-                          .on_finding = [&findings](const Finding& finding, bool) {
-                            findings.Notify(finding);
-                          },
+                          .on_finding =
+                              [&findings, m = server_metrics.get()](const Finding& finding, bool) {
+                                findings.Notify(finding);
+                                if (m != nullptr && finding.rule == "QUARANTINED_FEED") {
+                                  m->RecordQuarantine("job");
+                                }
+                              },
+                          .on_finished =
+                              [m = server_metrics.get()](const JobRun& run) {
+                                if (m != nullptr) m->RecordJobRun(run);
+                              },
                           .earliest_reference_date = config.earliest_reference_date});
   env.jobs = &runner;
+  // Destroyed before what its scrapes read (the store, the batcher): declared after them.
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
+  if (server_metrics != nullptr) {
+    auto started = StartMetrics(config, **store, batcher, *server_metrics);
+    if (!started.ok()) {
+      Log(LogLevel::kError, "cannot serve metrics", {{"error", started.status().ToString()}});
+      return kExitListen;
+    }
+    metrics_endpoint = std::move(*started);
+  }
   std::vector<std::unique_ptr<grpc::Service>> owned = MakeServices(env);
   std::vector<grpc::Service*> services;
   for (auto& s : owned) services.push_back(s.get());
@@ -109,7 +149,10 @@ int Serve(const ServerConfig& config) {
   // From now on grpc.health.v1 follows the store: NOT_SERVING while it does not answer.
   std::optional<StoreHealthMonitor> store_health;
   store_health.emplace([&store] { return (*store)->CheckReachable(); },
-                       [health = (*server)->health()](bool up) { health->SetServingStatus(up); });
+                       [health = (*server)->health(), m = server_metrics.get()](bool up) {
+                         health->SetServingStatus(up);
+                         if (m != nullptr) m->SetStoreUp(up);
+                       });
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);

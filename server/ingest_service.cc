@@ -20,6 +20,7 @@
 #include "server/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
 #include "server/jobs/job_runner.h"
+#include "server/metrics/server_metrics.h"
 #include "server/stream_call.h"
 #include "server/upload_spool.h"
 
@@ -291,6 +292,7 @@ absl::Status Quarantine(const RpcEnv& env, const std::string& job, const UploadH
   finding.dedup_key = absl::StrCat("QUARANTINED_FEED|", job, "|", FormatDate(h.reference_date));
   finding.raised_at = env.clock.Now();
   RETURN_IF_ERROR(env.store.RaiseFinding(finding).status());
+  if (env.metrics != nullptr) env.metrics->RecordQuarantine("upload");
   return absl::FailedPreconditionError(
       "empty feed is quarantined; current data unchanged (send at least one row)");
 }

@@ -10,6 +10,7 @@
 #include "core/logger.h"
 #include "core/status_macros.h"
 #include "server/grpc_status.h"
+#include "server/metrics/server_metrics.h"
 
 namespace riskcap::server {
 
@@ -50,9 +51,26 @@ grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome) {
   return ToGrpcStatus(outcome);
 }
 
-grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
-                       std::string_view method, std::string_view request_id, CallKind kind,
-                       const RpcBody& body) {
+grpc::Status RecordCall(const RpcEnv& env, std::string_view method, CallStart start,
+                        grpc::Status reply) {
+  if (env.metrics != nullptr) {
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    env.metrics->RecordRpc(method, reply.error_code(), took.count());
+  }
+  return reply;
+}
+
+void RecordAuthFailure(const RpcEnv& env, const grpc::ServerContextBase& context,
+                       std::string_view method, const absl::Status& failure) {
+  env.auth.RecordFailure(context, method, failure, env.clock.Now());
+  if (env.metrics != nullptr) env.metrics->RecordAuthFailure(method);
+}
+
+namespace {
+
+grpc::Status RunRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
+                    std::string_view method, std::string_view request_id, CallKind kind,
+                    const RpcBody& body) {
   if (kind == CallKind::kMutating) {
     // First: an unbounded or malformed id must not reach the audit log, nor any other table.
     if (absl::Status bad = CheckRequestIdBound(request_id); !bad.ok()) {
@@ -62,7 +80,7 @@ grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context
   auto principal = env.auth.Authenticate(context);
   if (!principal.ok()) {
     if (absl::IsUnauthenticated(principal.status())) {
-      env.auth.RecordFailure(context, method, principal.status(), env.clock.Now());
+      RecordAuthFailure(env, context, method, principal.status());
     }
     return ReplyStatus(method, principal.status());
   }
@@ -82,6 +100,15 @@ grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context
     if (!st.ok()) LogAuditFailure(method, request_id, st);
   }
   return ReplyStatus(method, outcome);
+}
+
+}  // namespace
+
+grpc::Status HandleRpc(const RpcEnv& env, const grpc::ServerContextBase& context,
+                       std::string_view method, std::string_view request_id, CallKind kind,
+                       const RpcBody& body) {
+  const CallStart start = std::chrono::steady_clock::now();
+  return RecordCall(env, method, start, RunRpc(env, context, method, request_id, kind, body));
 }
 
 absl::Status ValidateRequestId(std::string_view request_id) {

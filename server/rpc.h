@@ -2,6 +2,7 @@
 // authenticates, runs the body, audits mutating calls and maps the result to a grpc::Status.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -22,13 +23,19 @@ class JobRunner;
 
 class FindingNotifier;
 class StreamLimits;
+namespace metrics {
+class ServerMetrics;
+}
+
+// riskcapd's version, as GetServerInfo and riskcap_build_info report it.
+inline constexpr char kServerVersion[] = "0.1.0";
 
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
   db::Store& store;
   const Clock& clock;
   const Authenticator& auth;
-  std::string version = "0.1.0";
+  std::string version = kServerVersion;
   // Group commit for submissions and audit records; when null they are written one by one.
   WriteBatcher* batcher = nullptr;
   // The administrator's policy: periodicities, caps, thresholds.
@@ -39,6 +46,9 @@ struct RpcEnv {
   FindingNotifier* findings = nullptr;
   // Caps on open streams and their idle time (server/stream_limits.h); none when null.
   StreamLimits* streams = nullptr;
+  // Counts calls, their codes and durations, auth failures and streams (server/metrics/); none
+  // when null, as when the metrics endpoint is off.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };
@@ -88,6 +98,17 @@ void LogAuditFailure(std::string_view method, std::string_view request_id,
                      const absl::Status& error);
 // The call's outcome at the wire; an INTERNAL one is logged first.
 grpc::Status ReplyStatus(std::string_view method, const absl::Status& outcome);
+
+// When a call started, for RecordCall.
+using CallStart = std::chrono::steady_clock::time_point;
+// Counts a finished call in env.metrics (when set): method, status code and the time since
+// `start`; returns `reply`. HandleRpc does it for every call it runs (streams included);
+// SubmitMargin's callback path, which finishes outside it, calls it itself.
+grpc::Status RecordCall(const RpcEnv& env, std::string_view method, CallStart start,
+                        grpc::Status reply);
+// Counts a failed authentication: Authenticator::RecordFailure, and env.metrics when set.
+void RecordAuthFailure(const RpcEnv& env, const grpc::ServerContextBase& context,
+                       std::string_view method, const absl::Status& failure);
 
 // INVALID_ARGUMENT naming `request_id` unless it is 1..64 characters of [A-Za-z0-9._:-]: the rule
 // each mutating body applies, reported with the request's other field errors.

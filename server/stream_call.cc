@@ -2,6 +2,7 @@
 #include "server/stream_call.h"
 
 #include "core/status_macros.h"
+#include "server/metrics/server_metrics.h"
 
 namespace riskcap::server {
 
@@ -13,6 +14,18 @@ absl::Status OpenStream::IdleOr(absl::Status status) const {
   return status;
 }
 
+namespace {
+
+// riskcap_active_streams' kind of a streaming method: a bounded set.
+std::string_view StreamKind(std::string_view method) {
+  if (method.find("/Upload") != std::string_view::npos) return "upload";
+  if (method.find("/Watch") != std::string_view::npos) return "watch";
+  if (method.ends_with("/SubmitMargins")) return "submit_batch";
+  return "other";
+}
+
+}  // namespace
+
 absl::StatusOr<OpenStream> OpenStreamCall(const RpcEnv& env, grpc::ServerContext& context,
                                           std::string_view method,
                                           std::initializer_list<Role> roles) {
@@ -22,7 +35,11 @@ absl::StatusOr<OpenStream> OpenStreamCall(const RpcEnv& env, grpc::ServerContext
   if (env.streams != nullptr) {
     ASSIGN_OR_RETURN(slot, env.streams->Admit(principal.key_id, context, method));
   }
-  return OpenStream(std::move(principal), std::move(slot));
+  metrics::GaugeHold active;
+  if (env.metrics != nullptr) {
+    active = metrics::GaugeHold(&env.metrics->ActiveStreams(StreamKind(method)));
+  }
+  return OpenStream(std::move(principal), std::move(slot), std::move(active));
 }
 
 grpc::Status RefuseStream(const RpcEnv& env, grpc::ServerContext& context,

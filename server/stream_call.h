@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/auth.h"
+#include "server/metrics/registry.h"
 #include "server/rpc.h"
 #include "server/stream_limits.h"
 
@@ -20,8 +21,9 @@ namespace riskcap::server {
 // null). Used by its call's thread only.
 class OpenStream {
  public:
-  OpenStream(Principal principal, std::unique_ptr<StreamSlot> slot)
-      : principal_(std::move(principal)), slot_(std::move(slot)) {}
+  // `active` counts the stream in riskcap_active_streams while it is open (none when empty).
+  OpenStream(Principal principal, std::unique_ptr<StreamSlot> slot, metrics::GaugeHold active)
+      : principal_(std::move(principal)), slot_(std::move(slot)), active_(std::move(active)) {}
 
   const Principal& principal() const { return principal_; }
 
@@ -38,6 +40,7 @@ class OpenStream {
  private:
   Principal principal_;
   std::unique_ptr<StreamSlot> slot_;
+  metrics::GaugeHold active_;
 };
 
 // Authenticates the call from its metadata, checks the principal has one of `roles` (ADMIN

@@ -1,6 +1,7 @@
 // SubmitMargin's callback-API path.
 #include "server/submit_margin_call.h"
 
+#include <chrono>
 #include <memory>
 
 namespace riskcap::server {
@@ -15,9 +16,13 @@ struct SubmitCall {
   grpc::ServerUnaryReactor* reactor;
   v1::SubmissionReceipt* response;
   std::string request_id;
+  CallStart start;
   std::string principal = "anonymous";
   CallInfo info;
   PreparedSubmission prepared;
+
+  // Answers the call, counted in the metrics (RecordCall).
+  void Finish(grpc::Status reply) { reactor->Finish(RecordCall(env, kMethod, start, reply)); }
 };
 
 // Commits the call's own audit record, then replies with `outcome`. Refused with
@@ -25,20 +30,19 @@ struct SubmitCall {
 void AuditThenFinish(std::shared_ptr<SubmitCall> call, absl::Status outcome) {
   AuditRecord record = CallAuditRecord(call->env, call->principal, kMethod, call->request_id,
                                        outcome, call->info.audit_detail);
-  grpc::ServerUnaryReactor* reactor = call->reactor;
   absl::Status queued = call->env.batcher->AppendAuditAsync(
       record, [call, outcome](absl::StatusOr<int64_t> written) {
         if (!written.ok()) LogAuditFailure(kMethod, call->request_id, written.status());
-        call->reactor->Finish(ReplyStatus(kMethod, outcome));
+        call->Finish(ReplyStatus(kMethod, outcome));
       });
-  if (!queued.ok()) reactor->Finish(ReplyStatus(kMethod, queued));
+  if (!queued.ok()) call->Finish(ReplyStatus(kMethod, queued));
 }
 
 // On the committer thread, once the submission's batch has committed (or failed).
 void OnCommitted(std::shared_ptr<SubmitCall> call, absl::StatusOr<int64_t> id) {
   if (id.ok()) {
     *call->response = SubmissionIntake::Accepted(call->prepared, *id, call->info);
-    call->reactor->Finish(grpc::Status::OK);
+    call->Finish(grpc::Status::OK);
     return;
   }
   absl::Status outcome = id.status();
@@ -58,10 +62,11 @@ grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionI
                                             grpc::CallbackServerContext* context,
                                             const v1::SubmitMarginRequest* request,
                                             v1::SubmissionReceipt* response) {
+  const CallStart start = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // First, as HandleRpc does: a malformed or unbounded id is refused before anything is written.
   if (absl::Status bad = CheckRequestIdBound(request->request_id()); !bad.ok()) {
-    reactor->Finish(ReplyStatus(kMethod, bad));
+    reactor->Finish(RecordCall(env, kMethod, start, ReplyStatus(kMethod, bad)));
     return reactor;
   }
   if (env.batcher == nullptr) {
@@ -74,15 +79,15 @@ grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionI
     return reactor;
   }
   auto call = std::make_shared<SubmitCall>(
-      SubmitCall{env, intake, reactor, response, request->request_id()});
+      SubmitCall{env, intake, reactor, response, request->request_id(), start});
   auto principal = env.auth.Authenticate(*context);
   if (!principal.ok()) {
     // One upsert of the peer's count for this minute, never an audit row; before Finish, which
     // may free the context.
     if (absl::IsUnauthenticated(principal.status())) {
-      env.auth.RecordFailure(*context, kMethod, principal.status(), env.clock.Now());
+      RecordAuthFailure(env, *context, kMethod, principal.status());
     }
-    reactor->Finish(ReplyStatus(kMethod, principal.status()));
+    call->Finish(ReplyStatus(kMethod, principal.status()));
     return reactor;
   }
   call->principal = principal->Name();
@@ -95,7 +100,7 @@ grpc::ServerUnaryReactor* StartSubmitMargin(const RpcEnv& env, const SubmissionI
   absl::Status queued = env.batcher->InsertSubmissionAsync(
       call->prepared.submission, call->prepared.audit,
       [call](absl::StatusOr<int64_t> id) { OnCommitted(call, std::move(id)); });
-  if (!queued.ok()) reactor->Finish(ReplyStatus(kMethod, queued));
+  if (!queued.ok()) call->Finish(ReplyStatus(kMethod, queued));
   return reactor;
 }
 

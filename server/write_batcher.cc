@@ -14,8 +14,18 @@ struct WriteBatcher::Pending {
   Done done;
 };
 
-WriteBatcher::WriteBatcher(db::Store& store, size_t max_batch, size_t max_queued)
-    : store_(store), max_batch_(max_batch), max_queued_(max_queued), thread_([this] { Run(); }) {}
+WriteBatcher::WriteBatcher(db::Store& store, size_t max_batch, size_t max_queued,
+                           metrics::Histogram* batch_sizes)
+    : store_(store),
+      max_batch_(max_batch),
+      max_queued_(max_queued),
+      batch_sizes_(batch_sizes),
+      thread_([this] { Run(); }) {}
+
+size_t WriteBatcher::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
 
 WriteBatcher::~WriteBatcher() {
   {
@@ -99,6 +109,7 @@ void WriteBatcher::Commit(std::vector<std::unique_ptr<Pending>>& batch) {
     if (p->submission) submissions.push_back(std::move(*p->submission));
     if (p->audit) audits.push_back(std::move(*p->audit));
   }
+  if (batch_sizes_ != nullptr) batch_sizes_->Observe(static_cast<double>(batch.size()));
   auto results = store_.WriteBatch(submissions, audits);
   size_t next = 0;
   for (const auto& p : batch) {

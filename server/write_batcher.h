@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/margin_submission.h"
 #include "db/store.h"
+#include "server/metrics/registry.h"
 
 namespace riskcap::server {
 
@@ -29,7 +30,9 @@ class WriteBatcher {
   // already used, or the batch's error. It must not block for long: the next batch waits for it.
   using Done = std::function<void(absl::StatusOr<int64_t>)>;
 
-  explicit WriteBatcher(db::Store& store, size_t max_batch = 512, size_t max_queued = 4096);
+  // `batch_sizes`, when given, observes the size of every group commit (server metrics).
+  explicit WriteBatcher(db::Store& store, size_t max_batch = 512, size_t max_queued = 4096,
+                        metrics::Histogram* batch_sizes = nullptr);
   ~WriteBatcher();  // commits what is queued, then stops
 
   // Blocks until `submission` is durably committed; its new id, or AlreadyExists when its
@@ -46,6 +49,9 @@ class WriteBatcher {
                                      std::optional<AuditRecord> audit, Done done);
   absl::Status AppendAuditAsync(const AuditRecord& record, Done done);
 
+  // Writes queued now, waiting for a commit (the batch being committed not included).
+  size_t queued() const;
+
  private:
   struct Pending;
   absl::Status Enqueue(std::unique_ptr<Pending> p, bool bounded);
@@ -55,7 +61,8 @@ class WriteBatcher {
   db::Store& store_;
   const size_t max_batch_;
   const size_t max_queued_;
-  std::mutex mu_;
+  metrics::Histogram* const batch_sizes_;
+  mutable std::mutex mu_;
   std::condition_variable queued_;
   std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;

@@ -113,6 +113,7 @@ JobRun JobRunner::Finish(JobRun run) {
   }
   idle_.notify_all();
   Publish();
+  if (options_.on_finished) options_.on_finished(run);
   return run;
 }
 

@@ -54,6 +54,9 @@ struct JobRunnerOptions {
   absl::Duration progress_interval = absl::Milliseconds(250);  // progress persisted at most this often
   // Called after a job stores a finding (JobContext::RaiseFinding), e.g. to wake WatchFindings.
   std::function<void(const Finding&, bool created)> on_finding;
+  // Called with each run this runner finished (job, pipeline or backfill), in its final state
+  // as stored, e.g. for the server's metrics.
+  std::function<void(const JobRun&)> on_finished;
   // No run is admitted for a reference date before this (RISKCAP_EARLIEST_REFERENCE_DATE) or
   // after today by the runner's clock.
   Date earliest_reference_date = Date(2000, 1, 1);
