@@ -175,6 +175,24 @@ TEST_F(CliCalcTest, ImScheduleOnBcbs279Example1) {
   EXPECT_THAT(set["net_im"].get<double>(), DoubleNear(680, 1e-9));
 }
 
+// docs/risk-methods.md: the schedule needs id, asset_class, notional, maturity_years and mtm.
+TEST_F(CliCalcTest, ImScheduleNeedsNoEndYearsButSaccrDoes) {
+  Json input = Json::parse(kExample1);
+  for (Json& t : input["netting_sets"][0]["trades"]) {
+    t.erase("end_years");
+    t.erase("start_years");
+  }
+  const std::string file = WriteFile(input.dump());
+  CliResult schedule = Cli({"calc", "im-schedule", "--input", file, "-o", "json"}, analyst_);
+  ASSERT_EQ(schedule.code, 0) << schedule.err;
+  EXPECT_THAT(Json::parse(schedule.out)["netting_sets"][0]["gross_im"].get<double>(),
+              DoubleNear(800, 1e-9));
+  CliResult saccr = Cli({"calc", "saccr", "--input", file}, analyst_);
+  EXPECT_EQ(saccr.code, 3);
+  EXPECT_THAT(saccr.err, AllOf(HasSubstr("netting_sets[0].trades[0].end_years"),
+                               HasSubstr("end_years is required")));
+}
+
 TEST_F(CliCalcTest, TableIsTheDefaultOutput) {
   CliResult r = Cli({"calc", "saccr", "--input", WriteFile(kExample1)}, analyst_);
   ASSERT_EQ(r.code, 0) << r.err;
