@@ -205,7 +205,9 @@ absl::StatusOr<FundStatusRow> ComputeFundStatusRow(const MarginStatusInput& inpu
 
 std::vector<Finding> FindingsForRow(const FundStatusRow& row, const RulesConfig& config) {
   std::vector<Finding> out;
-  if (row.monitored()) AddDeadlineFindings(row, out);
+  // One population for findings, status and KPIs: the monitored (OTC or offshore) funds.
+  if (!row.monitored()) return out;
+  AddDeadlineFindings(row, out);
   AddMarginFindings(row, config, out);
   AddLimitFindings(row, out);
   return out;
