@@ -244,6 +244,19 @@ TEST_F(CliCalcTest, BadInputFileIsRejectedBeforeCallingWithExitCode3) {
   EXPECT_THAT(other.err, HasSubstr("asset_class OTHER is not covered by SA-CCR"));
 }
 
+// A mistyped command is named, with the command it is nearest to (exit 2, usage).
+TEST_F(CliCalcTest, UnknownCommandsAreNamedWithASuggestion) {
+  CliResult top = Cli({"stauts"}, analyst_);
+  EXPECT_EQ(top.code, 2);
+  EXPECT_EQ(top.err, "riskcap: unknown command 'stauts'; did you mean 'status'?\n");
+  CliResult sub = Cli({"job", "lst"}, analyst_);
+  EXPECT_EQ(sub.code, 2);
+  EXPECT_EQ(sub.err, "riskcap: unknown command 'lst' for 'riskcap job'; did you mean 'list'?\n");
+  CliResult calc = Cli({"-o", "json", "calc", "im-schedul", "--input", "x.json"}, analyst_);
+  EXPECT_EQ(calc.code, 2);
+  EXPECT_THAT(calc.err, HasSubstr("did you mean 'im-schedule'?"));
+}
+
 TEST_F(CliCalcTest, UsageAndAuthenticationExitCodes) {
   EXPECT_EQ(Cli({"calc", "saccr"}, analyst_).code, 2);  // --input is required
   EXPECT_EQ(Cli({"calc", "saccr", "--input", WriteFile(kExample1), "-o", "xml"}, analyst_).code, 2);
