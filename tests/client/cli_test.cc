@@ -336,7 +336,7 @@ TEST_P(CliMarginTest, GetInTableJsonAndCsv) {
   EXPECT_EQ(record["methodology"], "Historical VaR 99%, 10-day horizon");
   CliResult table = Cli({"margin", "get", id}, analyst_);
   ASSERT_EQ(table.code, 0) << table.err;
-  EXPECT_THAT(table.out, AllOf(HasSubstr("local_margin         1500000.25"),
+  EXPECT_THAT(table.out, AllOf(HasSubstr("local_margin         1,500,000.25"),
                                HasSubstr("state                RECEIVED")));
 }
 
@@ -362,7 +362,8 @@ TEST_P(CliMarginTest, ListInEveryFormatAndEveryPage) {
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(2));
   EXPECT_THAT(lines[0], AllOf(HasSubstr("SUBMISSION_ID"), HasSubstr("LOCAL_MARGIN")));
-  EXPECT_THAT(lines[1], AllOf(HasSubstr("201"), HasSubstr("1500000.25"), HasSubstr("RECEIVED")));
+  EXPECT_THAT(lines[1],
+              AllOf(HasSubstr("201"), HasSubstr("1,500,000.25"), HasSubstr("RECEIVED")));
 }
 
 TEST_P(CliMarginTest, ValidateAndRejectThenConflict) {
