@@ -37,7 +37,7 @@ void ReadOption(JsonObjectReader& trade, const std::string& who, FieldErrors& er
 }
 
 void ReadTrade(const Json& json, const std::string& path, const std::string& who,
-               FieldErrors& errors, v1::BenchmarkTrade* out) {
+               CalcMethod method, FieldErrors& errors, v1::BenchmarkTrade* out) {
   JsonObjectReader r(json, path, who, errors);
   r.RejectUnknownKeys({"id", "asset_class", "hedging_key", "notional", "start_years", "end_years",
                        "maturity_years", "mtm", "direction", "option", "rating", "index",
@@ -48,10 +48,11 @@ void ReadTrade(const Json& json, const std::string& path, const std::string& who
   out->set_hedging_key(r.String("hedging_key", false));
   out->set_notional(r.Number("notional", true));
   out->set_start_years(r.Number("start_years", false));
-  // IR and credit reference a period; a silent 0 for its end would understate the exposure.
+  // SA-CCR's IR and credit add-ons reference a period; a silent 0 for its end would understate
+  // the exposure. The schedule never reads it.
   bool has_period = out->asset_class() == v1::BENCHMARK_ASSET_CLASS_IR ||
                     out->asset_class() == v1::BENCHMARK_ASSET_CLASS_CREDIT;
-  out->set_end_years(r.Number("end_years", has_period));
+  out->set_end_years(r.Number("end_years", has_period && method == CalcMethod::kSaccr));
   out->set_maturity_years(r.Number("maturity_years", true));
   out->set_mtm(r.Number("mtm", true));
   out->set_direction(static_cast<v1::TradeDirection>(r.Enum<risk::Direction>("direction", false)));
@@ -62,7 +63,8 @@ void ReadTrade(const Json& json, const std::string& path, const std::string& who
       static_cast<v1::CommoditySet>(r.Enum<risk::CommoditySet>("commodity_set", false)));
 }
 
-void ReadNettingSet(const Json& json, int i, FieldErrors& errors, v1::BenchmarkNettingSet* out) {
+void ReadNettingSet(const Json& json, int i, CalcMethod method, FieldErrors& errors,
+                    v1::BenchmarkNettingSet* out) {
   std::string name = NameOf(json, i);
   JsonObjectReader r(json, absl::StrCat("netting_sets[", i, "]"),
                      absl::StrCat("netting set ", name), errors);
@@ -80,7 +82,8 @@ void ReadNettingSet(const Json& json, int i, FieldErrors& errors, v1::BenchmarkN
   for (size_t j = 0; j < trades->size(); ++j) {
     const Json& trade = (*trades)[j];
     std::string who = absl::StrCat("netting set ", name, " trade ", NameOf(trade, j));
-    ReadTrade(trade, absl::StrCat(r.PathOf("trades"), "[", j, "]"), who, errors, out->add_trades());
+    ReadTrade(trade, absl::StrCat(r.PathOf("trades"), "[", j, "]"), who, method, errors,
+              out->add_trades());
   }
 }
 
@@ -110,14 +113,16 @@ Json SaccrSet(const v1::NettingSetBenchmark& set) {
 
 }  // namespace
 
-absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromJson(const Json& input) {
+absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromJson(const Json& input,
+                                                                       CalcMethod method) {
   FieldErrors errors;
   v1::CalculateBenchmarkRequest request;
   JsonObjectReader r(input, "", "input", errors);
   r.RejectUnknownKeys({"netting_sets"});
   if (const Json* sets = r.Array("netting_sets", true)) {
     for (size_t i = 0; i < sets->size(); ++i) {
-      ReadNettingSet((*sets)[i], static_cast<int>(i), errors, request.add_netting_sets());
+      ReadNettingSet((*sets)[i], static_cast<int>(i), method, errors,
+                     request.add_netting_sets());
     }
   }
   if (!errors.empty()) return errors.ToStatus();
@@ -125,7 +130,8 @@ absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromJson(const Jso
 }
 
 absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromText(std::string_view text,
-                                                                       const std::string& path) {
+                                                                       const std::string& path,
+                                                                       CalcMethod method) {
   struct TooDeep {};
   // nlohmann's parser is iterative, but the document it builds is walked recursively later
   // (dump, destruction): refuse depth while parsing. `depth` is that of the opening container.
@@ -145,10 +151,11 @@ absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromText(std::stri
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": malformed JSON: ", ScrubUtf8(ParseErrorText(e.what()))));
   }
-  return BenchmarkRequestFromJson(input);
+  return BenchmarkRequestFromJson(input, method);
 }
 
-absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::string& path) {
+absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::string& path,
+                                                                CalcMethod method) {
   std::error_code ec;
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxCalcInputBytes) {
@@ -170,7 +177,7 @@ absl::StatusOr<v1::CalculateBenchmarkRequest> ReadBenchmarkFile(const std::strin
   if (in.bad()) {
     return absl::InvalidArgumentError(absl::StrCat("cannot read input file '", path, "'"));
   }
-  return BenchmarkRequestFromText(text, path);
+  return BenchmarkRequestFromText(text, path, method);
 }
 
 absl::Status RequireSaccrAssetClasses(const v1::CalculateBenchmarkRequest& request) {

@@ -2,12 +2,14 @@
 #include "client/cli.h"
 
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <grpc/support/log.h>
 
 #include "absl/strings/str_cat.h"
 #include "client/command.h"
+#include "client/command_suggest.h"
 #include "client/errors.h"
 
 namespace riskcap::client {
@@ -18,6 +20,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterCalcCommands,
     RegisterMarginCommands,
     RegisterFundCommands,
+    RegisterExemptionCommands,
     RegisterStatusCommands,
     RegisterSnapshotCommands,
     RegisterIngestCommands,
@@ -32,7 +35,7 @@ constexpr char kDescription[] =
     "Every API call is a subcommand; results print as a table, JSON or CSV.\n"
     "Example:\n"
     "  export RISKCAP_SERVER=127.0.0.1:50051 RISKCAP_TOKEN=rk_...\n"
-    "  riskcap margin list --fund 101 --output csv";
+    "  riskcap margin list --fund 1000 --output csv";
 
 constexpr char kEnvironmentHelp[] =
     "Environment: RISKCAP_SERVER, RISKCAP_TOKEN, RISKCAP_TLS_CA, RISKCAP_TLS_CERT, "
@@ -68,6 +71,12 @@ int RunCli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (auto unknown = UnknownCommandError(app, argc, argv)) {
+        std::cerr << "riskcap: " << *unknown << "\n";
+        return kExitUsage;
+      }
+    }
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   QuietGrpcLogs();

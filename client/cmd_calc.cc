@@ -60,7 +60,10 @@ Table ResultTable(const Json& document) {
 }
 
 absl::Status RunCalc(const CommandContext& context, const std::string& input, Benchmark benchmark) {
-  ASSIGN_OR_RETURN(v1::CalculateBenchmarkRequest request, ReadBenchmarkFile(input));
+  ASSIGN_OR_RETURN(v1::CalculateBenchmarkRequest request,
+                   ReadBenchmarkFile(input, benchmark == Benchmark::kSaccr
+                                                ? CalcMethod::kSaccr
+                                                : CalcMethod::kImSchedule));
   if (benchmark == Benchmark::kSaccr) RETURN_IF_ERROR(RequireSaccrAssetClasses(request));
   ASSIGN_OR_RETURN(auto risk, context.Open<v1::RiskService>());
   v1::CalculateBenchmarkResponse response;

@@ -18,7 +18,7 @@ using Stub = v1::FindingService::Stub;
 
 struct FindingFlags {
   int64_t id = 0, fund = 0, after = 0;
-  std::string state, severity, resolution, request_id, page_token;
+  std::string state, severity, resolution, request_id, page_token, date;
   std::vector<std::string> rules;
   int page_size = 0;
   bool all = false;
@@ -32,6 +32,7 @@ absl::Status List(const CommandContext& context, const FindingFlags& f) {
   request.set_minimum_severity(
       ParseEnumText<v1::FindingSeverity>(f.severity).value_or(v1::FINDING_SEVERITY_UNSPECIFIED));
   if (!f.rules.empty()) request.set_rule(f.rules[0]);
+  request.set_reference_date(f.date);
   request.set_page_size(f.page_size);
   request.set_page_token(f.page_token);
   ASSIGN_OR_RETURN(auto findings, context.Open<v1::FindingService>());
@@ -94,6 +95,7 @@ absl::Status Watch(const CommandContext& context, const FindingFlags& f) {
   findings.connection.PrepareStream(call);
   auto reader = findings.stub->WatchFindings(&call, request);
   RowStream out(FindingTable(Table::Layout::kRows), context.output_format(), std::cout);
+  std::cerr << WatchingLine(f.after) << std::flush;
   v1::Finding finding;
   while (reader->Read(&finding)) out.Add(FindingCells(finding));
   return findings.connection.Check(reader->Finish());
@@ -124,10 +126,13 @@ void RegisterFindingCommands(CLI::App& app, CommandContext& context) {
                              "riskcap finding list --state OPEN --severity WARNING");
   auto l = std::make_shared<FindingFlags>();
   CLI::App* list = AddCommand(*group, "list", "List findings, newest first",
-                              "riskcap finding list --fund 101 --state OPEN --all -o csv");
+                              "riskcap finding list --fund 1000 --state OPEN --all -o csv");
   AddFilters(list, *l, false);
   list->add_option("--state", l->state, "only this state")
       ->check(CLI::IsMember(EnumTexts<v1::FindingState>(), CLI::ignore_case));
+  list->add_option("--date", l->date,
+                   "only findings raised for this reference date, YYYY-MM-DD (the KPIs count "
+                   "the date's unresolved ones)");
   list->add_flag("--all", l->all, "fetch every page");
   list->add_option("--page-size", l->page_size, "results per page (server default 100)")
       ->check(CLI::PositiveNumber);

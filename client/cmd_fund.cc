@@ -169,7 +169,7 @@ void RegisterFundCommands(CLI::App& app, CommandContext& context) {
   CLI::App* group = AddGroup(app, "fund", "Funds under administration: register, show, list",
                              "riskcap fund list --manager 1");
   AddFundCreate(*group, context);
-  CLI::App* get = AddCommand(*group, "get", "Show one fund", "riskcap fund get 101 -o json");
+  CLI::App* get = AddCommand(*group, "get", "Show one fund", "riskcap fund get 1000 -o json");
   auto id = std::make_shared<int64_t>(0);
   get->add_option("id", *id, "fund id")->required()->check(CLI::PositiveNumber);
   context.SetAction(get, [&context, id] { return GetFund(context, *id); });

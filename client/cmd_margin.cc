@@ -130,7 +130,7 @@ void AddSubmit(CLI::App& margin, CommandContext& context) {
       margin, "submit",
       "Submit a fund's margin report for a reference date; prints the receipt (submission id, "
       "content hash, next due date)",
-      "riskcap margin submit --fund 101 --date 2026-11-20 --local 1500000.25 --offshore 0 "
+      "riskcap margin submit --fund 1000 --date 2026-11-20 --local 1500000.25 --offshore 0 "
       "--methodology 'Historical VaR 99%, 10 days'");
   auto f = std::make_shared<SubmitFlags>();
   cmd->add_option("--fund", f->fund, "fund id")->required()->check(CLI::PositiveNumber);
@@ -154,7 +154,7 @@ void AddList(CLI::App& margin, CommandContext& context) {
   CLI::App* cmd = AddCommand(margin, "list",
                              "List submissions, newest received first, one page at a time or "
                              "--all",
-                             "riskcap margin list --fund 101 --from 2026-01-01 --all --output csv");
+                             "riskcap margin list --fund 1000 --from 2026-01-01 --all --output csv");
   auto f = std::make_shared<ListFlags>();
   cmd->add_option("--fund", f->fund, "only this fund")->check(CLI::PositiveNumber);
   cmd->add_option("--manager", f->manager, "only this manager's funds")->check(CLI::PositiveNumber);
@@ -194,7 +194,7 @@ void AddDecide(CLI::App& margin, CommandContext& context, bool validate) {
 void RegisterMarginCommands(CLI::App& app, CommandContext& context) {
   CLI::App* margin =
       AddGroup(app, "margin", "Margin (risk capital) reports: submit them, read them, review them",
-               "riskcap margin list --fund 101 --state RECEIVED");
+               "riskcap margin list --fund 1000 --state RECEIVED");
   AddSubmit(*margin, context);
   AddGet(*margin, context);
   AddList(*margin, context);

@@ -74,6 +74,9 @@ absl::Status NavHistory(const CommandContext& context, const ReadFlags& f) {
       [&](const auto& page) {
         for (const auto& entry : page.entries()) table.AddRow(ProtoCells(entry));
       })));
+  // Which load a row came from is set only for a --version read; otherwise the columns would
+  // be empty and zero, meaning "none", on every line.
+  table.HideBlankInTextRows({"reference_date", "version", "load_id", "job_run_id"});
   context.Print(table);
   return absl::OkStatus();
 }
@@ -141,31 +144,31 @@ CLI::App* AddRead(CLI::App& group, CommandContext& context, const std::string& n
 
 void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
   CLI::App* nav = AddGroup(app, "nav", "Fund NAV: the loaded snapshot and the daily history",
-                           "riskcap nav history --fund 101 --from 2026-01-01 --to 2026-06-30");
+                           "riskcap nav history --fund 1000 --from 2026-01-01 --to 2026-06-30");
   AddRead(*nav, context, "get", "Show a fund's NAV and risk metrics from a NAV snapshot load",
-          "riskcap nav get --fund 101 --date 2026-11-20 --version 2 -o json", true, true, NavGet,
+          "riskcap nav get --fund 1000 --date 2026-11-20 --version 2 -o json", true, true, NavGet,
           std::make_shared<ReadFlags>());
   auto history = std::make_shared<ReadFlags>();
   CLI::App* h = AddRead(*nav, context, "history",
                         "List a fund's opening and closing NAV per date, oldest first",
-                        "riskcap nav history --fund 101 --from 2026-01-01 --to 2026-06-30 -o csv",
+                        "riskcap nav history --fund 1000 --from 2026-01-01 --to 2026-06-30 -o csv",
                         true, false, NavHistory, history);
   h->add_option("--from", history->from, "first NAV date, YYYY-MM-DD (default: unbounded)");
   h->add_option("--to", history->to, "last NAV date, YYYY-MM-DD (default: unbounded)");
 
   CLI::App* exposure = AddGroup(app, "exposure", "Funds' exposure (OTC, offshore) per snapshot",
-                                "riskcap exposure get --fund 101");
+                                "riskcap exposure get --fund 1000");
   AddRead(*exposure, context, "get", "Show a fund's exposure by origin with its measures",
-          "riskcap exposure get --fund 101 --date 2026-11-20 --version 1", true, true, ExposureGet,
+          "riskcap exposure get --fund 1000 --date 2026-11-20 --version 1", true, true, ExposureGet,
           std::make_shared<ReadFlags>());
   AddRead(*exposure, context, "list", "List every fund's exposure in one exposure snapshot",
           "riskcap exposure list --date 2026-11-20 -o csv", false, true, ExposureList,
           std::make_shared<ReadFlags>());
 
   CLI::App* positions = AddGroup(app, "positions", "Funds' positions per positions batch",
-                                 "riskcap positions list --fund 101");
+                                 "riskcap positions list --fund 1000");
   AddRead(*positions, context, "list", "List a fund's positions in a positions batch",
-          "riskcap positions list --fund 101 --date 2026-11-20 -o json", true, true, PositionsList,
+          "riskcap positions list --fund 1000 --date 2026-11-20 -o json", true, true, PositionsList,
           std::make_shared<ReadFlags>());
 }
 

@@ -34,8 +34,19 @@ absl::StatusOr<std::map<int64_t, v1::RegulatoryClass>> FundClasses(const Command
   }
 }
 
+// --fund names one fund: an unknown one is NOT_FOUND and another manager's PERMISSION_DENIED,
+// exactly as `riskcap fund get` says, rather than an empty table.
+absl::Status CheckFund(const CommandContext& context, int64_t fund_id) {
+  ASSIGN_OR_RETURN(auto funds, context.Open<v1::FundService>());
+  v1::GetFundRequest request;
+  request.set_fund_id(fund_id);
+  v1::Fund fund;
+  return funds.Call(&v1::FundService::Stub::GetFund, request, &fund);
+}
+
 absl::Status List(const CommandContext& context, const StatusFlags& f) {
   ASSIGN_OR_RETURN(v1::ListFundStatusRequest request, StatusRequest(f));
+  if (f.fund > 0) RETURN_IF_ERROR(CheckFund(context, f.fund));
   std::map<int64_t, v1::RegulatoryClass> classes;
   if (!f.regulatory_class.empty()) {
     ASSIGN_OR_RETURN(classes, FundClasses(context));
@@ -66,7 +77,8 @@ absl::Status Summary(const CommandContext& context, const StatusFlags& f) {
   ASSIGN_OR_RETURN(auto risk, context.Open<v1::RiskService>());
   v1::RiskCapitalSummary summary;
   RETURN_IF_ERROR(risk.Call(&Stub::GetRiskCapitalSummary, request, &summary));
-  context.Print(ProtoRecord(summary));
+  context.Print(context.output_format() == OutputFormat::kTable ? SummaryTable(summary)
+                                                                 : ProtoRecord(summary));
   return absl::OkStatus();
 }
 
@@ -111,9 +123,9 @@ void RegisterStatusCommands(CLI::App& app, CommandContext& context) {
       "--exposure NONE or --all-funds. --summary prints the KPIs instead; --fund N --explain\n"
       "explains one fund's figures (and --recompute checks them)");
   cmd->footer(
-      "Examples:\n  riskcap status --overdue --class MULTIMERCADO\n"
+      "Examples:\n  riskcap status --overdue --class MULTIMERCADO\n  riskcap status --fund 1000\n"
       "  riskcap status --limit BREACH -o csv\n  riskcap status --summary --date 2026-11-20\n"
-      "  riskcap status --fund 12 --date 2026-11-20 --explain --recompute\n\n"
+      "  riskcap status --fund 1000 --date 2026-11-20 --explain --recompute\n\n"
       "Connection and output flags (--server, --token, --output, ...) and exit codes: "
       "riskcap --help");
   auto f = std::make_shared<StatusFlags>();

@@ -74,6 +74,7 @@ CLI::App* AddCommand(CLI::App& group, const std::string& name, const std::string
 void RegisterCalcCommands(CLI::App& app, CommandContext& context);
 void RegisterMarginCommands(CLI::App& app, CommandContext& context);
 void RegisterFundCommands(CLI::App& app, CommandContext& context);
+void RegisterExemptionCommands(CLI::App& app, CommandContext& context);
 void RegisterStatusCommands(CLI::App& app, CommandContext& context);
 void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
 void RegisterIngestCommands(CLI::App& app, CommandContext& context);

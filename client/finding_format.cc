@@ -1,6 +1,7 @@
 // Finding table layout.
 #include "client/finding_format.h"
 
+#include "absl/strings/str_cat.h"
 #include "client/proto_table.h"
 
 namespace riskcap::client {
@@ -17,5 +18,12 @@ Table FindingTable(Table::Layout layout) {
 std::vector<Json> FindingCells(const v1::Finding& finding) { return ProtoCells(finding); }
 
 void AddFinding(const v1::Finding& finding, Table& table) { table.AddRow(FindingCells(finding)); }
+
+std::string WatchingLine(int64_t after) {
+  return absl::StrCat("riskcap: watching for new findings",
+                      after > 0 ? absl::StrCat(" (replaying those after id ", after, " first)")
+                                : std::string(),
+                      "; Ctrl-C stops\n");
+}
 
 }  // namespace riskcap::client

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "client/people_format.h"
 
 namespace riskcap::client {
 namespace {
@@ -46,17 +47,24 @@ bool IsBlank(const Json& cell) {
   return cell.is_null() || (cell.is_string() && cell.get_ref<const std::string&>().empty());
 }
 
+// Columns a cell takes on a terminal: its UTF-8 code points ("Ações" is 5, not 7 bytes).
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+  return width;
+}
+
 // Writes lines of cells padded to their column's width; `right[c]` right-aligns column c.
 void WriteAligned(const std::vector<std::vector<std::string>>& lines,
                   const std::vector<bool>& right, std::ostream& out) {
   std::vector<size_t> width(right.size(), 0);
   for (const auto& line : lines) {
-    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], DisplayWidth(line[c]));
   }
   for (const auto& line : lines) {
     std::string text;
     for (size_t c = 0; c < line.size(); ++c) {
-      std::string pad(width[c] - line[c].size(), ' ');
+      std::string pad(width[c] - DisplayWidth(line[c]), ' ');
       absl::StrAppend(&text, c == 0 ? "" : kGap, right[c] ? pad : "", line[c], right[c] ? "" : pad);
     }
     out << std::string_view(text).substr(0, text.find_last_not_of(' ') + 1) << "\n";
@@ -81,7 +89,7 @@ void RenderRows(const Table& table, std::ostream& out) {
   }
   for (const auto& row : table.rows()) {
     lines.emplace_back();
-    for (size_t c : shown) lines.back().push_back(CellText(row[c], true));
+    for (size_t c : shown) lines.back().push_back(PeopleText(table.columns()[c], row[c]));
   }
   WriteAligned(lines, right, out);
 }
@@ -91,7 +99,7 @@ void RenderRecord(const Table& table, std::ostream& out) {
     if (r > 0) out << "\n";
     std::vector<std::vector<std::string>> lines;
     for (size_t c = 0; c < table.columns().size(); ++c) {
-      lines.push_back({table.columns()[c], CellText(table.rows()[r][c], true)});
+      lines.push_back({table.columns()[c], PeopleText(table.columns()[c], table.rows()[r][c])});
     }
     WriteAligned(lines, {false, false}, out);
   }
@@ -122,6 +130,25 @@ void RenderCsv(const Table& table, std::ostream& out) {
 
 Table::Table(std::vector<std::string> columns, Layout layout)
     : columns_(std::move(columns)), hidden_(columns_.size(), false), layout_(layout) {}
+
+Table& Table::HideBlankInTextRows(const std::vector<std::string>& columns) {
+  for (const std::string& column : columns) {
+    auto at = std::find(columns_.begin(), columns_.end(), column);
+    if (at == columns_.end()) continue;
+    const size_t c = static_cast<size_t>(at - columns_.begin());
+    bool blank = true;
+    for (const auto& row : rows_) {
+      const Json& cell = row[c];
+      if (!(cell.is_null() || (cell.is_string() && cell.get<std::string>().empty()) ||
+            (cell.is_number() && cell.get<double>() == 0))) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) hidden_[c] = true;
+  }
+  return *this;
+}
 
 Table& Table::HideInTextRows(std::string_view column) {
   auto it = std::find(columns_.begin(), columns_.end(), column);
@@ -191,7 +218,8 @@ void RowStream::Add(const std::vector<Json>& cells) {
     std::string line;
     for (size_t c = 0; c < cells.size() && c < layout_.columns().size(); ++c) {
       if (layout_.hidden_in_text_rows(c)) continue;
-      absl::StrAppend(&line, line.empty() ? "" : kGap, CellText(row.rows()[0][c], true));
+      absl::StrAppend(&line, line.empty() ? "" : kGap,
+                      PeopleText(layout_.columns()[c], row.rows()[0][c]));
     }
     out_ << line << "\n";
   }

@@ -30,6 +30,9 @@ class Table {
   // Leaves `column` out of the text rendering of kRows tables (long free text, hashes); JSON, CSV
   // and kRecord text still show it.
   Table& HideInTextRows(std::string_view column);
+  // Hides each of `columns` from the text rendering of kRows tables when every row's cell is
+  // blank (null, "" or 0): a column that would only say "none". Call after adding the rows.
+  Table& HideBlankInTextRows(const std::vector<std::string>& columns);
   // Appends a row with one cell per column, in column order.
   void AddRow(std::vector<Json> cells);
 

@@ -28,6 +28,14 @@ absl::StatusOr<v1::ListFundStatusRequest> StatusRequest(const StatusFlags& f);
 bool KeepStatus(const StatusFlags& f, const v1::FundStatus& status,
                 v1::RegulatoryClass regulatory_class);
 
+// The KPI summary for people (status --summary's text output): labelled lines, percentages,
+// one regulatory class per line, and the rule for which findings count. JSON and CSV print the
+// RiskCapitalSummary fields instead.
+Table SummaryTable(const v1::RiskCapitalSummary& summary);
+
+// A regulatory class as a word: "Multimercado", "Ações", "Renda Fixa", ...
+std::string ClassName(v1::RegulatoryClass regulatory_class);
+
 // Every FundStatus field (nested ones flattened, e.g. risk_capital_utilisation); the text
 // rendering shows the main ones.
 Table StatusTable();

@@ -45,6 +45,9 @@ db::FindingFilter FindingFilterFromProto(const v1::ListFindingsRequest& r, Field
         FromProtoEnum<FindingSeverity>(r.minimum_severity(), "minimum_severity", errors);
   }
   if (!r.rule().empty()) filter.rule = r.rule();
+  if (!r.reference_date().empty()) {
+    filter.reference_date = ParseDateField(r.reference_date(), "reference_date", errors);
+  }
   return filter;
 }
 

@@ -104,7 +104,7 @@ void AddLimitFindings(const FundStatusRow& row, std::vector<Finding>& out) {
   const RiskCapitalResult& r = row.risk;
   const int64_t fund = row.fund_id();
   const std::string figures =
-      absl::StrCat("gross margin ", r.gross_margin.ToString(), " over NAV ",
+      absl::StrCat("gross margin ", r.gross_margin.RoundToCents().ToString(), " over NAV ",
                    r.nav ? r.nav->ToString() : std::string("-"), " = ", Pct(r.utilisation),
                    " of a ", Pct(r.cap.cap), " cap (", AbslView(EnumName(r.cap.source)), ")");
   switch (r.limit_status) {
@@ -205,7 +205,9 @@ absl::StatusOr<FundStatusRow> ComputeFundStatusRow(const MarginStatusInput& inpu
 
 std::vector<Finding> FindingsForRow(const FundStatusRow& row, const RulesConfig& config) {
   std::vector<Finding> out;
-  if (row.monitored()) AddDeadlineFindings(row, out);
+  // One population for findings, status and KPIs: the monitored (OTC or offshore) funds.
+  if (!row.monitored()) return out;
+  AddDeadlineFindings(row, out);
   AddMarginFindings(row, config, out);
   AddLimitFindings(row, out);
   return out;

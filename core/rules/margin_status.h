@@ -42,7 +42,9 @@ absl::StatusOr<FundStatusRow> ComputeFundStatusRow(const MarginStatusInput& inpu
                                                    const RulesConfig& config);
 
 // The findings `row` calls for (rule, severity, fund, message with the figures, dedup key).
-// Reference date and run are filled in by the caller.
+// Reference date and run are filled in by the caller. A fund that is not monitored (no OTC or
+// offshore exposure) gets none: the status list and the KPIs leave it out, so findings do too
+// (docs/kpis.md, "Which findings count").
 std::vector<Finding> FindingsForRow(const FundStatusRow& row, const RulesConfig& config);
 
 // The rules margin_status raises; a finding of these rules whose dedup key a later run no

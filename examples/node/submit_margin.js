@@ -3,7 +3,7 @@
 // submit one margin report, then list the fund's submissions for that reference date.
 //
 //   cd examples/node && npm ci
-//   RISKCAP_TOKEN=rk_... node submit_margin.js --server 127.0.0.1:50051 --fund 101 \
+//   RISKCAP_TOKEN=rk_... node submit_margin.js --server 127.0.0.1:50051 --fund 1000 \
 //       --date 2026-11-20 --local 1500000.25 --offshore 250000 --methodology "Historical VaR 99%"
 //
 // Prints two JSON lines: the receipt, then {"submissions": [...]} (proto field names, int64 as

@@ -5,7 +5,7 @@ Uses the stubs the build generates into build/python (target riskcap_python_stub
 python3-grpcio / python3-protobuf, which only /usr/bin/python3 sees:
 
     PYTHONPATH=build/python /usr/bin/python3 examples/python/submit_margin.py \\
-        --server 127.0.0.1:50051 --token rk_... --fund 101 --date 2026-11-20 \\
+        --server 127.0.0.1:50051 --token rk_... --fund 1000 --date 2026-11-20 \\
         --local 1500000.25 --offshore 250000 --methodology "Historical VaR 99%, 10 days"
 
 On success it prints two JSON lines (proto3 JSON mapping, proto field names): the receipt of
@@ -14,7 +14,7 @@ stderr and exits with 1: the status code and, for INVALID_ARGUMENT, every field 
 from the google.rpc.BadRequest in the `grpc-status-details-bin` trailer, else the message:
 
     error: INVALID_ARGUMENT: invalid fields: local_margin (money amount "1.1234567" has ...)
-    error: NOT_FOUND: fund 101 not found
+    error: NOT_FOUND: fund 999999 not found
 """
 
 import argparse

@@ -8,9 +8,11 @@ with SnapshotService.GetExposure. Prints one JSON line per finding:
     {"finding": {...}, "exposure": {...} | null}
 
     PYTHONPATH=build/python /usr/bin/python3 examples/python/watch_findings.py \\
-        --min-severity WARNING --after 0 --max 10
+        --min-severity WARNING --after 0 --max 10 --idle 10
 
-Stops after --max findings (default: run until interrupted). Exit code 0, 1 on an RPC error,
+--after 0 replays nothing: only findings raised from now on arrive. Stops after --max findings,
+or after --idle seconds without one (default: run until interrupted); while waiting it says so
+on stderr. Exit code 0, 1 on an RPC error,
 2 for bad arguments. Needs a key with read access to findings and snapshots (SERVICE, ANALYST or
 ADMIN).
 """
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 
 import grpc
 from google.protobuf import json_format
@@ -39,7 +42,11 @@ def parse_args(argv):
     p.add_argument("--min-severity", choices=SEVERITIES, help="only this severity or higher")
     p.add_argument("--fund", type=int, default=0, help="only this fund's findings")
     p.add_argument("--max", type=int, default=0, help="stop after this many findings (0: never)")
+    p.add_argument("--idle", type=float, default=0,
+                   help="stop after this many seconds without a finding (0: never)")
     args = p.parse_args(argv)
+    if args.max < 0 or args.idle < 0:
+        p.error("--max and --idle must be >= 0")
     if not args.token:
         p.error("an API key is required: --token or RISKCAP_TOKEN")
     return args
@@ -61,6 +68,29 @@ def exposure_of(stub, fund_id, metadata):
     return to_dict(exposure)
 
 
+class IdleTimer:
+    """Calls `on_idle` once `seconds` pass without a restart (never when seconds is 0)."""
+
+    def __init__(self, seconds, on_idle):
+        self.seconds, self.on_idle, self.timer, self.fired = seconds, on_idle, None, False
+
+    def _fire(self):
+        self.fired = True
+        self.on_idle()
+
+    def restart(self):
+        self.stop()
+        if self.seconds > 0:
+            self.timer = threading.Timer(self.seconds, self._fire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def stop(self):
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
 def main(argv):
     args = parse_args(argv)
     metadata = (("authorization", f"Bearer {args.token}"),)
@@ -72,9 +102,15 @@ def main(argv):
         findings = finding_pb2_grpc.FindingServiceStub(channel)
         snapshots = snapshot_pb2_grpc.SnapshotServiceStub(channel)
         stream = findings.WatchFindings(request, metadata=metadata)
+        idle = IdleTimer(args.idle, stream.cancel)
+        print("watching for findings%s; Ctrl-C stops" %
+              (" (replaying those after id %d first)" % args.after if args.after else ""),
+              file=sys.stderr, flush=True)
         seen = 0
         try:
+            idle.restart()
             for finding in stream:
+                idle.stop()
                 exposure = exposure_of(snapshots, finding.fund_id, metadata) \
                     if finding.fund_id else None
                 print(json.dumps({"finding": to_dict(finding), "exposure": exposure},
@@ -83,12 +119,17 @@ def main(argv):
                 if args.max and seen >= args.max:
                     stream.cancel()
                     break
+                idle.restart()
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.CANCELLED:
                 print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
                 return 1
         except KeyboardInterrupt:
             stream.cancel()
+        finally:
+            idle.stop()
+    if idle.fired:
+        print("no finding for %g s: stopping (--idle)" % args.idle, file=sys.stderr)
     return 0
 
 

@@ -1,7 +1,31 @@
 // Shared data-job helpers.
 #include "server/jobs/feed_job_support.h"
 
+#include "server/convert_common.h"
+
 namespace riskcap::server::jobs {
+namespace {
+
+constexpr int kMaxBackfillDays = 3660;
+
+}  // namespace
+
+absl::StatusOr<DateRange> BackfillRange(const JobContext& context) {
+  const Date ref = context.reference_date();
+  DateRange range{ref, ref};
+  FieldErrors errors;
+  const std::string from = context.Param("from"), to = context.Param("to");
+  if (!from.empty()) range.from = ParseDateField(from, "params.from", errors);
+  if (!to.empty()) range.to = ParseDateField(to, "params.to", errors);
+  RETURN_IF_ERROR(errors.ToStatus());
+  if (from.empty() && !to.empty()) range.from = range.to;
+  if (range.to > ref) return FieldError("params.to", "must be on or before the reference date");
+  if (range.from > range.to) return FieldError("params.from", "must be on or before `to`");
+  if (range.to - range.from >= kMaxBackfillDays) {
+    return FieldError("params.from", "a backfill covers at most 3660 days; split it");
+  }
+  return range;
+}
 
 absl::StatusOr<std::optional<SnapshotVersion>> CurrentVersion(db::Store& store, SnapshotKind kind,
                                                               Date date) {

@@ -134,6 +134,15 @@ absl::StatusOr<JobOutput> ApplyVersion(
   return out;
 }
 
+// A backfill's dates: the job parameters `from` and `to` (YYYY-MM-DD, both optional), by default
+// the reference date alone. InvalidArgument naming params.from / params.to when a date does not
+// parse, `to` is after the reference date, `from` is after `to`, or the range spans 3660 days
+// or more.
+struct DateRange {
+  Date from, to;
+};
+absl::StatusOr<DateRange> BackfillRange(const JobContext& context);
+
 // "<the source's description>" for a version's `source` column.
 std::string VersionSource(const sources::FeedSource& source, const std::string& dataset);
 

@@ -13,10 +13,27 @@ namespace {
 
 constexpr char kDataset[] = "margin_reports";
 
-// Validates every report; violations are "margin_reports.rows[i].<field>".
-absl::StatusOr<std::vector<MarginSubmission>> ToSubmissions(
-    const std::vector<v1::SubmitMarginRequest>& reports, const JobContext& context,
-    const std::string& submitted_by) {
+// The reports of every date of the run's range, each with the date it was fetched for.
+struct Fetched {
+  std::vector<v1::SubmitMarginRequest> reports;
+  std::vector<Date> dates;
+};
+
+// The feed of date D lists the reports managers filed on D: a report is recorded as submitted
+// then — at the run's time for today, at the end of D (23:59:59 UTC) for a backfilled date —
+// so deadlines of a backfilled history are those the managers met or missed.
+absl::Time SubmittedAt(const JobContext& context, Date fetched) {
+  const absl::Time end_of_day =
+      absl::FromCivil(absl::CivilSecond(fetched + 1), absl::UTCTimeZone()) - absl::Seconds(1);
+  return std::min(context.clock().Now(), end_of_day);
+}
+
+// Validates every report; violations are "margin_reports.rows[i].<field>" (i counts across the
+// range's dates).
+absl::StatusOr<std::vector<MarginSubmission>> ToSubmissions(const Fetched& fetched,
+                                                            const JobContext& context,
+                                                            const std::string& submitted_by) {
+  const std::vector<v1::SubmitMarginRequest>& reports = fetched.reports;
   std::vector<MarginSubmission> out;
   FieldErrors errors;
   for (size_t i = 0; i < reports.size() && errors.violations().size() < 100; ++i) {
@@ -28,10 +45,12 @@ absl::StatusOr<std::vector<MarginSubmission>> ToSubmissions(
       for (const FieldViolation& v : violations) errors.Add(path + "." + v.field, v.description);
       continue;
     }
-    if (in->reference_date != context.reference_date()) {
+    if (in->reference_date != fetched.dates[i]) {
       errors.Add(path + ".reference_date",
-                 absl::StrCat("must be the run's reference date (",
-                              FormatDate(context.reference_date()), ")"));
+                 absl::StrCat(fetched.dates[i] == context.reference_date()
+                                  ? "must be the run's reference date ("
+                                  : "must be the date it was fetched for (",
+                              FormatDate(fetched.dates[i]), ")"));
     }
     MarginSubmission s;
     s.fund_id = in->fund_id;
@@ -39,7 +58,7 @@ absl::StatusOr<std::vector<MarginSubmission>> ToSubmissions(
     s.local_margin = in->local_margin;
     s.offshore_margin = in->offshore_margin;
     s.methodology = in->methodology;
-    s.submitted_at = context.clock().Now();
+    s.submitted_at = SubmittedAt(context, fetched.dates[i]);
     s.submitted_by = submitted_by;
     s.idempotency_key = absl::StrCat(AbslView(kUpstreamKeyPrefix), in->request_id);
     s.content_hash = db::Sha256Hex(CanonicalSubmissionContent(
@@ -106,18 +125,21 @@ class MarginIngestJob final : public Job {
  public:
   explicit MarginIngestJob(sources::SourceConfig config) : config_(std::move(config)) {}
   std::string_view name() const override { return kMarginIngest; }
+  // A backfill: the reports of each date from..to (docs/sources.md).
+  std::vector<std::string> parameter_keys() const override { return {"from", "to"}; }
 
   absl::StatusOr<JobOutput> Run(JobContext& context) override {
+    ASSIGN_OR_RETURN(DateRange range, BackfillRange(context));
     ASSIGN_OR_RETURN(sources::FeedSource source, sources::FeedSource::Create(config_));
     if (source.kind() == sources::SourceKind::kPush) return ConfirmPushed(context);
-    context.Progress("fetching margin reports");
-    ASSIGN_OR_RETURN(auto reports, FetchProtoRows<v1::SubmitMarginRequest>(
-                                       context, source, kDataset, context.reference_date()));
-    FeedGuardInput guard{kDataset, {static_cast<int64_t>(reports.size()), {}}, std::nullopt,
-                         {}, 0};
+    ASSIGN_OR_RETURN(Fetched fetched, Fetch(context, source, range));
+    // Managers report on their own schedules: one date may have no report, a whole range none
+    // is a broken feed.
+    FeedGuardInput guard{kDataset, {static_cast<int64_t>(fetched.reports.size()), {}},
+                         std::nullopt, {}, 0};
     if (auto q = CheckFeed(guard)) return QuarantineFeed(context, *q);
     ASSIGN_OR_RETURN(std::vector<MarginSubmission> subs,
-                     ToSubmissions(reports, context,
+                     ToSubmissions(fetched, context,
                                    absl::StrCat("job:margin_ingest ", source.description())));
     RETURN_IF_ERROR(CheckFunds(context.store(), subs));
     JobOutput out;
@@ -133,6 +155,23 @@ class MarginIngestJob final : public Job {
   }
 
  private:
+  static absl::StatusOr<Fetched> Fetch(const JobContext& context,
+                                       const sources::FeedSource& source, DateRange range) {
+    Fetched fetched;
+    const int64_t days = range.to - range.from + 1;
+    for (Date d = range.from; d <= range.to; ++d) {
+      RETURN_IF_ERROR(context.CheckCancelled("fetching"));
+      context.Progress("fetching margin reports", d - range.from, days);
+      ASSIGN_OR_RETURN(auto reports,
+                       FetchProtoRows<v1::SubmitMarginRequest>(context, source, kDataset, d));
+      for (auto& r : reports) {
+        fetched.reports.push_back(std::move(r));
+        fetched.dates.push_back(d);
+      }
+    }
+    return fetched;
+  }
+
   // One transaction for all new submissions.
   static absl::Status Insert(const JobContext& context, const std::vector<MarginSubmission>& subs) {
     if (subs.empty()) return absl::OkStatus();

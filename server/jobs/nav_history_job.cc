@@ -10,29 +10,6 @@
 namespace riskcap::server::jobs {
 namespace {
 
-constexpr int kMaxBackfillDays = 3660;
-
-struct Range {
-  Date from, to;
-};
-
-absl::StatusOr<Range> RangeOf(const JobContext& context) {
-  const Date ref = context.reference_date();
-  Range range{ref, ref};
-  FieldErrors errors;
-  const std::string from = context.Param("from"), to = context.Param("to");
-  if (!from.empty()) range.from = ParseDateField(from, "params.from", errors);
-  if (!to.empty()) range.to = ParseDateField(to, "params.to", errors);
-  RETURN_IF_ERROR(errors.ToStatus());
-  if (from.empty() && !to.empty()) range.from = range.to;
-  if (range.to > ref) return FieldError("params.to", "must be on or before the reference date");
-  if (range.from > range.to) return FieldError("params.from", "must be on or before `to`");
-  if (range.to - range.from >= kMaxBackfillDays) {
-    return FieldError("params.from", "a backfill covers at most 3660 days; split it");
-  }
-  return range;
-}
-
 class NavHistoryJob final : public Job {
  public:
   explicit NavHistoryJob(sources::SourceConfig config) : config_(std::move(config)) {}
@@ -40,7 +17,7 @@ class NavHistoryJob final : public Job {
   std::vector<std::string> parameter_keys() const override { return {"from", "to"}; }
 
   absl::StatusOr<JobOutput> Run(JobContext& context) override {
-    ASSIGN_OR_RETURN(Range range, RangeOf(context));
+    ASSIGN_OR_RETURN(DateRange range, BackfillRange(context));
     ASSIGN_OR_RETURN(sources::FeedSource source, sources::FeedSource::Create(config_));
     if (source.kind() == sources::SourceKind::kPush) {
       return ConfirmPushedVersion(context, SnapshotKind::kNavHistory, "UploadNavHistory");
@@ -48,6 +25,8 @@ class NavHistoryJob final : public Job {
     std::vector<v1::NavHistoryEntry> protos;
     const int64_t days = range.to - range.from + 1;
     for (Date d = range.from; d <= range.to; ++d) {
+      // NAVs are struck on business days: a weekend has none to fetch (and none to miss).
+      if (!IsWeekday(d)) continue;
       RETURN_IF_ERROR(context.CheckCancelled("fetching"));
       context.Progress("fetching", d - range.from, days);
       ASSIGN_OR_RETURN(auto day_rows, FetchProtoRows<v1::NavHistoryEntry>(context, source,

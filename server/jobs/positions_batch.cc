@@ -1,6 +1,8 @@
 // Loading one part of a positions batch.
 #include "server/jobs/positions_batch.h"
 
+#include <map>
+
 #include "absl/strings/match.h"
 #include "server/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
@@ -66,6 +68,32 @@ std::optional<FeedCounts> PreviousCounts(const Previous& previous, BatchPart par
   return CountPart(previous.rows, part);
 }
 
+// The asset type descriptions the feed carries (Position.asset_type_description) fill the
+// asset_types dimension table, so positions read back with their descriptions. A code's latest
+// description wins. InvalidArgument naming the row when a description is longer than 200
+// characters.
+absl::Status UpsertAssetTypes(const JobContext& context, const std::vector<v1::Position>& rows,
+                              const std::string& dataset) {
+  constexpr size_t kMaxDescription = 200;
+  std::map<std::string, std::string> types;
+  FieldErrors errors;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const v1::Position& p = rows[i];
+    if (p.asset_type_description().empty() || p.asset_type_code().empty()) continue;
+    if (p.asset_type_description().size() > kMaxDescription) {
+      errors.Add(absl::StrCat(dataset, ".rows[", i, "].asset_type_description"),
+                 "must be at most 200 bytes");
+      continue;
+    }
+    types[p.asset_type_code()] = p.asset_type_description();
+  }
+  RETURN_IF_ERROR(errors.ToStatus());
+  if (types.empty()) return absl::OkStatus();
+  std::vector<AssetType> list;
+  for (const auto& [code, description] : types) list.push_back({code, description});
+  return context.store().UpsertAssetTypes(list);
+}
+
 absl::StatusOr<std::vector<Position>> FetchPart(const JobContext& context,
                                                 const sources::FeedSource& source,
                                                 BatchPart part) {
@@ -81,6 +109,7 @@ absl::StatusOr<std::vector<Position>> FetchPart(const JobContext& context,
       rows, dataset, "position_date", [](const Position& r) { return r.position_date; },
       context.reference_date(), funds));
   RETURN_IF_ERROR(CheckPart(rows, part));
+  RETURN_IF_ERROR(UpsertAssetTypes(context, protos, dataset));
   return rows;
 }
 

@@ -27,7 +27,7 @@ std::vector<std::string> Fields(const absl::Status& status) {
 }
 
 TEST(BenchmarkRequestFromJson, MapsNamesAndDefaults) {
-  auto request = BenchmarkRequestFromJson(Swaption());
+  auto request = BenchmarkRequestFromJson(Swaption(), CalcMethod::kSaccr);
   ASSERT_TRUE(request.ok()) << request.status();
   const v1::BenchmarkNettingSet& set = request->netting_sets(0);
   EXPECT_EQ(set.mpor_days(), 10);
@@ -50,7 +50,7 @@ TEST(BenchmarkRequestFromJson, ReportsEveryBadMemberAtItsPath) {
   trade["option"]["type"] = 1;
   trade["maturity"] = 3;
   input["netting_sets"][0]["mpor_days"] = 10.5;
-  absl::Status status = BenchmarkRequestFromJson(input).status();
+  absl::Status status = BenchmarkRequestFromJson(input, CalcMethod::kSaccr).status();
   EXPECT_THAT(Fields(status), UnorderedElementsAre("netting_sets[0].trades[0].maturity",
                                                    "netting_sets[0].trades[0].end_years",
                                                    "netting_sets[0].trades[0].option.type",
@@ -64,18 +64,39 @@ TEST(BenchmarkRequestFromJson, ReportsEveryBadMemberAtItsPath) {
 
 TEST(BenchmarkRequestFromJson, NamesUnnamedSetsAndTradesByPosition) {
   Json input = {{"netting_sets", {{{"trades", {Json::object()}}}}}};
-  absl::Status status = BenchmarkRequestFromJson(input).status();
+  absl::Status status = BenchmarkRequestFromJson(input, CalcMethod::kSaccr).status();
   EXPECT_THAT(Fields(status), testing::Contains("netting_sets[0].id"));
   EXPECT_THAT(status.message(), HasSubstr("netting set #1 trade #1: asset_class is required"));
-  EXPECT_THAT(Fields(BenchmarkRequestFromJson(Json::array()).status()), ElementsAre(""));
-  EXPECT_THAT(Fields(BenchmarkRequestFromJson(Json::object()).status()),
+  EXPECT_THAT(Fields(BenchmarkRequestFromJson(Json::array(), CalcMethod::kSaccr).status()),
+              ElementsAre(""));
+  EXPECT_THAT(Fields(BenchmarkRequestFromJson(Json::object(), CalcMethod::kSaccr).status()),
               ElementsAre("netting_sets"));
+}
+
+// The schedule buckets by maturity_years alone (docs/risk-methods.md): an IR or credit trade
+// without end_years is complete for it, and incomplete for SA-CCR.
+TEST(BenchmarkRequestFromJson, EndYearsRequiredForSaccrOnly) {
+  for (const char* asset_class : {"IR", "CREDIT"}) {
+    Json input = Swaption();
+    Json& trade = input["netting_sets"][0]["trades"][0];
+    trade["asset_class"] = asset_class;
+    trade["rating"] = "AA";
+    trade.erase("end_years");
+    trade.erase("option");
+    trade.erase("hedging_key");
+    trade.erase("start_years");
+    auto schedule = BenchmarkRequestFromJson(input, CalcMethod::kImSchedule);
+    EXPECT_TRUE(schedule.ok()) << asset_class << ": " << schedule.status();
+    EXPECT_THAT(Fields(BenchmarkRequestFromJson(input, CalcMethod::kSaccr).status()),
+                ElementsAre("netting_sets[0].trades[0].end_years"))
+        << asset_class;
+  }
 }
 
 TEST(RequireSaccrAssetClasses, RejectsOtherTrades) {
   Json input = Swaption();
   input["netting_sets"][0]["trades"][0]["asset_class"] = "OTHER";
-  auto request = BenchmarkRequestFromJson(input);
+  auto request = BenchmarkRequestFromJson(input, CalcMethod::kSaccr);
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_THAT(Fields(RequireSaccrAssetClasses(*request)),
               ElementsAre("netting_sets[0].trades[0].asset_class"));

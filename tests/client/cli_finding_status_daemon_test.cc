@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "db/backup.h"
 #include "gmock/gmock.h"
@@ -54,6 +55,8 @@ TEST_P(CliFindingDaemon, WatchPrintsTheFindingsThePipelineRaises) {
     for (const Json& f : JsonLines(out)) watched_ids.insert(f.at("finding_id").get<int64_t>());
   }
   EXPECT_EQ(watched_ids, listed_ids);
+  // An idle watch says on stderr that it is watching; stdout carries only findings.
+  EXPECT_THAT((*watch)->Stderr(), HasSubstr("riskcap: watching for new findings; Ctrl-C stops"));
   (*watch)->Signal(SIGINT);
   auto code = (*watch)->Wait(absl::Seconds(10));
   ASSERT_TRUE(code.ok()) << code.status();
@@ -200,7 +203,39 @@ TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
   EXPECT_THAT(lines[0], HasSubstr("FUND_ID"));
   EXPECT_THAT(lines[1], HasSubstr(rows[0]["fund_name"]));
 
+  // For people: labelled KPIs, one class per line, rates and utilisation as percentages, money
+  // grouped, the gross margin beside the utilisation.
+  CliResult text = Cli({"status", "--summary"}, analyst_);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr(absl::StrCat("Funds monitored")));
+  EXPECT_THAT(text.out, ::testing::ContainsRegex("Validation rate +[0-9]+\\.[0-9][0-9]%"));
+  EXPECT_THAT(text.out, ::testing::ContainsRegex("\nFunds: [A-Z][^\n]* +[0-9]+\n"));
+  EXPECT_THAT(text.out, HasSubstr(absl::StrCat("riskcap finding list --date ", TodayUtc())));
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("validation_rate")));
+  CliResult table = Cli({"status"}, analyst_);
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("RISK_CAPITAL_GROSS_MARGIN"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("[0-9]+\\.[0-9][0-9]%"));
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("[0-9],[0-9]{3}\\.[0-9][0-9]"));
+
+  // The KPI's open findings are the date's unresolved findings: the same count either way.
+  CliResult of_date = Cli({"finding", "list", "--date", TodayUtc(), "--all", "-o", "json"},
+                          analyst_);
+  ASSERT_EQ(of_date.code, 0) << of_date.err;
+  int64_t unresolved = 0;
+  for (const Json& f : Json::parse(of_date.out)) {
+    EXPECT_EQ(f.at("reference_date"), TodayUtc());
+    const bool of_a_fund = f.at("fund_id").is_number() && f.at("fund_id").get<int64_t>() > 0;
+    unresolved += f.at("state") != "RESOLVED" && of_a_fund ? 1 : 0;
+  }
+  EXPECT_EQ(unresolved, kpis.at("open_finding_count").get<int64_t>());
+
   // Errors.
+  CliResult unknown_fund = Cli({"status", "--fund", "999999"}, analyst_);
+  EXPECT_EQ(unknown_fund.code, 4) << unknown_fund.out << unknown_fund.err;
+  CliResult fund_get = Cli({"fund", "get", "999999"}, analyst_);
+  EXPECT_EQ(unknown_fund.err, fund_get.err);
+  EXPECT_TRUE(unknown_fund.out.empty()) << unknown_fund.out;
   CliResult bad_class = Cli({"status", "--class", "TULIPS"}, analyst_);
   EXPECT_EQ(bad_class.code, 2);
   EXPECT_THAT(bad_class.err, HasSubstr("--class"));

@@ -75,7 +75,7 @@ TEST_P(CliIngestTest, PositionsCsvRoundTripsThroughPositionsList) {
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(3));
   EXPECT_THAT(lines[0], AllOf(HasSubstr("ASSET_NICKNAME"), HasSubstr("MARKET_VALUE")));
-  EXPECT_THAT(lines[2], AllOf(HasSubstr("SWAP DI x USD, 2027"), HasSubstr("1234.56")));
+  EXPECT_THAT(lines[2], AllOf(HasSubstr("SWAP DI x USD, 2027"), HasSubstr("1,234.56")));
 
   // The same file under the same request id replays the load.
   CliResult first = Cli(
@@ -135,7 +135,7 @@ TEST_P(CliIngestTest, NavSnapshotAndHistoryReadBack) {
   CliResult versioned =
       Cli({"nav", "get", "--fund", "201", "--date", "2026-11-20", "--version", "1"}, analyst_);
   ASSERT_EQ(versioned.code, 0) << versioned.err;
-  EXPECT_THAT(versioned.out, HasSubstr("2500000.00"));
+  EXPECT_THAT(versioned.out, HasSubstr("2,500,000.00"));
   EXPECT_EQ(
       Cli({"nav", "get", "--fund", "201", "--date", "2026-11-20", "--version", "2"}, analyst_).code,
       4);

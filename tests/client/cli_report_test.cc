@@ -64,11 +64,15 @@ TEST_P(CliReportTest, WithoutAStatusSnapshotFailsInOneLineAndWritesNoFile) {
   EXPECT_FALSE(fs::exists(out));
 }
 
-TEST_P(CliReportTest, OutIsRequired) {
+// --out is optional: without it the file goes to the temporary directory, never into the
+// directory the command runs in (the tour test, tests/tour, writes one that way).
+TEST_P(CliReportTest, HelpSaysWhereTheFileGoesWithoutOut) {
   std::string err;
-  auto [code, stdout_text] = Run({"report"}, &err);
-  EXPECT_EQ(code, kExitUsage);
-  EXPECT_NE(err.find("--out"), std::string::npos) << err;
+  auto [code, stdout_text] = Run({"report", "--help"}, &err);
+  EXPECT_EQ(code, 0) << err;
+  EXPECT_NE(stdout_text.find("riskcap-dashboard.html in the temporary directory"),
+            std::string::npos)
+      << stdout_text;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CliReportTest,

@@ -175,6 +175,24 @@ TEST_F(CliCalcTest, ImScheduleOnBcbs279Example1) {
   EXPECT_THAT(set["net_im"].get<double>(), DoubleNear(680, 1e-9));
 }
 
+// docs/risk-methods.md: the schedule needs id, asset_class, notional, maturity_years and mtm.
+TEST_F(CliCalcTest, ImScheduleNeedsNoEndYearsButSaccrDoes) {
+  Json input = Json::parse(kExample1);
+  for (Json& t : input["netting_sets"][0]["trades"]) {
+    t.erase("end_years");
+    t.erase("start_years");
+  }
+  const std::string file = WriteFile(input.dump());
+  CliResult schedule = Cli({"calc", "im-schedule", "--input", file, "-o", "json"}, analyst_);
+  ASSERT_EQ(schedule.code, 0) << schedule.err;
+  EXPECT_THAT(Json::parse(schedule.out)["netting_sets"][0]["gross_im"].get<double>(),
+              DoubleNear(800, 1e-9));
+  CliResult saccr = Cli({"calc", "saccr", "--input", file}, analyst_);
+  EXPECT_EQ(saccr.code, 3);
+  EXPECT_THAT(saccr.err, AllOf(HasSubstr("netting_sets[0].trades[0].end_years"),
+                               HasSubstr("end_years is required")));
+}
+
 TEST_F(CliCalcTest, TableIsTheDefaultOutput) {
   CliResult r = Cli({"calc", "saccr", "--input", WriteFile(kExample1)}, analyst_);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -224,6 +242,19 @@ TEST_F(CliCalcTest, BadInputFileIsRejectedBeforeCallingWithExitCode3) {
       Cli({"calc", "saccr", "--input", Example1With("T1", "asset_class", "OTHER")}, analyst_);
   EXPECT_EQ(other.code, 3);
   EXPECT_THAT(other.err, HasSubstr("asset_class OTHER is not covered by SA-CCR"));
+}
+
+// A mistyped command is named, with the command it is nearest to (exit 2, usage).
+TEST_F(CliCalcTest, UnknownCommandsAreNamedWithASuggestion) {
+  CliResult top = Cli({"stauts"}, analyst_);
+  EXPECT_EQ(top.code, 2);
+  EXPECT_EQ(top.err, "riskcap: unknown command 'stauts'; did you mean 'status'?\n");
+  CliResult sub = Cli({"job", "lst"}, analyst_);
+  EXPECT_EQ(sub.code, 2);
+  EXPECT_EQ(sub.err, "riskcap: unknown command 'lst' for 'riskcap job'; did you mean 'list'?\n");
+  CliResult calc = Cli({"-o", "json", "calc", "im-schedul", "--input", "x.json"}, analyst_);
+  EXPECT_EQ(calc.code, 2);
+  EXPECT_THAT(calc.err, HasSubstr("did you mean 'im-schedule'?"));
 }
 
 TEST_F(CliCalcTest, UsageAndAuthenticationExitCodes) {
@@ -305,7 +336,7 @@ TEST_P(CliMarginTest, GetInTableJsonAndCsv) {
   EXPECT_EQ(record["methodology"], "Historical VaR 99%, 10-day horizon");
   CliResult table = Cli({"margin", "get", id}, analyst_);
   ASSERT_EQ(table.code, 0) << table.err;
-  EXPECT_THAT(table.out, AllOf(HasSubstr("local_margin         1500000.25"),
+  EXPECT_THAT(table.out, AllOf(HasSubstr("local_margin         1,500,000.25"),
                                HasSubstr("state                RECEIVED")));
 }
 
@@ -331,7 +362,8 @@ TEST_P(CliMarginTest, ListInEveryFormatAndEveryPage) {
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(2));
   EXPECT_THAT(lines[0], AllOf(HasSubstr("SUBMISSION_ID"), HasSubstr("LOCAL_MARGIN")));
-  EXPECT_THAT(lines[1], AllOf(HasSubstr("201"), HasSubstr("1500000.25"), HasSubstr("RECEIVED")));
+  EXPECT_THAT(lines[1],
+              AllOf(HasSubstr("201"), HasSubstr("1,500,000.25"), HasSubstr("RECEIVED")));
 }
 
 TEST_P(CliMarginTest, ValidateAndRejectThenConflict) {

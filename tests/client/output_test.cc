@@ -22,11 +22,12 @@ Table Sample() {
   return table;
 }
 
+// Money columns (here "amount") are grouped for people (client/people_format.h).
 TEST(Table, TextAlignsColumnsRightAlignsNumbersAndHidesLongColumns) {
   EXPECT_EQ(Rendered(Sample(), OutputFormat::kTable),
-            "ID  NAME           AMOUNT\n"
-            " 7  Alpha      1500000.25\n"
-            "12  Beta fund        0.00\n");
+            "ID  NAME             AMOUNT\n"
+            " 7  Alpha      1,500,000.25\n"
+            "12  Beta fund          0.00\n");
 }
 
 TEST(Table, CsvHasEveryColumnAndQuotesWhereNeeded) {

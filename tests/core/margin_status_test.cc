@@ -176,16 +176,21 @@ TEST(MarginStatusFindings, HealthyFundRaisesNothing) {
   EXPECT_TRUE(FindingsForRow(*row, RulesConfig{}).empty());
 }
 
-TEST(MarginStatusFindings, NotMonitoredFundHasNoDeadlineFinding) {
+// One population for status, KPIs and findings: a fund with no OTC or offshore exposure is
+// outside it, so even a utilisation over its cap raises nothing (the KPIs would not count it).
+TEST(MarginStatusFindings, NotMonitoredFundRaisesNoFinding) {
   MarginStatusInput in = BaseInput();
   in.exposure.reset();
-  in.submissions.clear();
+  in.submissions[0].local_margin = M("700000");  // 70.5%: over the 70% cap
   auto row = ComputeFundStatusRow(in, RulesConfig{});
   ASSERT_TRUE(row.ok());
-  for (const Finding& f : FindingsForRow(*row, RulesConfig{})) {
-    EXPECT_NE(f.rule, "NEVER_SUBMITTED");
-    EXPECT_NE(f.rule, "OVERDUE");
-  }
+  EXPECT_FALSE(row->monitored());
+  EXPECT_EQ(row->risk.limit_status, LimitStatus::kBreach);
+  EXPECT_TRUE(FindingsForRow(*row, RulesConfig{}).empty());
+  in.submissions.clear();
+  auto never = ComputeFundStatusRow(in, RulesConfig{});
+  ASSERT_TRUE(never.ok());
+  EXPECT_TRUE(FindingsForRow(*never, RulesConfig{}).empty());
 }
 
 Exemption InForce() {

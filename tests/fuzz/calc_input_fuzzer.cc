@@ -13,7 +13,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto request = riskcap::client::BenchmarkRequestFromText(text, "fuzz.json");
+  auto request = riskcap::client::BenchmarkRequestFromText(text, "fuzz.json",
+                                                             riskcap::client::CalcMethod::kSaccr);
   if (!request.ok()) {
     FUZZ_CHECK(riskcap::IsValidUtf8(riskcap::StdView(request.status().message())));
     return 0;

@@ -200,6 +200,61 @@ TEST_P(FeedJobsTest, MarginIngestStoresEachUpstreamReportOnce) {
   EXPECT_EQ(all->size(), 2 * subs->size());
 }
 
+// The feed's asset type descriptions fill the dimension table that positions are read with.
+TEST_P(FeedJobsTest, PositionsFeedFillsTheAssetTypeDescriptions) {
+  LoadBatch();
+  auto types = store().ListAssetTypes();
+  ASSERT_TRUE(types.ok()) << types.status();
+  std::map<std::string, std::string> by_code;
+  for (const AssetType& t : *types) by_code[t.code] = t.description;
+  EXPECT_EQ(by_code["TPF"], "Título público federal");
+  EXPECT_EQ(by_code["SWAP"], "Swap de balcão (OTC)");  // from the swaps feed
+  EXPECT_FALSE(by_code["OPC_BALCAO"].empty());
+}
+
+// NAVs are struck on business days: a range over a weekend loads Friday and Monday only.
+TEST_P(FeedJobsTest, NavHistoryBackfillSkipsWeekends) {
+  MustRun(*MakeNavSnapshotJob(source_));
+  std::map<std::string, std::string> range = {{"from", "2026-11-13"}, {"to", "2026-11-17"}};
+  JobOutput out = MustRun(*MakeNavHistoryJob(source_), range);
+  EXPECT_EQ(out.rows_written, 3 * kFunds);  // Fri 13, Mon 16, Tue 17
+  auto history = store().ListNavHistory(1000, Date(2026, 11, 13), Date(2026, 11, 17),
+                                        std::nullopt);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[1].nav_date, Date(2026, 11, 16));
+  // The walk is continuous: each opening is the previous business day's close.
+  EXPECT_EQ((*history)[1].opening_nav, (*history)[0].closing_nav);
+  EXPECT_EQ((*history)[2].opening_nav, (*history)[1].closing_nav);
+}
+
+// A backfill ingests the reports of every date of the range, each under its own date; managers
+// report on their schedules, so the range has more reports than its last day.
+TEST_P(FeedJobsTest, MarginIngestBackfillsARange) {
+  MustRun(*MakeNavSnapshotJob(source_));
+  auto job = MakeMarginIngestJob(source_);
+  std::map<std::string, std::string> range = {{"from", "2026-10-21"}, {"to", "2026-11-20"}};
+  JobOutput out = MustRun(*job, range);
+  db::SubmissionFilter last_day;
+  last_day.from_date = last_day.to_date = kDay;
+  auto on_last_day = store().ListSubmissions(last_day, db::Page{0, 1000});
+  ASSERT_TRUE(on_last_day.ok());
+  EXPECT_GT(out.rows_written, static_cast<int64_t>(on_last_day->size()));
+  db::SubmissionFilter all;
+  auto stored = store().ListSubmissions(all, db::Page{0, 1000});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(static_cast<int64_t>(stored->size()), out.rows_written);
+  for (const MarginSubmission& s : *stored) {
+    EXPECT_TRUE(absl::EndsWith(s.idempotency_key, FormatDate(s.reference_date)))
+        << s.idempotency_key;
+    // Filed on the date whose feed listed it, not when the backfill ran (the clock: 11-24).
+    EXPECT_EQ(UtcDate(s.submitted_at), s.reference_date) << s.idempotency_key;
+  }
+  EXPECT_EQ(MustRun(*job, range).rows_written, 0);  // re-run: every report seen before
+  auto late = harness_->Run(*job, kDay, {{"to", "2026-11-21"}});
+  EXPECT_TRUE(absl::IsInvalidArgument(late.status())) << late.status();
+}
+
 TEST_P(FeedJobsTest, CancelledRunReportsProgressAndWritesNothing) {
   MustRun(*MakeNavSnapshotJob(source_));
   std::vector<std::string> phases;
