@@ -21,6 +21,7 @@
 #include "bench/scenario.h"
 #include "bench/server_memory.h"
 #include "core/status_macros.h"
+#include "db/insert_floor.h"
 
 namespace riskcap::bench {
 namespace {
@@ -36,6 +37,7 @@ struct IngestOptions {
   std::vector<int64_t> fund_ids;
   int64_t server_pid = 0;  // 0: do not report the server's memory
   std::string date;        // empty: yesterday (UTC)
+  std::string floor_store;  // the server's store URL: also time the raw floor of the rows
 };
 
 std::string YesterdayUtc() {
@@ -132,8 +134,21 @@ int RunIngest(const IngestOptions& o) {
                                answer->load_id(), answer->version(), answer->row_count(), seconds,
                                answer->content_hash());
   const std::string memory = ReportServer(o, cpu_before);
-  std::cout << absl::StrFormat("ingest backend=%s rows=%d rows_per_s=%.0f%s\n", *backend, o.rows,
-                               static_cast<double>(o.rows) / seconds, memory);
+  std::string floor;
+  if (!o.floor_store.empty()) {
+    absl::StatusOr<double> floor_seconds =
+        db::TimePositionsFloor(o.floor_store, answer->load_id());
+    if (!floor_seconds.ok()) {
+      std::cerr << "ingest: floor failed: " << floor_seconds.status() << "\n";
+      return kExitRunFailed;
+    }
+    std::cerr << absl::StrFormat("ingest: floor: the same rows written plainly in %.2f s\n",
+                                 *floor_seconds);
+    floor = absl::StrFormat(" floor_rows_per_s=%.0f share_of_floor=%.3f",
+                            static_cast<double>(o.rows) / *floor_seconds, *floor_seconds / seconds);
+  }
+  std::cout << absl::StrFormat("ingest backend=%s rows=%d rows_per_s=%.0f%s%s\n", *backend,
+                               o.rows, static_cast<double>(o.rows) / seconds, memory, floor);
   return kExitOk;
 }
 
@@ -159,6 +174,10 @@ Scenario AddIngestScenario(CLI::App& app) {
   cmd->add_option("--server-pid", options->server_pid,
                   "riskcapd's pid on this machine: report its peak RSS (VmHWM) as peak_rss_mb and its CPU time")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--floor-store", options->floor_store,
+                  "the server's store URL (its database, reachable from here): then copy the "
+                  "uploaded rows into a scratch table the plainest way (SQLite: prepared INSERT "
+                  "per row in one transaction; PostgreSQL: one COPY) and print share_of_floor");
   CLI::Option* skip = cmd->add_flag("--skip-setup", options->skip_setup,
                                     "create nothing; spread rows over the funds of --fund-ids");
   CLI::Option* ids = cmd->add_option("--fund-ids", options->fund_ids,

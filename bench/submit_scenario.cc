@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "bench/closed_loop.h"
+#include "bench/noop_margin_server.h"
 #include "bench/registry_setup.h"
 #include "bench/scenario.h"
 #include "core/status_macros.h"
@@ -27,6 +28,7 @@ struct SubmitOptions {
   int funds = 200;
   bool skip_setup = false;
   std::vector<int64_t> fund_ids;
+  bool baseline = false;  // also drive an in-process no-op SubmitMargin server
 };
 
 // What every call of one run shares.
@@ -122,6 +124,36 @@ absl::StatusOr<std::string> Setup(const SubmitOptions& o,
   return backend;
 }
 
+// What one closed-loop run against one server measured.
+struct Measured {
+  double qps = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  int64_t errors = 0;
+};
+
+Measured Drive(const LoadOptions& load, const std::shared_ptr<grpc::Channel>& channel,
+               std::shared_ptr<const SubmitPlan> plan) {
+  ClosedLoop loop(load, SubmitStarter(channel, load, std::move(plan)));
+  LoadReport report = loop.Run();
+  PrintDetails(loop, report);
+  return Measured{report.qps(), loop.latency().PercentileMs(0.5),
+                  loop.latency().PercentileMs(0.99), report.errors};
+}
+
+// The same load, from the same client, against a server that does nothing: what the client,
+// gRPC and this machine allow. A real server's qps divided by it is comparable across machines.
+absl::StatusOr<Measured> DriveBaseline(const SubmitOptions& o,
+                                       std::shared_ptr<const SubmitPlan> plan) {
+  NoopMarginServer noop;
+  if (noop.address().empty()) return absl::UnavailableError("the no-op server did not start");
+  LoadOptions load = o.load;
+  load.server = noop.address();
+  std::cerr << "submit: baseline: the same load against a no-op SubmitMargin server at "
+            << load.server << "\n";
+  return Drive(load, OpenChannel(load), std::move(plan));
+}
+
 int RunSubmit(const SubmitOptions& o) {
   std::shared_ptr<grpc::Channel> channel = OpenChannel(o.load);
   auto plan = std::make_shared<SubmitPlan>();
@@ -134,14 +166,22 @@ int RunSubmit(const SubmitOptions& o) {
   std::cerr << absl::StrFormat("submit: run %d, %d funds, warm-up %.1f s, measuring %.1f s\n",
                                plan->run.number, plan->fund_ids.size(), o.load.warmup,
                                o.load.seconds);
-  ClosedLoop loop(o.load, SubmitStarter(channel, o.load, plan));
-  LoadReport report = loop.Run();
-  PrintDetails(loop, report);
+  const Measured real = Drive(o.load, channel, plan);
+  std::string baseline;
+  if (o.baseline) {
+    absl::StatusOr<Measured> noop = DriveBaseline(o, plan);
+    if (!noop.ok() || noop->errors > 0 || noop->qps <= 0) {
+      std::cerr << "submit: baseline failed: "
+                << (noop.ok() ? "calls failed" : noop.status().ToString()) << "\n";
+      return kExitRunFailed;
+    }
+    baseline = absl::StrFormat(" baseline_qps=%.1f baseline_p99_ms=%.2f share_of_baseline=%.3f",
+                               noop->qps, noop->p99_ms, real.qps / noop->qps);
+  }
   std::cout << absl::StrFormat("submit backend=%s inflight=%d qps=%.1f p50_ms=%.2f p99_ms=%.2f "
-                               "errors=%d\n",
-                               *backend, o.load.inflight, report.qps(),
-                               loop.latency().PercentileMs(0.5),
-                               loop.latency().PercentileMs(0.99), report.errors);
+                               "errors=%d%s\n",
+                               *backend, o.load.inflight, real.qps, real.p50_ms, real.p99_ms,
+                               real.errors, baseline);
   return kExitOk;
 }
 
@@ -163,6 +203,9 @@ Scenario AddSubmitScenario(CLI::App& app) {
                          ->check(CLI::PositiveNumber);
   skip->needs(ids);
   ids->needs(skip);
+  cmd->add_flag("--baseline", options->baseline,
+                "then drive an in-process no-op SubmitMargin server the same way and print "
+                "share_of_baseline (the server's qps / the no-op's)");
   return Scenario{cmd, [options] { return RunSubmit(*options); }};
 }
 

@@ -1,9 +1,10 @@
-// Internal to db/: single-row inserts shared by the one-at-a-time Store methods and the group
-// commit (Store::WriteBatch), so both apply the same checks and SQL.
+// Internal to db/: the submission and audit inserts shared by the one-at-a-time Store methods and
+// the group commit (Store::WriteBatch), so both apply the same checks and SQL.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <soci/soci.h>
 
@@ -15,37 +16,21 @@ namespace riskcap::db {
 
 // InvalidArgument naming the field when `m` is not a valid new (RECEIVED, undecided) submission.
 absl::Status CheckNewSubmission(const MarginSubmission& m);
-// Inserts submissions through one statement, parsed once and executed per row, so a group
-// commit does not parse the SQL again for every row. Not thread-safe; lives within one
-// transaction on `s`.
-class SubmissionInserter {
- public:
-  explicit SubmissionInserter(soci::session& s);
-  // Inserts `m` unless its idempotency key is taken; the new id, or nullopt when taken.
-  std::optional<long long> Insert(const MarginSubmission& m);
-
- private:
-  // Bound by reference into st_, so declared (and constructed) before it.
-  long long fund_id_ = 0, local_ = 0, offshore_ = 0, submitted_at_ = 0, id_ = 0;
-  std::string date_, methodology_, by_, key_, hash_, state_;
-  soci::indicator returned_ = soci::i_null;
-  soci::statement st_;
-};
+// Inserts `rows` (each already checked by CheckNewSubmission) in as few multi-row statements as
+// their count allows, each one round trip to the server: a statement re-executed per row costs a
+// round trip per row on PostgreSQL, and a group commit's batch is hundreds of rows. A row whose
+// idempotency key is already stored, or used by an earlier row of `rows`, is skipped. Returns
+// each row's new id in order, nullopt where skipped; ids increase in row order. Runs on the
+// caller's transaction on `s`.
+std::vector<std::optional<long long>> InsertSubmissions(
+    soci::session& s, const std::vector<const MarginSubmission*>& rows);
 
 // InvalidArgument when the record lacks a principal or method, or a field is longer than its
 // bound (core/audit.h).
 absl::Status CheckAuditRecord(const AuditRecord& r);
 
-// Appends audit records through one statement, like SubmissionInserter.
-class AuditInserter {
- public:
-  explicit AuditInserter(soci::session& s);
-  void Insert(const AuditRecord& r);
-
- private:
-  long long at_us_ = 0;
-  std::string principal_, method_, request_id_, outcome_, detail_;
-  soci::statement st_;
-};
+// Appends `records` (each already checked by CheckAuditRecord) in row order, in multi-row
+// statements like InsertSubmissions.
+void InsertAudits(soci::session& s, const std::vector<const AuditRecord*>& records);
 
 }  // namespace riskcap::db

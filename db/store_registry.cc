@@ -446,26 +446,10 @@ absl::Status CheckAuditRecord(const AuditRecord& r) {
   return absl::OkStatus();
 }
 
-AuditInserter::AuditInserter(soci::session& s)
-    : st_((s.prepare << "INSERT INTO audit_log (at_us, principal, method, request_id, outcome,"
-                        " detail) VALUES (:at, :p, :m, :r, :o, :d)",
-           soci::use(at_us_), soci::use(principal_), soci::use(method_), soci::use(request_id_),
-           soci::use(outcome_), soci::use(detail_))) {}
-
-void AuditInserter::Insert(const AuditRecord& r) {
-  at_us_ = absl::ToUnixMicros(r.at);
-  principal_ = r.principal;
-  method_ = r.method;
-  request_id_ = r.request_id;
-  outcome_ = r.outcome;
-  detail_ = r.detail;
-  st_.execute(true);
-}
-
 absl::Status Store::AppendAudit(const AuditRecord& record) {
   RETURN_IF_ERROR(CheckAuditRecord(record));
   return db_->Write([&](soci::session& s) -> absl::Status {
-    AuditInserter(s).Insert(record);
+    InsertAudits(s, {&record});
     return absl::OkStatus();
   });
 }

@@ -125,33 +125,6 @@ absl::Status CheckNewSubmission(const MarginSubmission& m) {
   return absl::OkStatus();
 }
 
-SubmissionInserter::SubmissionInserter(soci::session& s)
-    : state_(EnumName(SubmissionState::kReceived)),
-      st_((s.prepare << "INSERT INTO margin_submissions (fund_id, reference_date,"
-                        " local_margin_micros, offshore_margin_micros, methodology,"
-                        " submitted_at_us, submitted_by, idempotency_key, content_hash, state)"
-                        " VALUES (:f, :d, :l, :o, :m, :at, :by, :k, :h, :s)"
-                        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-           soci::use(fund_id_), soci::use(date_), soci::use(local_), soci::use(offshore_),
-           soci::use(methodology_), soci::use(submitted_at_), soci::use(by_), soci::use(key_),
-           soci::use(hash_), soci::use(state_), soci::into(id_, returned_))) {}
-
-std::optional<long long> SubmissionInserter::Insert(const MarginSubmission& m) {
-  fund_id_ = m.fund_id;
-  date_ = FormatDate(m.reference_date);
-  local_ = m.local_margin.micros();
-  offshore_ = m.offshore_margin.micros();
-  methodology_ = m.methodology;
-  submitted_at_ = absl::ToUnixMicros(m.submitted_at);
-  by_ = m.submitted_by;
-  key_ = m.idempotency_key;
-  hash_ = m.content_hash;
-  returned_ = soci::i_null;
-  // No row comes back when ON CONFLICT skipped the insert.
-  if (!st_.execute(true) || returned_ != soci::i_ok) return std::nullopt;
-  return id_;
-}
-
 // ---- Margin submissions ----
 
 absl::StatusOr<MarginSubmission> Store::InsertSubmission(const MarginSubmission& submission) {
@@ -159,7 +132,7 @@ absl::StatusOr<MarginSubmission> Store::InsertSubmission(const MarginSubmission&
   return db_->Write([&](soci::session& s) -> absl::StatusOr<MarginSubmission> {
     RETURN_IF_ERROR(RequireUnusedKey(s, submission.idempotency_key));
     RETURN_IF_ERROR(RequireRow(s, "funds", submission.fund_id, "submission fund_id", "fund"));
-    std::optional<long long> id = SubmissionInserter(s).Insert(submission);
+    std::optional<long long> id = InsertSubmissions(s, {&submission}).front();
     // The key was free when checked above; a concurrent insert took it since.
     if (!id) return absl::AlreadyExistsError("submission idempotency_key was used concurrently");
     MarginSubmission stored = submission;
@@ -283,24 +256,32 @@ absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> Store::WriteBatch(
     if (w.audit) RETURN_IF_ERROR(CheckAuditRecord(*w.audit));
   }
   return db_->Write([&](soci::session& s) -> absl::StatusOr<std::vector<absl::StatusOr<int64_t>>> {
-    std::vector<absl::StatusOr<int64_t>> results;
-    results.reserve(submissions.size());
-    SubmissionInserter insert_submission(s);
-    AuditInserter insert_audit(s);
-    for (const SubmissionWrite& w : submissions) {
-      const MarginSubmission& m = w.submission;
-      // A bad submission fails its own slot only; the others still commit.
-      if (absl::Status bad = CheckNewSubmission(m); !bad.ok()) {
-        results.push_back(bad);
-      } else if (std::optional<long long> id = insert_submission.Insert(m)) {
-        results.push_back(static_cast<int64_t>(*id));
-        if (w.audit) insert_audit.Insert(*w.audit);
+    // A bad submission fails its own slot only; the others still commit.
+    std::vector<absl::StatusOr<int64_t>> results(submissions.size(), int64_t{0});
+    std::vector<const MarginSubmission*> valid;
+    for (size_t i = 0; i < submissions.size(); ++i) {
+      if (absl::Status bad = CheckNewSubmission(submissions[i].submission); !bad.ok()) {
+        results[i] = bad;
       } else {
-        results.push_back(absl::AlreadyExistsError(absl::StrCat(
-            "submission idempotency_key '", m.idempotency_key, "' is already used")));
+        valid.push_back(&submissions[i].submission);
       }
     }
-    for (const AuditRecord& r : audits) insert_audit.Insert(r);
+    std::vector<std::optional<long long>> ids = InsertSubmissions(s, valid);
+    // Each inserted submission's own record, in submission order, then the plain records.
+    std::vector<const AuditRecord*> records;
+    for (size_t i = 0, next = 0; i < submissions.size(); ++i) {
+      if (!results[i].ok()) continue;
+      const SubmissionWrite& w = submissions[i];
+      if (std::optional<long long> id = ids[next++]) {
+        results[i] = static_cast<int64_t>(*id);
+        if (w.audit) records.push_back(&*w.audit);
+      } else {
+        results[i] = absl::AlreadyExistsError(absl::StrCat(
+            "submission idempotency_key '", w.submission.idempotency_key, "' is already used"));
+      }
+    }
+    for (const AuditRecord& r : audits) records.push_back(&r);
+    InsertAudits(s, records);
     return results;
   });
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/rules/margin_status.h"
 #include "core/status_macros.h"
+#include "db/positions_of_funds.h"
 #include "db/sha256.h"
 #include "db/status_inputs.h"
 #include "server/jobs/feed_job_support.h"
@@ -51,7 +52,29 @@ struct Inputs {
   std::map<int64_t, rules::FundStatusRow> previous;
   bool has_earlier_status = false;  // false: no fund has a previous result, nothing to look up
   int64_t rows_read = 0;
+  // Positions of the OTC funds of the batch being computed (ReadBatchPositions), by fund.
+  std::map<int64_t, std::vector<Position>> positions;
 };
+
+// Funds computed per positions query: one query per batch of funds, not one per fund (per-fund
+// queries cost a round trip each on PostgreSQL); a batch's positions stay a small part of memory.
+constexpr size_t kFundsPerPositionsRead = 500;
+
+// Reads into `in.positions` the positions of the OTC funds among funds[first, first + batch).
+absl::Status ReadBatchPositions(db::Store& store, size_t first, Inputs& in) {
+  in.positions.clear();
+  if (!in.positions_version) return absl::OkStatus();
+  std::vector<int64_t> otc;
+  for (size_t i = first; i < std::min(in.funds.size(), first + kFundsPerPositionsRead); ++i) {
+    auto it = in.exposures.find(in.funds[i].id);
+    if (it != in.exposures.end() && it->second.otc) otc.push_back(in.funds[i].id);
+  }
+  ASSIGN_OR_RETURN(std::vector<Position> rows,
+                   db::ListPositionsOfFunds(store, *in.positions_version, otc));
+  for (Position& p : rows) in.positions[p.fund_id].push_back(std::move(p));
+  for (int64_t fund : otc) in.positions[fund];  // a fund without rows has none, not unknown
+  return absl::OkStatus();
+}
 
 absl::Status ReadExposures(db::Store& store, Date date, Inputs& in) {
   auto version = store.GetLatestSnapshotVersion(SnapshotKind::kExposure, date);
@@ -137,8 +160,12 @@ absl::StatusOr<rules::MarginStatusInput> FundInput(const JobContext& ctx, const 
     input.exposure = it->second;
     if (it->second.otc && in.positions_version) {
       input.positions_date = it->second.position_date;
-      ASSIGN_OR_RETURN(input.positions,
-                       FundPositions(ctx.store(), *in.positions_version, fund.id));
+      if (auto read = in.positions.find(fund.id); read != in.positions.end()) {
+        input.positions = read->second;
+      } else {
+        ASSIGN_OR_RETURN(input.positions,
+                         FundPositions(ctx.store(), *in.positions_version, fund.id));
+      }
     }
   }
   if (auto it = in.navs.find(fund.id); it != in.navs.end()) input.nav = it->second;
@@ -255,6 +282,9 @@ class MarginStatusJob final : public Job {
     std::vector<rules::FundStatusRow> rows;
     for (const Fund& fund : in.funds) {
       RETURN_IF_ERROR(ctx.CheckCancelled("computing fund status"));
+      if (rows.size() % kFundsPerPositionsRead == 0) {
+        RETURN_IF_ERROR(ReadBatchPositions(ctx.store(), rows.size(), in));
+      }
       ASSIGN_OR_RETURN(rules::MarginStatusInput input, FundInput(ctx, in, fund));
       in.rows_read += static_cast<int64_t>(input.positions.size());
       ASSIGN_OR_RETURN(rules::FundStatusRow row, rules::ComputeFundStatusRow(input, ctx.rules()));

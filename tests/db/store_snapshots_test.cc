@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/canonical.h"
+#include "db/positions_of_funds.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
@@ -299,6 +300,25 @@ TEST_P(StoreSnapshots, PositionsRoundTripWithFundFilterAndPages) {
   EXPECT_EQ(paged, fund_102);
   EXPECT_EQ(store().ListPositions(v->id, std::nullopt, Page{0, 0}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreSnapshots, PositionsOfSeveralFundsComeFromOneListingInCanonicalOrder) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 24; ++i) rows.push_back(MakePosition(i, kDay));
+  auto v = store().WritePositions(Load(kDay), rows);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::vector<Position> sorted = InCanonicalOrder(rows);
+  std::vector<Position> of_101_and_103;
+  for (const Position& p : sorted) {
+    if (p.fund_id == 101 || p.fund_id == 103) of_101_and_103.push_back(p);
+  }
+  ASSERT_FALSE(of_101_and_103.empty());
+  ASSERT_LT(of_101_and_103.size(), sorted.size());  // another fund's rows must stay out
+  // Named in any order, with an unknown fund (999) that adds nothing.
+  EXPECT_EQ(Ok(db::ListPositionsOfFunds(store(), v->id, {103, 999, 101})), of_101_and_103);
+  EXPECT_TRUE(Ok(db::ListPositionsOfFunds(store(), v->id, {})).empty());
+  EXPECT_EQ(db::ListPositionsOfFunds(store(), v->id + 1000, {101}).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_P(StoreSnapshots, BulkLoadOf100kPositionsRoundTripsEveryValue) {
