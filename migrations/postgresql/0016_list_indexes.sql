@@ -26,7 +26,7 @@ CREATE INDEX api_keys_by_manager ON api_keys (manager_id, id);
 CREATE INDEX job_runs_by_job_id ON job_runs (job, id);
 CREATE INDEX job_runs_by_state_id ON job_runs (state, id);
 
--- ListFundStatus by manager, and GetRiskCapitalSummary's counts: one version's rows read from
--- the index alone (its GROUP BY columns), not from the wide table.
+-- GetRiskCapitalSummary's counts and highest utilisation: one version's rows read from the index
+-- alone (its GROUP BY columns), not from the wide table.
 CREATE INDEX fund_status_summary ON fund_status (version_id, manager_id, consolidated_exposure,
-  regulatory_class, deadline_status, validation_status, limit_status, stale, fund_id);
+  regulatory_class, deadline_status, validation_status, limit_status, stale, utilisation, fund_id);
