@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   scenarios.push_back(riskcap::bench::AddSubmitScenario(app));
   scenarios.push_back(riskcap::bench::AddIngestScenario(app));
   scenarios.push_back(riskcap::bench::AddPipelineScenario(app));
+  scenarios.push_back(riskcap::bench::AddReadsScenario(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,4 +29,8 @@ Scenario AddIngestScenario(CLI::App& app);
 // `pipeline`: loads generated data, then times JobService.RunPipeline (pipeline_scenario.cc).
 Scenario AddPipelineScenario(CLI::App& app);
 
+// `reads`: every List RPC's first and deep page, and the summary, over a seeded store on an
+// in-process server (reads_scenario.cc).
+Scenario AddReadsScenario(CLI::App& app);
+
 }  // namespace riskcap::bench

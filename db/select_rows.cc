@@ -34,6 +34,10 @@ KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const
   values_.emplace_back(after);
 }
 
+void KeysetQuery::Where(std::string_view condition) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(condition));
+}
+
 void KeysetQuery::Where(std::string_view condition, long long value) {
   absl::StrAppend(&conditions_, " AND ", AbslView(condition));
   values_.emplace_back(value);
@@ -45,6 +49,15 @@ void KeysetQuery::Where(std::string_view condition, std::string value) {
 }
 
 void KeysetQuery::WhereIn(std::string_view column, const std::vector<std::string>& values) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(column), " IN (");
+  for (size_t i = 0; i < values.size(); ++i) {
+    absl::StrAppend(&conditions_, i == 0 ? ":in" : ", :in", i);
+    values_.emplace_back(values[i]);
+  }
+  absl::StrAppend(&conditions_, ")");
+}
+
+void KeysetQuery::WhereIn(std::string_view column, const std::vector<long long>& values) {
   absl::StrAppend(&conditions_, " AND ", AbslView(column), " IN (");
   for (size_t i = 0; i < values.size(); ++i) {
     absl::StrAppend(&conditions_, i == 0 ? ":in" : ", :in", i);

@@ -49,10 +49,12 @@ class KeysetQuery {
   KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
               Order order = Order::kOldestFirst);
 
+  void Where(std::string_view condition);  // binds no value, e.g. "revoked_at_us IS NULL"
   void Where(std::string_view condition, long long value);
   void Where(std::string_view condition, std::string value);
   // "<column> IN (:p0, :p1, ...)"; `values` must not be empty.
   void WhereIn(std::string_view column, const std::vector<std::string>& values);
+  void WhereIn(std::string_view column, const std::vector<long long>& values);
 
   template <typename T>
   std::vector<T> Run(soci::session& s, T (*read)(const soci::row&)) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -65,6 +66,8 @@ struct SubmissionFilter {
   std::optional<Date> from_date;  // reference_date >= from_date
   std::optional<Date> to_date;    // reference_date <= to_date
   std::optional<SubmissionState> state;
+  // Newest first: `Page::after_id` is then the id to continue below (0 = from the newest).
+  bool newest_first = false;
 };
 
 struct FindingFilter {
@@ -73,6 +76,66 @@ struct FindingFilter {
   std::optional<FindingSeverity> min_severity;
   std::optional<std::string> rule;
   std::optional<Date> reference_date;  // only findings of this date
+  std::optional<int64_t> manager_id;    // only findings on this manager's funds
+  // Newest first: `Page::after_id` is then the id to continue below (0 = from the newest).
+  bool newest_first = false;
+};
+
+// ---- Filters of the API's List calls (each applied in SQL, so a page costs a page) ----
+
+// Exemptions, newest first.
+struct ExemptionFilter {
+  std::optional<int64_t> fund_id;
+  std::optional<int64_t> manager_id;  // only exemptions of this manager's funds
+  bool include_revoked = true;
+};
+
+// Funds, by id.
+struct FundFilter {
+  std::optional<int64_t> manager_id;
+  bool include_inactive = true;
+};
+
+// API keys, by id.
+struct ApiKeyFilter {
+  std::optional<int64_t> manager_id;
+  bool include_revoked = true;
+};
+
+// Audit records, newest first. `methods`: any of these spellings (empty = any method).
+struct AuditFilter {
+  std::optional<std::string> principal;
+  std::vector<std::string> methods;
+  std::optional<absl::Time> start;  // at >= start
+  std::optional<absl::Time> end;    // at < end
+};
+
+// Rows of one exposure snapshot, by fund_id.
+struct ExposureFilter {
+  std::optional<int64_t> manager_id;  // only this manager's funds (as registered now)
+  // Only this consolidated exposure: OTC when the fund has OTC exposure, else OFFSHORE when it
+  // has offshore exposure, else NONE.
+  std::optional<rules::ConsolidatedExposure> consolidated;
+};
+
+// GetRiskCapitalSummary's figures over the monitored funds of one MARGIN_STATUS version,
+// counted by the database.
+struct FundStatusSummary {
+  // Funds per combination of the statuses the summary counts.
+  struct Group {
+    RegulatoryClass regulatory_class{};
+    rules::ConsolidatedExposure exposure{};
+    rules::DeadlineStatus deadline{};
+    rules::ValidationStatus validation{};
+    rules::LimitStatus limit{};
+    bool stale = false;
+    int64_t funds = 0;
+  };
+  std::vector<Group> groups;
+  std::optional<double> max_utilisation;
+  int64_t max_utilisation_fund_id = 0;  // the lowest fund id with max_utilisation
+  // OPEN or ACKNOWLEDGED findings of the version's reference date on the monitored funds.
+  int64_t open_findings = 0;
 };
 
 // ---- Margin status (db/store_status.cc): filters of ListFundStatus; absent = any. ----
@@ -128,6 +191,10 @@ class Store {
   absl::Status UpdateFund(const Fund& fund);  // NotFound when absent
   absl::StatusOr<Fund> GetFund(int64_t id);
   absl::StatusOr<std::vector<Fund>> ListFunds(std::optional<int64_t> manager_id, const Page& page);
+  absl::StatusOr<std::vector<Fund>> ListFunds(const FundFilter& filter, const Page& page);
+  // The names of the funds among `ids` that exist, by id (a page's worth, not the registry).
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> GetFundNames(
+      const std::vector<int64_t>& ids);
 
   // Asset type dimension: insert or replace descriptions.
   absl::Status UpsertAssetTypes(const std::vector<AssetType>& types);
@@ -150,6 +217,9 @@ class Store {
   absl::StatusOr<NavSnapshot> GetNavSnapshot(int64_t fund_id, Date date,
                                              std::optional<int32_t> version);
   absl::StatusOr<std::vector<NavSnapshot>> ListNavSnapshots(int64_t version_id);
+  // Only the rows of `fund_ids` (a page's worth), by fund_id.
+  absl::StatusOr<std::vector<NavSnapshot>> ListNavSnapshots(int64_t version_id,
+                                                            const std::vector<int64_t>& fund_ids);
 
   absl::StatusOr<SnapshotVersion> WriteNavHistory(const NewVersion& v,
                                                   const std::vector<NavHistoryEntry>& rows);
@@ -176,6 +246,10 @@ class Store {
                                                 const std::vector<FundExposure>& rows);
   absl::StatusOr<FundExposure> GetExposure(int64_t version_id, int64_t fund_id);
   absl::StatusOr<std::vector<FundExposure>> ListExposures(int64_t version_id);
+  // A page of them by fund_id; `page.after_id` is the fund_id to continue after.
+  absl::StatusOr<std::vector<FundExposure>> ListExposures(int64_t version_id,
+                                                          const ExposureFilter& filter,
+                                                          const Page& page);
 
   // ---- Streamed snapshot loads (ingest) ----
   // Like the Write* methods above, but the rows come from `rows` chunk by chunk, so a load of
@@ -211,6 +285,9 @@ class Store {
   absl::StatusOr<Exemption> GrantExemption(const Exemption& exemption);
   absl::Status RevokeExemption(int64_t id, const std::string& by, absl::Time at);
   absl::StatusOr<std::vector<Exemption>> ListExemptions(std::optional<int64_t> fund_id,
+                                                        const Page& page);
+  // Newest first: `page.after_id` is the id to continue below (0 = from the newest).
+  absl::StatusOr<std::vector<Exemption>> ListExemptions(const ExemptionFilter& filter,
                                                         const Page& page);
 
   // Findings. Raise returns the existing unresolved finding with the same dedup key and reference
@@ -302,6 +379,9 @@ class Store {
   // RunIdempotent it joins that transaction: the record commits with the change it describes.
   absl::Status AppendAudit(const AuditRecord& record);
   absl::StatusOr<std::vector<AuditRecord>> ListAudit(const Page& page);
+  // Newest first: `page.after_id` is the id to continue below (0 = from the newest).
+  absl::StatusOr<std::vector<AuditRecord>> ListAuditRecords(const AuditFilter& filter,
+                                                            const Page& page);
 
   // ---- Audit support (db/store_audit.cc) ----
   // Runs `fn` in one write transaction; the store calls it makes on this thread join it, so
@@ -330,6 +410,7 @@ class Store {
   absl::StatusOr<ApiKey> CreateApiKey(const ApiKey& key);
   absl::StatusOr<ApiKey> FindApiKeyByHash(const std::string& secret_hash);
   absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const Page& page);
+  absl::StatusOr<std::vector<ApiKey>> ListApiKeys(const ApiKeyFilter& filter, const Page& page);
   absl::Status RevokeApiKey(int64_t id, absl::Time at);  // NotFound when absent
 
   // ---- Cached look-ups for the submission hot path (db/store_cached.cc, db/lookup_cache.h) ----
@@ -353,6 +434,10 @@ class Store {
   absl::StatusOr<std::vector<rules::FundStatusRow>> ListFundStatus(int64_t version_id,
                                                                    const FundStatusFilter& filter,
                                                                    const Page& page);
+  // The counts of GetRiskCapitalSummary over the monitored rows (consolidated exposure not NONE)
+  // of MARGIN_STATUS version `version_id`, optionally one manager's, by GROUP BY in the database.
+  absl::StatusOr<FundStatusSummary> SummarizeFundStatus(int64_t version_id,
+                                                        std::optional<int64_t> manager_id);
   // The fund's row in the current version of the latest reference date before `before`
   // (breach tracking); nullopt when there is none.
   absl::StatusOr<std::optional<rules::FundStatusRow>> LatestFundStatusBefore(int64_t fund_id,

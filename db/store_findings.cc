@@ -175,7 +175,9 @@ absl::StatusOr<Finding> Store::GetFinding(int64_t id) {
 absl::StatusOr<std::vector<Finding>> Store::ListFindings(const FindingFilter& filter,
                                                          const Page& page) {
   RETURN_IF_ERROR(CheckPage(page));
-  KeysetQuery q(kFindingColumns, "findings", page);
+  KeysetQuery q(kFindingColumns, "findings", page,
+                filter.newest_first ? KeysetQuery::Order::kNewestFirst
+                                    : KeysetQuery::Order::kOldestFirst);
   if (filter.fund_id) q.Where("fund_id = :fund", static_cast<long long>(*filter.fund_id));
   if (filter.state) q.Where("state = :state", std::string(EnumName(*filter.state)));
   if (filter.min_severity) {
@@ -187,6 +189,10 @@ absl::StatusOr<std::vector<Finding>> Store::ListFindings(const FindingFilter& fi
   }
   if (filter.rule) q.Where("rule = :rule", *filter.rule);
   if (filter.reference_date) q.Where("reference_date = :day", FormatDate(*filter.reference_date));
+  if (filter.manager_id) {
+    q.Where("fund_id IN (SELECT id FROM funds WHERE manager_id = :manager)",
+            static_cast<long long>(*filter.manager_id));
+  }
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Finding>> {
     return q.Run(s, ReadFinding);
   });

@@ -10,6 +10,7 @@
 #include "db/lookup_cache.h"
 #include "db/row_reader.h"
 #include "db/row_writers.h"
+#include "db/select_rows.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -29,12 +30,6 @@ constexpr char kAdvanceManagerIdentity[] =
     "SELECT setval(pg_get_serial_sequence('managers', 'id'), GREATEST("
     "(SELECT MAX(id) FROM managers), COALESCE(pg_sequence_last_value("
     "pg_get_serial_sequence('managers', 'id')::regclass), 1)))";
-
-absl::Status CheckPage(const Page& page) {
-  if (page.limit < 1) return absl::InvalidArgumentError("page limit must be at least 1");
-  if (page.after_id < 0) return absl::InvalidArgumentError("page after_id must not be negative");
-  return absl::OkStatus();
-}
 
 // The database counts characters, not bytes: count UTF-8 lead bytes to agree with it.
 absl::Status CheckName(const char* entity, const std::string& name) {
@@ -163,15 +158,6 @@ AuditRecord ReadAudit(const soci::row& row) {
   return a;
 }
 
-// The first row of `sql` (one bound id), or NotFound with `what` ("fund 7").
-template <typename T>
-absl::StatusOr<T> SelectOne(soci::session& s, const std::string& sql, long long id,
-                            T (*read)(const soci::row&), const std::string& what) {
-  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(id));
-  for (const soci::row& row : rows) return read(row);
-  return absl::NotFoundError(absl::StrCat(what, " not found"));
-}
-
 // One keyset page of `table` ordered by id.
 template <typename T>
 std::vector<T> SelectPage(soci::session& s, const char* columns, const char* table,
@@ -249,7 +235,8 @@ absl::Status Store::UpdateManager(const Manager& manager) {
 absl::StatusOr<Manager> Store::GetManager(int64_t id) {
   return db_->Read([&](soci::session& s) -> absl::StatusOr<Manager> {
     return SelectOne<Manager>(s, absl::StrCat("SELECT ", kManagerColumns, " FROM managers WHERE id = :id"),
-                              id, ReadManager, absl::StrCat("manager ", id));
+                              static_cast<long long>(id), ReadManager,
+                              absl::StrCat("manager ", id));
   });
 }
 
@@ -302,7 +289,7 @@ absl::Status Store::UpdateFund(const Fund& fund) {
 absl::StatusOr<Fund> Store::GetFund(int64_t id) {
   return db_->Read([&](soci::session& s) -> absl::StatusOr<Fund> {
     return SelectOne<Fund>(s, absl::StrCat("SELECT ", kFundColumns, " FROM funds WHERE id = :id"),
-                           id, ReadFund, absl::StrCat("fund ", id));
+                           static_cast<long long>(id), ReadFund, absl::StrCat("fund ", id));
   });
 }
 
@@ -322,6 +309,31 @@ absl::StatusOr<std::vector<Fund>> Store::ListFunds(std::optional<int64_t> manage
     std::vector<Fund> funds;
     for (const soci::row& row : rows) funds.push_back(ReadFund(row));
     return funds;
+  });
+}
+
+absl::StatusOr<std::vector<Fund>> Store::ListFunds(const FundFilter& filter, const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  KeysetQuery q(kFundColumns, "funds", page);
+  if (filter.manager_id) q.Where("manager_id = :mgr", static_cast<long long>(*filter.manager_id));
+  if (!filter.include_inactive) q.Where("active = 1");
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Fund>> {
+    return q.Run(s, ReadFund);
+  });
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> Store::GetFundNames(
+    const std::vector<int64_t>& ids) {
+  std::vector<std::pair<int64_t, std::string>> names;
+  if (ids.empty()) return names;
+  KeysetQuery q("id, name", "funds", Page{0, static_cast<int>(ids.size())});
+  q.WhereIn("id", std::vector<long long>(ids.begin(), ids.end()));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<decltype(names)> {
+    return q.Run(s, +[](const soci::row& row) {
+      RowReader r(row);
+      int64_t id = r.Int();
+      return std::make_pair(id, r.Str());
+    });
   });
 }
 
@@ -403,6 +415,17 @@ absl::StatusOr<std::vector<ApiKey>> Store::ListApiKeys(const Page& page) {
   });
 }
 
+absl::StatusOr<std::vector<ApiKey>> Store::ListApiKeys(const ApiKeyFilter& filter,
+                                                       const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  KeysetQuery q(kApiKeyColumns, "api_keys", page);
+  if (filter.manager_id) q.Where("manager_id = :mgr", static_cast<long long>(*filter.manager_id));
+  if (!filter.include_revoked) q.Where("revoked_at_us IS NULL");
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<ApiKey>> {
+    return q.Run(s, ReadApiKey);
+  });
+}
+
 absl::Status Store::RevokeApiKey(int64_t id, absl::Time at) {
   // Cleared whatever the outcome: cheap, and revocations are rare.
   absl::Cleanup forget = [this] { db_->AfterTransaction([this] { caches_->api_keys.Clear(); }); };
@@ -458,6 +481,19 @@ absl::StatusOr<std::vector<AuditRecord>> Store::ListAudit(const Page& page) {
   RETURN_IF_ERROR(CheckPage(page));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<AuditRecord>> {
     return SelectPage<AuditRecord>(s, kAuditColumns, "audit_log", page, ReadAudit);
+  });
+}
+
+absl::StatusOr<std::vector<AuditRecord>> Store::ListAuditRecords(const AuditFilter& filter,
+                                                                 const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  KeysetQuery q(kAuditColumns, "audit_log", page, KeysetQuery::Order::kNewestFirst);
+  if (filter.principal) q.Where("principal = :principal", *filter.principal);
+  if (!filter.methods.empty()) q.WhereIn("method", filter.methods);
+  if (filter.start) q.Where("at_us >= :start", absl::ToUnixMicros(*filter.start));
+  if (filter.end) q.Where("at_us < :end", absl::ToUnixMicros(*filter.end));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<AuditRecord>> {
+    return q.Run(s, ReadAudit);
   });
 }
 

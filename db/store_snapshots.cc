@@ -499,6 +499,27 @@ absl::StatusOr<std::vector<NavSnapshot>> Store::ListNavSnapshots(int64_t version
   });
 }
 
+absl::StatusOr<std::vector<NavSnapshot>> Store::ListNavSnapshots(
+    int64_t version_id, const std::vector<int64_t>& fund_ids) {
+  if (fund_ids.empty()) return std::vector<NavSnapshot>();
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<NavSnapshot>> {
+    RETURN_IF_ERROR(VersionById(s, SnapshotKind::kNavSnapshot, version_id).status());
+    std::vector<long long> values = {version_id};
+    std::string in;
+    for (size_t i = 0; i < fund_ids.size(); ++i) {
+      absl::StrAppend(&in, i == 0 ? ":f" : ", :f", i);
+      values.push_back(fund_ids[i]);
+    }
+    soci::details::prepare_temp_type prepared =
+        (s.prepare << SelectFrom("nav_snapshots", kNavSnapshotColumns, 1)
+                   << " WHERE version_id = :version_id AND fund_id IN (" << in
+                   << ") ORDER BY fund_id");
+    for (long long& v : values) prepared, soci::use(v);
+    soci::rowset<soci::row> rows(prepared);
+    return Collect(rows, &ReadNavSnapshot);
+  });
+}
+
 absl::StatusOr<SnapshotVersion> Store::WriteNavHistory(const NewVersion& v,
                                                        const std::vector<NavHistoryEntry>& rows) {
   return AppendVersion(*db_, SnapshotKind::kNavHistory, v, "nav_history", kNavHistoryColumns,
@@ -625,6 +646,43 @@ absl::StatusOr<std::vector<FundExposure>> Store::ListExposures(int64_t version_i
     soci::rowset<soci::row> rows = (s.prepare << SelectFrom("fund_exposures", kExposureColumns, 1)
                                               << " WHERE version_id = :version_id ORDER BY fund_id",
                                     soci::use(id));
+    return Collect(rows, &ReadExposure);
+  });
+}
+
+namespace {
+
+// The SQL condition for a consolidated exposure: OTC wins over OFFSHORE; NONE is neither.
+const char* ConsolidatedCondition(rules::ConsolidatedExposure c) {
+  switch (c) {
+    case rules::ConsolidatedExposure::kOtc: return " AND otc = 1";
+    case rules::ConsolidatedExposure::kOffshore: return " AND otc = 0 AND offshore = 1";
+    case rules::ConsolidatedExposure::kNone: return " AND otc = 0 AND offshore = 0";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<FundExposure>> Store::ListExposures(int64_t version_id,
+                                                               const ExposureFilter& filter,
+                                                               const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<FundExposure>> {
+    RETURN_IF_ERROR(VersionById(s, SnapshotKind::kExposure, version_id).status());
+    long long id = version_id, after = page.after_id, limit = page.limit;
+    Nullable<long long> manager = NullableInt(filter.manager_id);
+    std::string sql = absl::StrCat(
+        SelectFrom("fund_exposures", kExposureColumns, 1),
+        " WHERE version_id = :version_id AND fund_id > :after",
+        filter.manager_id ? " AND fund_id IN (SELECT id FROM funds WHERE manager_id = :m)" : "",
+        filter.consolidated ? ConsolidatedCondition(*filter.consolidated) : "",
+        " ORDER BY fund_id LIMIT :limit");
+    soci::details::prepare_temp_type prepared = (s.prepare << sql);
+    prepared, soci::use(id), soci::use(after);
+    if (filter.manager_id) prepared, soci::use(manager.value);
+    prepared, soci::use(limit);
+    soci::rowset<soci::row> rows(prepared);
     return Collect(rows, &ReadExposure);
   });
 }

@@ -258,6 +258,71 @@ absl::StatusOr<std::vector<FundStatusRow>> Store::ListFundStatus(int64_t version
   });
 }
 
+namespace {
+
+// The monitored rows of version :v (of manager :m when not NULL), for the summary's queries.
+constexpr char kMonitoredRows[] =
+    " FROM fund_status WHERE version_id = :v AND consolidated_exposure <> 'NONE'"
+    " AND manager_id = COALESCE(:m, manager_id)";
+
+FundStatusSummary::Group ReadGroup(const soci::row& row) {
+  RowReader r(row);
+  FundStatusSummary::Group g;
+  g.regulatory_class = r.Enum<RegulatoryClass>();
+  g.exposure = r.Enum<rules::ConsolidatedExposure>();
+  g.deadline = r.Enum<rules::DeadlineStatus>();
+  g.validation = r.Enum<rules::ValidationStatus>();
+  g.limit = r.Enum<rules::LimitStatus>();
+  g.stale = r.Bool();
+  g.funds = r.Int();
+  return g;
+}
+
+void ReadMaxUtilisation(soci::session& s, long long& id, Nullable<long long>& manager,
+                        FundStatusSummary& out) {
+  soci::rowset<soci::row> rows =
+      (s.prepare << absl::StrCat("SELECT fund_id, utilisation", kMonitoredRows,
+                                 " AND utilisation IS NOT NULL"
+                                 " ORDER BY utilisation DESC, fund_id LIMIT 1"),
+       soci::use(id), soci::use(manager.value, manager.indicator));
+  for (const soci::row& row : rows) {
+    RowReader r(row);
+    out.max_utilisation_fund_id = r.Int();
+    out.max_utilisation = r.Double();
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<FundStatusSummary> Store::SummarizeFundStatus(int64_t version_id,
+                                                             std::optional<int64_t> manager_id) {
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<FundStatusSummary> {
+    RETURN_IF_ERROR(RequireStatusVersion(s, version_id));
+    long long id = version_id;
+    Nullable<long long> manager = NullableInt(manager_id);
+    FundStatusSummary out;
+    constexpr char kKeys[] =
+        "regulatory_class, consolidated_exposure, deadline_status, validation_status, "
+        "limit_status, stale";
+    soci::rowset<soci::row> groups =
+        (s.prepare << absl::StrCat("SELECT ", kKeys, ", COUNT(*)", kMonitoredRows, " GROUP BY ",
+                                   kKeys),
+         soci::use(id), soci::use(manager.value, manager.indicator));
+    for (const soci::row& row : groups) out.groups.push_back(ReadGroup(row));
+    ReadMaxUtilisation(s, id, manager, out);
+    // A finding belongs to the date whose run raised it: only the version's own date counts.
+    long long open = 0;
+    s << absl::StrCat("SELECT COUNT(*) FROM findings f WHERE f.state IN ('OPEN', 'ACKNOWLEDGED')"
+                      " AND f.reference_date = (SELECT reference_date FROM snapshot_versions"
+                      " WHERE id = :v0) AND f.fund_id IN (SELECT fund_id",
+                      kMonitoredRows, ")"),
+        soci::use(id), soci::use(id), soci::use(manager.value, manager.indicator),
+        soci::into(open);
+    out.open_findings = open;
+    return out;
+  });
+}
+
 absl::StatusOr<std::optional<FundStatusRow>> Store::LatestFundStatusBefore(int64_t fund_id,
                                                                            Date before) {
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::optional<FundStatusRow>> {

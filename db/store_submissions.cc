@@ -157,7 +157,9 @@ absl::StatusOr<MarginSubmission> Store::FindSubmissionByKey(const std::string& i
 absl::StatusOr<std::vector<MarginSubmission>> Store::ListSubmissions(
     const SubmissionFilter& filter, const Page& page) {
   RETURN_IF_ERROR(CheckPage(page));
-  KeysetQuery q(kSubmissionColumns, "margin_submissions", page);
+  KeysetQuery q(kSubmissionColumns, "margin_submissions", page,
+                filter.newest_first ? KeysetQuery::Order::kNewestFirst
+                                    : KeysetQuery::Order::kOldestFirst);
   if (filter.fund_id) q.Where("fund_id = :fund", static_cast<long long>(*filter.fund_id));
   if (filter.manager_id) {
     q.Where("fund_id IN (SELECT id FROM funds WHERE manager_id = :manager)",
@@ -240,6 +242,21 @@ absl::StatusOr<std::vector<Exemption>> Store::ListExemptions(std::optional<int64
   RETURN_IF_ERROR(CheckPage(page));
   KeysetQuery q(kExemptionColumns, "exemptions", page);
   if (fund_id) q.Where("fund_id = :fund", static_cast<long long>(*fund_id));
+  return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Exemption>> {
+    return q.Run(s, ReadExemption);
+  });
+}
+
+absl::StatusOr<std::vector<Exemption>> Store::ListExemptions(const ExemptionFilter& filter,
+                                                             const Page& page) {
+  RETURN_IF_ERROR(CheckPage(page));
+  KeysetQuery q(kExemptionColumns, "exemptions", page, KeysetQuery::Order::kNewestFirst);
+  if (filter.fund_id) q.Where("fund_id = :fund", static_cast<long long>(*filter.fund_id));
+  if (filter.manager_id) {
+    q.Where("fund_id IN (SELECT id FROM funds WHERE manager_id = :manager)",
+            static_cast<long long>(*filter.manager_id));
+  }
+  if (!filter.include_revoked) q.Where("revoked_at_us IS NULL");
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<Exemption>> {
     return q.Run(s, ReadExemption);
   });

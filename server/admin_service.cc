@@ -7,6 +7,7 @@
 // FAILED_PRECONDITION.
 #include "server/admin_service.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
@@ -18,9 +19,6 @@
 
 namespace riskcap::server {
 namespace {
-
-int64_t KeyId(const ApiKey& key) { return key.id; }
-int64_t RecordId(const AuditRecord& record) { return record.id; }
 
 // The store has no lookup by key id; a one-row keyset page starting at it is one.
 absl::StatusOr<ApiKey> ApiKeyById(db::Store& store, int64_t id) {
@@ -78,12 +76,9 @@ absl::Status ListKeysBody(const RpcEnv& env, const Principal& p, const v1::ListA
   if (r.manager_id() < 0) return FieldError("manager_id", "must be >= 0 (0 = any manager)");
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "AdminService/ListApiKeys", r));
   db::Page page = pager.page;
-  PageSource<ApiKey> source = [&](const db::Page& pg) { return env.store.ListApiKeys(pg); };
-  auto keep = [&](const ApiKey& k) {
-    return (r.include_revoked() || !k.revoked_at) &&
-           (r.manager_id() == 0 || k.manager_id == r.manager_id());
-  };
-  ASSIGN_OR_RETURN(auto keys, CollectAscending<ApiKey>(source, page, keep, KeyId));
+  db::ApiKeyFilter filter{.include_revoked = r.include_revoked()};
+  if (r.manager_id() > 0) filter.manager_id = r.manager_id();
+  ASSIGN_OR_RETURN(auto keys, env.store.ListApiKeys(filter, page));
   for (const ApiKey& k : keys) ToProto(k, out->add_api_keys());
   int64_t last = keys.empty() ? 0 : keys.back().id;
   out->set_next_page_token(pager.NextToken(last, keys.size(), page.limit));
@@ -111,23 +106,20 @@ absl::Status RevokeKeyBody(const RpcEnv& env, const Principal& p,
   return absl::OkStatus();
 }
 
-// ListAuditRecords filters; an unset bound is unbounded.
-struct AuditFilter {
-  std::string actor;
-  std::string method;  // full form, see FullMethodName
-  std::optional<absl::Time> start;
-  std::optional<absl::Time> end;
-  bool Keep(const AuditRecord& a) const {
-    return (actor.empty() || a.principal == actor) &&
-           (method.empty() || FullMethodName(a.method) == method) && (!start || a.at >= *start) &&
-           (!end || a.at < *end);
+// ListAuditRecords filters as the store applies them: records keep the method in the form it
+// was recorded in, short ("FundService/CreateFund") or full, so a full method matches both.
+absl::StatusOr<db::AuditFilter> ParseAuditFilter(const v1::ListAuditRecordsRequest& r) {
+  db::AuditFilter filter;
+  if (!r.actor().empty()) filter.principal = r.actor();
+  if (!r.method().empty()) {
+    std::string full = FullMethodName(r.method());
+    filter.methods.push_back(full);
+    constexpr absl::string_view kPackage = "/riskcap.v1.";
+    if (absl::StartsWith(full, kPackage)) {
+      std::string short_form(absl::string_view(full).substr(kPackage.size()));
+      if (FullMethodName(short_form) == full) filter.methods.push_back(short_form);
+    }
   }
-};
-
-absl::StatusOr<AuditFilter> ParseAuditFilter(const v1::ListAuditRecordsRequest& r) {
-  AuditFilter filter;
-  filter.actor = r.actor();
-  if (!r.method().empty()) filter.method = FullMethodName(r.method());
   if (r.has_start_time()) filter.start = FromProtoTime(r.start_time());
   if (r.has_end_time()) filter.end = FromProtoTime(r.end_time());
   if (filter.start && filter.end && *filter.end <= *filter.start) {
@@ -140,12 +132,10 @@ absl::Status ListAuditBody(const RpcEnv& env, const Principal& p,
                            const v1::ListAuditRecordsRequest& r,
                            v1::ListAuditRecordsResponse* out) {
   RETURN_IF_ERROR(RequireRole(p, {Role::kAnalyst}));
-  ASSIGN_OR_RETURN(AuditFilter filter, ParseAuditFilter(r));
+  ASSIGN_OR_RETURN(db::AuditFilter filter, ParseAuditFilter(r));
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "AdminService/ListAuditRecords", r));
   db::Page page = pager.page;
-  PageSource<AuditRecord> source = [&](const db::Page& pg) { return env.store.ListAudit(pg); };
-  auto keep = [&](const AuditRecord& a) { return filter.Keep(a); };
-  ASSIGN_OR_RETURN(auto records, CollectDescending<AuditRecord>(source, page, keep, RecordId));
+  ASSIGN_OR_RETURN(auto records, env.store.ListAuditRecords(filter, page));
   for (const AuditRecord& a : records) ToProto(a, out->add_audit_records());
   int64_t last = records.empty() ? 0 : records.back().id;
   out->set_next_page_token(pager.NextToken(last, records.size(), page.limit));

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -89,30 +88,6 @@ absl::StatusOr<std::vector<T>> CollectAscending(const PageSource<T>& source, con
     scan.after_id = key(rows.back());
   }
   return out;
-}
-
-// Newest first: up to `page.limit` rows that satisfy `keep` with key below `page.after_id` (0 =
-// no bound), in descending key order. Reads the whole table: the store lists ascending only.
-template <typename T>
-absl::StatusOr<std::vector<T>> CollectDescending(const PageSource<T>& source, const db::Page& page,
-                                                 const std::function<bool(const T&)>& keep,
-                                                 const std::function<int64_t(const T&)>& key) {
-  std::deque<T> newest;
-  db::Page scan{0, db::Page{}.limit * 10};
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<T> rows, source(scan));
-    for (T& row : rows) {
-      if (page.after_id > 0 && key(row) >= page.after_id) {
-        return std::vector<T>(newest.rbegin(), newest.rend());
-      }
-      if (!keep(row)) continue;
-      newest.push_back(std::move(row));
-      if (newest.size() > static_cast<size_t>(page.limit)) newest.pop_front();
-    }
-    if (rows.size() < static_cast<size_t>(scan.limit)) break;
-    scan.after_id = key(rows.back());
-  }
-  return std::vector<T>(newest.rbegin(), newest.rend());
 }
 
 }  // namespace riskcap::server

@@ -71,49 +71,77 @@ void ToProto(const SnapshotVersion& v, v1::StatusSnapshot* out) {
   out->set_job_run_id(v.job_run_id.value_or(0));
 }
 
-void Summarize(const std::vector<rules::FundStatusRow>& rows, v1::RiskCapitalSummary* out) {
+namespace {
+
+using S = v1::RiskCapitalSummary;
+
+// One count of the summary: the funds of a group are added to it when `applies`.
+struct Count {
+  bool applies;
+  void (S::*set)(int32_t);
+  int32_t (S::*get)() const;
+};
+
+// Adds one group of funds that share every status the summary counts.
+void AddGroup(const db::FundStatusSummary::Group& g, S* out) {
+  using rules::ConsolidatedExposure;
   using rules::DeadlineStatus;
   using rules::LimitStatus;
   using rules::ValidationStatus;
-  std::array<int32_t, EnumNames<RegulatoryClass>::kNames.size()> per_class{};
-  int32_t monitored = 0;
-  for (const rules::FundStatusRow& row : rows) {
-    if (!row.monitored()) continue;
-    ++monitored;
-    ++per_class[static_cast<size_t>(row.regulatory_class)];
-    const rules::FundStatus& s = row.status;
-    const rules::RiskCapitalResult& r = row.risk;
-    if (s.consolidated_exposure == rules::ConsolidatedExposure::kOtc) out->set_otc_fund_count(out->otc_fund_count() + 1);
-    if (s.consolidated_exposure == rules::ConsolidatedExposure::kOffshore) out->set_offshore_fund_count(out->offshore_fund_count() + 1);
-    if (s.deadline_status == DeadlineStatus::kOnTime) out->set_on_time_count(out->on_time_count() + 1);
-    if (s.deadline_status == DeadlineStatus::kOverdue) out->set_overdue_count(out->overdue_count() + 1);
-    if (s.deadline_status == DeadlineStatus::kNeverSubmitted) out->set_never_submitted_count(out->never_submitted_count() + 1);
-    if (s.validation_status == ValidationStatus::kReceivedValidated) out->set_validated_count(out->validated_count() + 1);
-    if (s.validation_status == ValidationStatus::kReceivedNotValidated) out->set_not_validated_count(out->not_validated_count() + 1);
-    if (s.validation_status == ValidationStatus::kNotReceived) out->set_not_received_count(out->not_received_count() + 1);
-    if (r.limit_status == LimitStatus::kWithinLimit) out->set_within_limit_count(out->within_limit_count() + 1);
-    if (r.limit_status == LimitStatus::kWarning) out->set_warning_count(out->warning_count() + 1);
-    if (r.limit_status == LimitStatus::kBreach) out->set_breach_count(out->breach_count() + 1);
-    if (r.limit_status == LimitStatus::kCritical) out->set_critical_count(out->critical_count() + 1);
-    if (r.stale) out->set_stale_count(out->stale_count() + 1);
-    if (r.utilisation && (!out->has_max_utilisation() || *r.utilisation > out->max_utilisation().value())) {
-      out->mutable_max_utilisation()->set_value(*r.utilisation);
-      out->set_max_utilisation_fund_id(row.fund_id());
-    }
+  const Count counts[] = {
+      {true, &S::set_monitored_fund_count, &S::monitored_fund_count},
+      {g.exposure == ConsolidatedExposure::kOtc, &S::set_otc_fund_count, &S::otc_fund_count},
+      {g.exposure == ConsolidatedExposure::kOffshore, &S::set_offshore_fund_count,
+       &S::offshore_fund_count},
+      {g.deadline == DeadlineStatus::kOnTime, &S::set_on_time_count, &S::on_time_count},
+      {g.deadline == DeadlineStatus::kOverdue, &S::set_overdue_count, &S::overdue_count},
+      {g.deadline == DeadlineStatus::kNeverSubmitted, &S::set_never_submitted_count,
+       &S::never_submitted_count},
+      {g.validation == ValidationStatus::kReceivedValidated, &S::set_validated_count,
+       &S::validated_count},
+      {g.validation == ValidationStatus::kReceivedNotValidated, &S::set_not_validated_count,
+       &S::not_validated_count},
+      {g.validation == ValidationStatus::kNotReceived, &S::set_not_received_count,
+       &S::not_received_count},
+      {g.limit == LimitStatus::kWithinLimit, &S::set_within_limit_count, &S::within_limit_count},
+      {g.limit == LimitStatus::kWarning, &S::set_warning_count, &S::warning_count},
+      {g.limit == LimitStatus::kBreach, &S::set_breach_count, &S::breach_count},
+      {g.limit == LimitStatus::kCritical, &S::set_critical_count, &S::critical_count},
+      {g.stale, &S::set_stale_count, &S::stale_count},
+  };
+  for (const Count& c : counts) {
+    if (c.applies) (out->*c.set)((out->*c.get)() + static_cast<int32_t>(g.funds));
   }
-  out->set_monitored_fund_count(monitored);
+}
+
+}  // namespace
+
+void Summarize(const db::FundStatusSummary& summary, v1::RiskCapitalSummary* out) {
+  std::array<int64_t, EnumNames<RegulatoryClass>::kNames.size()> per_class{};
+  for (const db::FundStatusSummary::Group& g : summary.groups) {
+    AddGroup(g, out);
+    per_class[static_cast<size_t>(g.regulatory_class)] += g.funds;
+  }
+  if (summary.max_utilisation) {
+    out->mutable_max_utilisation()->set_value(*summary.max_utilisation);
+    out->set_max_utilisation_fund_id(summary.max_utilisation_fund_id);
+  }
+  const int32_t monitored = out->monitored_fund_count();
   out->set_received_count(out->validated_count() + out->not_validated_count());
   if (monitored > 0) {
     out->mutable_on_time_rate()->set_value(static_cast<double>(out->on_time_count()) / monitored);
-    out->mutable_validation_rate()->set_value(static_cast<double>(out->validated_count()) / monitored);
+    out->mutable_validation_rate()->set_value(static_cast<double>(out->validated_count()) /
+                                              monitored);
     out->mutable_otc_share()->set_value(static_cast<double>(out->otc_fund_count()) / monitored);
   }
   for (size_t i = 0; i < per_class.size(); ++i) {
     if (per_class[i] == 0) continue;
     v1::ClassFundCount* c = out->add_funds_per_class();
-    c->set_regulatory_class(ToProtoEnum<RegulatoryClass, v1::RegulatoryClass>(static_cast<RegulatoryClass>(i)));
-    c->set_fund_count(per_class[i]);
+    c->set_regulatory_class(
+        ToProtoEnum<RegulatoryClass, v1::RegulatoryClass>(static_cast<RegulatoryClass>(i)));
+    c->set_fund_count(static_cast<int32_t>(per_class[i]));
   }
+  out->set_open_finding_count(static_cast<int32_t>(summary.open_findings));
 }
 
 }  // namespace riskcap::server

@@ -7,6 +7,7 @@
 
 #include "core/rules/fund_status_row.h"
 #include "core/snapshot_version.h"
+#include "db/store.h"
 #include "riskcap/v1/risk.pb.h"
 
 namespace riskcap::server {
@@ -14,7 +15,7 @@ namespace riskcap::server {
 void ToProto(const rules::FundStatusRow& row, const std::string& fund_name, v1::FundStatus* out);
 void ToProto(const SnapshotVersion& version, v1::StatusSnapshot* out);
 
-// Fills every count and ratio of `out` but snapshot and open_finding_count from `rows`.
-void Summarize(const std::vector<rules::FundStatusRow>& rows, v1::RiskCapitalSummary* out);
+// Fills every count and ratio of `out` but snapshot from the database's `summary`.
+void Summarize(const db::FundStatusSummary& summary, v1::RiskCapitalSummary* out);
 
 }  // namespace riskcap::server

@@ -4,7 +4,6 @@
 // request id; a retry returns the exemption as it is now. Revoking with a new request id an
 // exemption that is already revoked is FAILED_PRECONDITION, as the RPC documents. An unknown
 // exemption.fund_id is a field violation (INVALID_ARGUMENT).
-#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -16,10 +15,6 @@
 
 namespace riskcap::server {
 namespace {
-
-constexpr db::Page kEverything{0, std::numeric_limits<int>::max()};
-
-int64_t ExemptionId(const Exemption& e) { return e.id; }
 
 // The store has no lookup by exemption id; a one-row keyset page starting at it is one.
 absl::StatusOr<Exemption> ExemptionById(db::Store& store, int64_t id) {
@@ -93,37 +88,23 @@ absl::Status RevokeBody(const RpcEnv& env, const Principal& p,
   return absl::OkStatus();
 }
 
-// The funds whose exemptions `p` may list: nullopt for any, or a MANAGER key's own funds.
-absl::StatusOr<std::optional<absl::flat_hash_set<int64_t>>> ExemptionScope(
-    const RpcEnv& env, const Principal& p, int64_t fund_id) {
-  if (p.role != Role::kManager) return std::nullopt;
-  if (fund_id > 0) {
-    // The fund filter limits the list to one fund, which must be the key's.
-    RETURN_IF_ERROR(GetAccessibleFund(env.store, p, fund_id).status());
-    return std::nullopt;
-  }
-  ASSIGN_OR_RETURN(auto funds, env.store.ListFunds(p.manager_id, kEverything));
-  absl::flat_hash_set<int64_t> own;
-  for (const Fund& f : funds) own.insert(f.id);
-  return own;
-}
-
 absl::Status ListExemptionsBody(const RpcEnv& env, const Principal& p,
                                 const v1::ListExemptionsRequest& r, CallInfo&,
                                 v1::ListExemptionsResponse* out) {
   if (r.fund_id() < 0) return FieldError("fund_id", "must be >= 0 (0 = any fund)");
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListExemptions", r));
   db::Page page = pager.page;
-  ASSIGN_OR_RETURN(auto scope, ExemptionScope(env, p, r.fund_id()));
-  std::optional<int64_t> fund;
-  if (r.fund_id() > 0) fund = r.fund_id();
-  PageSource<Exemption> source = [&](const db::Page& pg) {
-    return env.store.ListExemptions(fund, pg);
-  };
-  auto keep = [&](const Exemption& e) {
-    return (r.include_revoked() || !e.revoked_at) && (!scope || scope->contains(e.fund_id));
-  };
-  ASSIGN_OR_RETURN(auto rows, CollectDescending<Exemption>(source, page, keep, ExemptionId));
+  db::ExemptionFilter filter{.include_revoked = r.include_revoked()};
+  if (r.fund_id() > 0) filter.fund_id = r.fund_id();
+  if (p.role == Role::kManager) {
+    // A fund filter must name one of the key's funds; without one, the key's funds only.
+    if (filter.fund_id) {
+      RETURN_IF_ERROR(GetAccessibleFund(env.store, p, *filter.fund_id).status());
+    } else {
+      filter.manager_id = p.manager_id.value_or(0);
+    }
+  }
+  ASSIGN_OR_RETURN(auto rows, env.store.ListExemptions(filter, page));
   for (const Exemption& e : rows) ToProto(e, out->add_exemptions());
   int64_t last = rows.empty() ? 0 : rows.back().id;
   out->set_next_page_token(pager.NextToken(last, rows.size(), page.limit));

@@ -40,6 +40,16 @@ bool InScope(const FundScope& scope, const Finding& f) {
   return !scope || (f.fund_id && scope->contains(*f.fund_id));
 }
 
+// A MANAGER key sees only findings on its own manager's funds; a fund filter must name one of
+// them (PERMISSION_DENIED otherwise).
+absl::Status ScopeFindings(const RpcEnv& env, const Principal& p, int64_t fund_id,
+                           db::FindingFilter& filter) {
+  if (p.role != Role::kManager) return absl::OkStatus();
+  if (fund_id > 0) RETURN_IF_ERROR(GetAccessibleFund(env.store, p, fund_id).status());
+  filter.manager_id = p.manager_id.value_or(0);
+  return absl::OkStatus();
+}
+
 absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFindingsRequest& r,
                       v1::ListFindingsResponse* out) {
   FieldErrors errors;
@@ -47,11 +57,9 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFindi
   RETURN_IF_ERROR(errors.ToStatus());
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FindingService/ListFindings", r));
   db::Page page = pager.page;
-  ASSIGN_OR_RETURN(FundScope scope, ScopeOf(env, p, r.fund_id()));
-  PageSource<Finding> source = [&](const db::Page& pg) { return env.store.ListFindings(filter, pg); };
-  auto keep = [&](const Finding& f) { return InScope(scope, f); };
-  auto key = [](const Finding& f) { return f.id; };
-  ASSIGN_OR_RETURN(auto rows, CollectDescending<Finding>(source, page, keep, key));
+  RETURN_IF_ERROR(ScopeFindings(env, p, r.fund_id(), filter));
+  filter.newest_first = true;
+  ASSIGN_OR_RETURN(auto rows, env.store.ListFindings(filter, page));
   for (const Finding& f : rows) ToProto(f, out->add_findings());
   out->set_next_page_token(pager.NextToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
   return absl::OkStatus();

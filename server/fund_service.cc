@@ -237,9 +237,8 @@ absl::Status ListFundsBody(const RpcEnv& env, const Principal& p, const v1::List
   }
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListFunds", r));
   db::Page page = pager.page;
-  PageSource<Fund> source = [&](const db::Page& pg) { return env.store.ListFunds(manager, pg); };
-  auto keep = [&](const Fund& f) { return r.include_inactive() || f.active; };
-  ASSIGN_OR_RETURN(std::vector<Fund> funds, CollectAscending<Fund>(source, page, keep, IdOf<Fund>));
+  db::FundFilter filter{.manager_id = manager, .include_inactive = r.include_inactive()};
+  ASSIGN_OR_RETURN(std::vector<Fund> funds, env.store.ListFunds(filter, page));
   for (const Fund& f : funds) ToProto(f, out->add_funds());
   int64_t last = funds.empty() ? 0 : funds.back().id;
   out->set_next_page_token(pager.NextToken(last, funds.size(), page.limit));

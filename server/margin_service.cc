@@ -147,12 +147,13 @@ grpc::Status MarginServiceImpl::ListSubmissions(grpc::ServerContext* context,
         RETURN_IF_ERROR(ScopeFilter(env_.store, p, filter));
         ASSIGN_OR_RETURN(Pager pager, PagerFor(env_.store, "MarginService/ListSubmissions", *request));
         db::Page page = pager.page;
+        filter.newest_first = true;
         ASSIGN_OR_RETURN(auto rows, env_.store.ListSubmissions(filter, page));
         absl::flat_hash_map<int64_t, int64_t> manager_of;
         for (const MarginSubmission& s : rows) {
           auto [it, inserted] = manager_of.try_emplace(s.fund_id, 0);
           if (inserted) {
-            ASSIGN_OR_RETURN(Fund fund, env_.store.GetFund(s.fund_id));
+            ASSIGN_OR_RETURN(Fund fund, env_.store.GetFundCached(s.fund_id));
             it->second = fund.manager_id;
           }
           ToProto(s, it->second, response->add_submissions());

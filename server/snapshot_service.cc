@@ -48,8 +48,9 @@ absl::StatusOr<SnapshotVersion> Resolve(db::Store& store, SnapshotKind kind, con
 }
 
 // A page token over a versioned snapshot pins it: the token's one integer packs the snapshot's
-// reference date (22 bits of days since 1900-01-01), its version (12 bits) and how many rows
-// earlier pages returned (24 bits).
+// reference date (22 bits of days since 1900-01-01), its version (12 bits) and the key of the
+// last row returned: a positions batch's row number (24 bits), an exposure row's fund id (29
+// bits, as ListFundStatus's tokens).
 struct Cursor {
   Date reference_date;
   int32_t version = 0;
@@ -57,21 +58,26 @@ struct Cursor {
 };
 constexpr int kVersionBits = 12;
 constexpr int kOffsetBits = 24;
+constexpr int kFundBits = 29;
 
-absl::StatusOr<int64_t> PackCursor(const Cursor& c) {
-  if (c.version >= (1 << kVersionBits) || c.offset >= (int64_t{1} << kOffsetBits)) {
+absl::StatusOr<int64_t> PackCursor(const Cursor& c, int offset_bits = kOffsetBits) {
+  if (c.version >= (1 << kVersionBits) || c.offset >= (int64_t{1} << offset_bits)) {
     return absl::ResourceExhaustedError("listing too long to page through; narrow the request");
   }
   const int64_t days = c.reference_date - kFirstDate;
-  return (((days << kVersionBits) | c.version) << kOffsetBits) | c.offset;
+  return (((days << kVersionBits) | c.version) << offset_bits) | c.offset;
 }
 
-Cursor UnpackCursor(int64_t key) {
+Cursor UnpackCursor(int64_t key, int offset_bits) {
   Cursor c;
-  c.offset = key & ((int64_t{1} << kOffsetBits) - 1);
-  c.version = static_cast<int32_t>((key >> kOffsetBits) & ((1 << kVersionBits) - 1));
-  c.reference_date = kFirstDate + (key >> (kOffsetBits + kVersionBits));
+  c.offset = key & ((int64_t{1} << offset_bits) - 1);
+  c.version = static_cast<int32_t>((key >> offset_bits) & ((1 << kVersionBits) - 1));
+  c.reference_date = kFirstDate + (key >> (offset_bits + kVersionBits));
   return c;
+}
+
+int OffsetBits(SnapshotKind kind) {
+  return kind == SnapshotKind::kExposure ? kFundBits : kOffsetBits;
 }
 
 absl::Status BadToken() {
@@ -87,7 +93,7 @@ absl::StatusOr<std::pair<SnapshotVersion, int64_t>> PageSnapshot(const RpcEnv& e
     ASSIGN_OR_RETURN(SnapshotVersion v, Resolve(env.store, kind, s));
     return std::make_pair(v, int64_t{0});
   }
-  const Cursor c = UnpackCursor(page.after_id);
+  const Cursor c = UnpackCursor(page.after_id, OffsetBits(kind));
   if (c.version < 1 || (s.as_of && c.reference_date > *s.as_of) ||
       (s.version && (c.reference_date != *s.as_of || c.version != *s.version))) {
     return BadToken();
@@ -96,14 +102,6 @@ absl::StatusOr<std::pair<SnapshotVersion, int64_t>> PageSnapshot(const RpcEnv& e
   if (absl::IsNotFound(pinned.status())) return BadToken();
   RETURN_IF_ERROR(pinned.status());
   return std::make_pair(*pinned, c.offset);
-}
-
-// The token for the page after rows [offset, offset + limit) of `total`; empty on the last page.
-absl::StatusOr<std::string> NextToken(const Pager& pager, const SnapshotVersion& v,
-                                      int64_t offset, int limit, size_t total) {
-  if (static_cast<size_t>(offset + limit) >= total) return std::string();
-  ASSIGN_OR_RETURN(int64_t key, PackCursor({v.reference_date, v.version, offset + limit}));
-  return pager.NextToken(key, static_cast<size_t>(limit), limit);
 }
 
 absl::Status CheckFund(const RpcEnv& env, const Principal& principal, int64_t fund_id) {
@@ -117,45 +115,31 @@ std::optional<double> OffshoreShare(const FundExposure& e, std::optional<Money> 
   return e.offshore_market_value.ToDouble() / nav->ToDouble();
 }
 
-// Each fund's NAV in the current NAV snapshot of `date`; empty when there is none.
-absl::StatusOr<absl::flat_hash_map<int64_t, Money>> NavsOn(db::Store& store, Date date) {
+// The NAV of each of `funds` in the current NAV snapshot of `date`; empty when there is none.
+absl::StatusOr<absl::flat_hash_map<int64_t, Money>> NavsOn(db::Store& store, Date date,
+                                                          const std::vector<int64_t>& funds) {
   absl::flat_hash_map<int64_t, Money> navs;
   auto version = store.GetSnapshotVersion(SnapshotKind::kNavSnapshot, date, std::nullopt);
   if (absl::IsNotFound(version.status())) return navs;
   RETURN_IF_ERROR(version.status());
-  ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows, store.ListNavSnapshots(version->id));
+  ASSIGN_OR_RETURN(std::vector<NavSnapshot> rows, store.ListNavSnapshots(version->id, funds));
   for (const NavSnapshot& n : rows) navs[n.fund_id] = n.nav;
   return navs;
 }
 
-absl::StatusOr<absl::flat_hash_set<int64_t>> FundsOfManager(db::Store& store, int64_t manager) {
-  absl::flat_hash_set<int64_t> ids;
-  for (db::Page page{0, 1000};;) {
-    ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(manager, page));
-    for (const Fund& f : funds) ids.insert(f.id);
-    if (funds.size() < static_cast<size_t>(page.limit)) return ids;
-    page.after_id = funds.back().id;
+// The store filter of a ListExposures request: a MANAGER key sees its own funds only.
+db::ExposureFilter ExposureFilterOf(const Principal& principal, v1::ExposureOrigin origin) {
+  db::ExposureFilter filter;
+  if (principal.role == Role::kManager) filter.manager_id = principal.manager_id.value_or(0);
+  switch (origin) {
+    case v1::EXPOSURE_ORIGIN_OTC: filter.consolidated = rules::ConsolidatedExposure::kOtc; break;
+    case v1::EXPOSURE_ORIGIN_OFFSHORE:
+      filter.consolidated = rules::ConsolidatedExposure::kOffshore;
+      break;
+    case v1::EXPOSURE_ORIGIN_NONE: filter.consolidated = rules::ConsolidatedExposure::kNone; break;
+    default: break;
   }
-}
-
-// The exposures a ListExposures request selects from one snapshot, by fund_id.
-absl::StatusOr<std::vector<FundExposure>> SelectExposures(db::Store& store,
-                                                          const Principal& principal,
-                                                          int64_t version_id,
-                                                          v1::ExposureOrigin origin) {
-  ASSIGN_OR_RETURN(std::vector<FundExposure> rows, store.ListExposures(version_id));
-  std::optional<absl::flat_hash_set<int64_t>> own;
-  if (principal.role == Role::kManager) {
-    ASSIGN_OR_RETURN(own, FundsOfManager(store, principal.manager_id.value_or(0)));
-  }
-  std::erase_if(rows, [&](const FundExposure& e) {
-    const auto consolidated = e.otc        ? v1::EXPOSURE_ORIGIN_OTC
-                              : e.offshore ? v1::EXPOSURE_ORIGIN_OFFSHORE
-                                           : v1::EXPOSURE_ORIGIN_NONE;
-    return (own && !own->contains(e.fund_id)) ||
-           (origin != v1::EXPOSURE_ORIGIN_UNSPECIFIED && origin != consolidated);
-  });
-  return rows;
+  return filter;
 }
 
 // ListNavHistory's date range: [start, end] narrowed to after the page token's date.
@@ -275,20 +259,28 @@ absl::Status ListFundExposures(const RpcEnv& env, const Principal& principal,
   }
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "SnapshotService/ListExposures", r));
   db::Page page = pager.page;
+  // For exposures the cursor's offset is the fund id to continue after.
   ASSIGN_OR_RETURN(auto pinned, PageSnapshot(env, SnapshotKind::kExposure, s, page));
-  const auto& [v, offset] = pinned;
+  const auto& [v, after_fund] = pinned;
   ASSIGN_OR_RETURN(std::vector<FundExposure> rows,
-                   SelectExposures(env.store, principal, v.id, r.consolidated_exposure()));
-  ASSIGN_OR_RETURN(auto navs, NavsOn(env.store, v.reference_date));
-  const size_t end = std::min(rows.size(), static_cast<size_t>(offset + page.limit));
-  for (size_t i = static_cast<size_t>(offset); i < end; ++i) {
+                   env.store.ListExposures(v.id,
+                                           ExposureFilterOf(principal, r.consolidated_exposure()),
+                                           {after_fund, page.limit + 1}));
+  const size_t shown = std::min(rows.size(), static_cast<size_t>(page.limit));
+  std::vector<int64_t> funds;
+  for (size_t i = 0; i < shown; ++i) funds.push_back(rows[i].fund_id);
+  ASSIGN_OR_RETURN(auto navs, NavsOn(env.store, v.reference_date, funds));
+  for (size_t i = 0; i < shown; ++i) {
     auto nav = navs.find(rows[i].fund_id);
     std::optional<Money> fund_nav;
     if (nav != navs.end()) fund_nav = nav->second;
     ToProto(rows[i], v, OffshoreShare(rows[i], fund_nav), out->add_exposures());
   }
-  ASSIGN_OR_RETURN(std::string next, NextToken(pager, v, offset, page.limit, rows.size()));
-  out->set_next_page_token(next);
+  if (rows.size() > shown) {
+    ASSIGN_OR_RETURN(int64_t key, PackCursor({v.reference_date, v.version, funds.back()},
+                                             OffsetBits(SnapshotKind::kExposure)));
+    out->set_next_page_token(pager.NextToken(key, shown, page.limit));
+  }
   return absl::OkStatus();
 }
 

@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/field_errors.h"
 #include "core/status_macros.h"
@@ -21,8 +20,6 @@ namespace {
 
 constexpr Date kFirstDate(1900, 1, 1);
 constexpr Date kLastDate(9999, 12, 31);
-constexpr db::Page kEverything{0, std::numeric_limits<int>::max()};
-constexpr int kSummaryPage = 1000;
 
 struct Selector {
   std::optional<Date> as_of;
@@ -129,12 +126,13 @@ db::FundStatusFilter FilterOf(const v1::ListFundStatusRequest& r, FieldErrors& e
   return f;
 }
 
+// The names of the page's funds (a query for the page, not the registry).
 absl::StatusOr<absl::flat_hash_map<int64_t, std::string>> FundNames(
-    db::Store& store, std::optional<int64_t> manager) {
-  ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(manager, kEverything));
-  absl::flat_hash_map<int64_t, std::string> names;
-  for (const Fund& f : funds) names[f.id] = f.name;
-  return names;
+    db::Store& store, const std::vector<rules::FundStatusRow>& rows) {
+  std::vector<int64_t> ids;
+  for (const rules::FundStatusRow& row : rows) ids.push_back(row.fund_id());
+  ASSIGN_OR_RETURN(auto named, store.GetFundNames(ids));
+  return absl::flat_hash_map<int64_t, std::string>(named.begin(), named.end());
 }
 
 absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundStatusRequest& r,
@@ -150,7 +148,7 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundS
   const auto& [version, after_fund] = pinned;
   ASSIGN_OR_RETURN(auto rows,
                    env.store.ListFundStatus(version.id, filter, db::Page{after_fund, page.limit}));
-  ASSIGN_OR_RETURN(auto names, FundNames(env.store, filter.manager_id));
+  ASSIGN_OR_RETURN(auto names, FundNames(env.store, rows));
   for (const rules::FundStatusRow& row : rows) ToProto(row, names[row.fund_id()], out->add_statuses());
   ToProto(version, out->mutable_snapshot());
   if (rows.size() == static_cast<size_t>(page.limit)) {
@@ -160,48 +158,17 @@ absl::Status ListBody(const RpcEnv& env, const Principal& p, const v1::ListFundS
   return absl::OkStatus();
 }
 
-// Unresolved findings of the summary's own reference date: a finding belongs to the date whose
-// run raised it, so an older date's findings are not the current picture.
-absl::StatusOr<int32_t> OpenFindings(db::Store& store, const absl::flat_hash_set<int64_t>& funds,
-                                     Date reference_date) {
-  int32_t count = 0;
-  for (FindingState state : {FindingState::kOpen, FindingState::kAcknowledged}) {
-    db::FindingFilter filter;
-    filter.state = state;
-    filter.reference_date = reference_date;
-    db::Page page{0, kSummaryPage};
-    while (true) {
-      ASSIGN_OR_RETURN(std::vector<Finding> rows, store.ListFindings(filter, page));
-      for (const Finding& f : rows) count += f.fund_id && funds.contains(*f.fund_id) ? 1 : 0;
-      if (rows.size() < static_cast<size_t>(kSummaryPage)) break;
-      page.after_id = rows.back().id;
-    }
-  }
-  return count;
-}
-
 absl::Status SummaryBody(const RpcEnv& env, const Principal& p,
                          const v1::GetRiskCapitalSummaryRequest& r, v1::RiskCapitalSummary* out) {
   FieldErrors errors;
   Selector selector = ParseSelector(r.as_of_date(), r.has_version() ? &r.version() : nullptr, errors);
   RETURN_IF_ERROR(errors.ToStatus());
-  db::FundStatusFilter filter;
-  ASSIGN_OR_RETURN(filter.manager_id, ManagerScope(p, r.manager_id()));
-  filter.include_not_monitored = false;
+  ASSIGN_OR_RETURN(std::optional<int64_t> manager, ManagerScope(p, r.manager_id()));
   ASSIGN_OR_RETURN(SnapshotVersion version, Resolve(env.store, selector));
-  std::vector<rules::FundStatusRow> rows;
-  db::Page page{0, kSummaryPage};
-  while (true) {
-    ASSIGN_OR_RETURN(auto batch, env.store.ListFundStatus(version.id, filter, page));
-    for (auto& row : batch) rows.push_back(std::move(row));
-    if (batch.size() < static_cast<size_t>(kSummaryPage)) break;
-    page.after_id = rows.back().fund_id();
-  }
-  Summarize(rows, out);
-  absl::flat_hash_set<int64_t> funds;
-  for (const auto& row : rows) funds.insert(row.fund_id());
-  ASSIGN_OR_RETURN(int32_t open, OpenFindings(env.store, funds, version.reference_date));
-  out->set_open_finding_count(open);
+  // Counted by the database (GROUP BY), so the summary reads no fund's row.
+  ASSIGN_OR_RETURN(db::FundStatusSummary summary,
+                   env.store.SummarizeFundStatus(version.id, manager));
+  Summarize(summary, out);
   ToProto(version, out->mutable_snapshot());
   return absl::OkStatus();
 }
