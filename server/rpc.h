@@ -22,6 +22,7 @@ class JobRunner;
 
 class FindingNotifier;
 class StreamLimits;
+class AuditSealer;
 
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
@@ -39,6 +40,9 @@ struct RpcEnv {
   FindingNotifier* findings = nullptr;
   // Caps on open streams and their idle time (server/stream_limits.h); none when null.
   StreamLimits* streams = nullptr;
+  // Seals the audit chain and signs its checkpoints (AdminService.GetAuditHead and
+  // VerifyAuditLog); when null they seal through the store and have no key.
+  AuditSealer* audit_sealer = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };
