@@ -24,6 +24,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterJobCommands,
     RegisterFindingCommands,
     RegisterKeyCommands,
+    RegisterAuditCommands,
     RegisterReportCommands,
 };
 
