@@ -65,8 +65,8 @@ std::string AuditChainHash(std::string_view prev_hash, int64_t position, const A
 }
 
 std::string AuditCheckpointBytes(int64_t position, std::string_view head_hash, int64_t at_us) {
-  return absl::StrCat("riskcap audit checkpoint v1\n", position, "\n", AbslView(head_hash), "\n", at_us,
-                      "\n");
+  return absl::StrCat("riskcap audit checkpoint v1\n", position, "\n", AbslView(head_hash), "\n",
+                      at_us, "\n");
 }
 
 absl::Status VerifyAuditCheckpoint(const AuditCheckpoint& c) {
@@ -81,7 +81,8 @@ absl::Status VerifyAuditCheckpoint(const AuditCheckpoint& c) {
   std::unique_ptr<EVP_PKEY, PkeyFree> pkey(EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(key.data()), key.size()));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  if (!pkey || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+  if (!pkey || !ctx ||
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
     return absl::InvalidArgumentError("public_key is not a usable Ed25519 key");
   }
   std::string message = AuditCheckpointBytes(c.position, c.head_hash, c.at_us);

@@ -89,7 +89,8 @@ TEST_P(AuditChain, TriggerAllowsOnlySealingOnce) {
   ASSERT_TRUE(store().AppendAudit(Record(3)).ok());
   for (const char* sql :
        {"UPDATE audit_log SET chain_hash = 'x' WHERE chain_pos = 1",  // resealing
-        "UPDATE audit_log SET chain_pos = 9, chain_hash = 'x', detail = 'y' WHERE chain_pos IS NULL",
+        "UPDATE audit_log SET chain_pos = 9, chain_hash = 'x', detail = 'y'"
+        " WHERE chain_pos IS NULL",
         "UPDATE audit_log SET detail = 'rewritten' WHERE chain_pos IS NULL",
         "DELETE FROM audit_log WHERE chain_pos = 2"}) {
     absl::Status st = Exec(sql);

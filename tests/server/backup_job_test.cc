@@ -321,7 +321,8 @@ TEST_P(BackupJobTest, BackupOfTamperedAuditLogFailsVerification) {
                          ? "DROP TRIGGER audit_log_seal_only"
                          : "ALTER TABLE audit_log DISABLE TRIGGER USER")
                   .ok());
-  ASSERT_TRUE(tamper("UPDATE audit_log SET outcome = 'PERMISSION_DENIED' WHERE chain_pos = 3").ok());
+  ASSERT_TRUE(
+      tamper("UPDATE audit_log SET outcome = 'PERMISSION_DENIED' WHERE chain_pos = 3").ok());
   auto broken = RunJob({{"target", "tampered.db"}});
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << broken.status();
   EXPECT_TRUE(absl::StrContains(broken.status().message(), "broken at position 3: row changed"))
