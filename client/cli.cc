@@ -27,6 +27,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterJobCommands,
     RegisterFindingCommands,
     RegisterKeyCommands,
+    RegisterAuditCommands,
     RegisterReportCommands,
 };
 

@@ -81,6 +81,7 @@ void RegisterIngestCommands(CLI::App& app, CommandContext& context);
 void RegisterJobCommands(CLI::App& app, CommandContext& context);
 void RegisterFindingCommands(CLI::App& app, CommandContext& context);
 void RegisterKeyCommands(CLI::App& app, CommandContext& context);
+void RegisterAuditCommands(CLI::App& app, CommandContext& context);
 
 // `riskcap margin import` (cmd_margin_import.cc), added to the margin group.
 void AddMarginImport(CLI::App& margin, CommandContext& context);

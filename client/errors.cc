@@ -108,9 +108,17 @@ std::string DescribeError(const absl::Status& status) {
   return line;
 }
 
+constexpr char kExitCodePayload[] = "riskcap.client/exit_code";
+
+absl::Status WithExitCode(absl::Status status, int exit_code) {
+  status.SetPayload(kExitCodePayload, absl::Cord(std::to_string(exit_code)));
+  return status;
+}
+
 int ReportError(const absl::Status& status) {
   if (status.ok()) return kExitOk;
   std::cerr << "riskcap: " << DescribeError(status) << std::endl;
+  if (auto code = status.GetPayload(kExitCodePayload)) return std::stoi(std::string(*code));
   return ExitCodeFor(status.code());
 }
 

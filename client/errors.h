@@ -39,8 +39,12 @@ absl::Status WithHint(const absl::Status& status, std::string_view hint);
 // then the field violations when there are any (at most 5 shown), else the message.
 std::string DescribeError(const absl::Status& status);
 
+// `status` carrying an exit code of its own, which ReportError then returns instead of the one
+// of its status code (e.g. `audit verify`'s 10..16, one per way the audit chain breaks).
+absl::Status WithExitCode(absl::Status status, int exit_code);
+
 // Prints "riskcap: <DescribeError>" on stderr and returns the exit code for `status`
-// (kExitOk, printing nothing, when it is OK).
+// (kExitOk, printing nothing, when it is OK): the one WithExitCode gave it, else ExitCodeFor.
 int ReportError(const absl::Status& status);
 
 }  // namespace riskcap::client

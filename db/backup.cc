@@ -214,8 +214,23 @@ absl::Status PrepareEmptyPostgres(soci::session& s, const Tables& tables, bool r
     }
     names.push_back(Quoted(t.name));
   }
-  // TRUNCATE fires no row triggers, so audit_log's append-only guard does not apply to it.
-  if (replace && !names.empty()) s << absl::StrCat("TRUNCATE ", absl::StrJoin(names, ", "));
+  // TRUNCATE fires no row triggers; the audit tables' TRUNCATE guards (migration 0015) are
+  // switched off for this transaction only, which only their owner may do: a restore over a
+  // non-empty database is the operator's, never the runtime role's.
+  if (!replace || names.empty()) return absl::OkStatus();
+  const std::vector<std::string> guards = {"audit_log audit_log_no_truncate",
+                                           "audit_checkpoints audit_checkpoints_no_truncate"};
+  auto toggle = [&](const char* action) {
+    for (const std::string& guard : guards) {
+      std::string table = guard.substr(0, guard.find(' '));
+      if (Find(tables, table) == nullptr) continue;
+      s << absl::StrCat("ALTER TABLE ", table, " ", action, " TRIGGER ",
+                        guard.substr(guard.find(' ') + 1));
+    }
+  };
+  toggle("DISABLE");
+  s << absl::StrCat("TRUNCATE ", absl::StrJoin(names, ", "));
+  toggle("ENABLE");
   return absl::OkStatus();
 }
 

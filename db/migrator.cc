@@ -78,6 +78,14 @@ absl::StatusOr<bool> ApplyOne(Database& db, const Migration& m, const std::vecto
 absl::Status EnsureTable(Database& db) {
   return db.Write([&](soci::session& s) -> absl::Status {
     Lock(db, s);
+    if (db.backend() == Backend::kPostgresql) {
+      // A runtime role without CREATE on the schema (docs/operations.md) may not even run
+      // CREATE TABLE IF NOT EXISTS: create the table only when it is missing.
+      int exists = 0;
+      s << "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END",
+          soci::into(exists);
+      if (exists == 1) return absl::OkStatus();
+    }
     s << kCreateTable;
     return absl::OkStatus();
   });

@@ -24,6 +24,7 @@
 #include "core/position.h"
 #include "core/rules/fund_status_row.h"
 #include "core/snapshot_version.h"
+#include "db/audit_verify.h"
 #include "db/session_timeouts.h"
 #include "db/store_stats.h"
 #include "db/store_url.h"
@@ -382,6 +383,29 @@ class Store {
   // Newest first: `page.after_id` is the id to continue below (0 = from the newest).
   absl::StatusOr<std::vector<AuditRecord>> ListAuditRecords(const AuditFilter& filter,
                                                             const Page& page);
+
+  // ---- The audit chain (db/store_audit_chain.cc; format in docs/security.md) ----
+  // Seals up to `max_rows` unsealed audit records, in id order: gives each the next chain
+  // position and its hash (db/audit_chain.h) in one transaction; returns how many. One sealer at
+  // a time: on PostgreSQL a transaction advisory lock per schema, across replicas; on SQLite the
+  // write lock. Writers never wait for it beyond that one short transaction.
+  static constexpr int kAuditSealBatch = 5000;
+  absl::StatusOr<int64_t> SealAudit(int max_rows = kAuditSealBatch);
+  // Seals until no unsealed record is left (as of its last batch); returns how many.
+  absl::StatusOr<int64_t> SealAllAudit();
+  // The last sealed record's position and hash (0 and kAuditGenesisHash when none).
+  struct AuditHead {
+    int64_t position = 0;
+    std::string hash;
+  };
+  absl::StatusOr<AuditHead> AuditChainHead();
+  // Appends a signed checkpoint (append-only table; the caller signed it).
+  absl::Status AppendAuditCheckpoint(const AuditCheckpoint& checkpoint);
+  // The newest checkpoint; nullopt when none was written.
+  absl::StatusOr<std::optional<AuditCheckpoint>> LatestAuditCheckpoint();
+  // Recomputes the sealed chain and checks every checkpoint, in one read snapshot
+  // (db/audit_verify.h). Unsealed records are counted, not checked: seal first.
+  absl::StatusOr<AuditVerification> VerifyAudit(const AuditVerifyOptions& options);
 
   // ---- Audit support (db/store_audit.cc) ----
   // Runs `fn` in one write transaction; the store calls it makes on this thread join it, so

@@ -24,6 +24,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                                 v1::ListAuditRecordsResponse* response) override;
   grpc::Status GetServerInfo(grpc::ServerContext* context, const v1::GetServerInfoRequest* request,
                              v1::ServerInfo* response) override;
+  // The audit chain (server/audit_rpcs.cc): ANALYST or ADMIN.
+  grpc::Status GetAuditHead(grpc::ServerContext* context, const v1::GetAuditHeadRequest* request,
+                            v1::AuditCheckpoint* response) override;
+  grpc::Status VerifyAuditLog(grpc::ServerContext* context,
+                              const v1::VerifyAuditLogRequest* request,
+                              v1::AuditVerification* response) override;
 
  private:
   const RpcEnv& env_;

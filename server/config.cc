@@ -137,6 +137,8 @@ absl::Status LoadStreamLimitsFromEnv(const std::function<const char*(const char*
 // The ranges, shared by the environment and the flags.
 constexpr int kMaxStatementTimeoutSeconds = 86400;
 constexpr int kMaxLockTimeoutSeconds = 3600;
+constexpr int kMaxAuditSealIntervalMs = 60000;
+constexpr int kMaxAuditCheckpointIntervalSeconds = 7 * 86400;
 
 absl::Status LoadStoreTimeoutsFromEnv(const std::function<const char*(const char*)>& getenv,
                                       ServerConfig* c) {
@@ -198,6 +200,36 @@ absl::Status ReadDate(const char* name, const std::string& text, Date* out) {
   return absl::OkStatus();
 }
 
+// The audit chain's settings (RISKCAP_SIGNING_KEY_FILE and the sealer's intervals).
+absl::Status LoadAuditChainFromEnv(const std::function<const char*(const char*)>& getenv,
+                                   ServerConfig* c) {
+  if (const char* v = getenv("RISKCAP_SIGNING_KEY_FILE")) c->signing_key_file = v;
+  if (const char* v = getenv("RISKCAP_AUDIT_SEAL_INTERVAL_MS")) {
+    auto st = ReadInt("RISKCAP_AUDIT_SEAL_INTERVAL_MS", v, 0, kMaxAuditSealIntervalMs,
+                      &c->audit_seal_interval_ms);
+    if (!st.ok()) return st;
+  }
+  if (const char* v = getenv("RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS")) {
+    return ReadInt("RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS", v, 0,
+                   kMaxAuditCheckpointIntervalSeconds, &c->audit_checkpoint_interval_seconds);
+  }
+  return absl::OkStatus();
+}
+
+void AddAuditChainFlags(CLI::App& app, ServerConfig* c) {
+  app.add_option("--signing-key-file", c->signing_key_file,
+                 "Ed25519 key (PEM, mode 0600) signing audit checkpoints; create it with "
+                 "`riskcapd keys init-signing` (env RISKCAP_SIGNING_KEY_FILE)");
+  app.add_option("--audit-seal-interval-ms", c->audit_seal_interval_ms,
+                 "how soon new audit records are sealed into the chain; 0: on demand only "
+                 "(env RISKCAP_AUDIT_SEAL_INTERVAL_MS)")
+      ->check(CLI::Range(0, kMaxAuditSealIntervalMs));
+  app.add_option("--audit-checkpoint-interval-seconds", c->audit_checkpoint_interval_seconds,
+                 "between two signed audit checkpoints; 0: on demand only "
+                 "(env RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS)")
+      ->check(CLI::Range(0, kMaxAuditCheckpointIntervalSeconds));
+}
+
 }  // namespace
 
 absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
@@ -245,6 +277,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
     if (!st.ok()) return st;
   }
   if (auto st = LoadStoreTimeoutsFromEnv(getenv, c); !st.ok()) return st;
+  if (auto st = LoadAuditChainFromEnv(getenv, c); !st.ok()) return st;
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
@@ -338,6 +371,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
             return address.ok() ? std::string() : std::string(address.status().message());
           },
           "HOST:PORT"));
+  AddAuditChainFlags(app, c);
 }
 
 absl::StatusOr<std::string> MetricsListenAddress(const std::string& setting) {

@@ -90,6 +90,15 @@ struct ServerConfig {
   // apart from the gRPC port; empty = off. A bare port or ":port" binds loopback
   // (MetricsListenAddress).
   std::string metrics_listen;
+  // The audit chain (docs/security.md "The audit chain").
+  // RISKCAP_SIGNING_KEY_FILE: the Ed25519 key (PEM, mode 0600) that signs audit checkpoints,
+  // created by `riskcapd keys init-signing`; empty: no checkpoints are signed.
+  std::string signing_key_file;
+  // RISKCAP_AUDIT_SEAL_INTERVAL_MS: how soon new audit records are sealed into the chain; 0: only
+  // on demand (before a verification or checkpoint).
+  int audit_seal_interval_ms = 200;
+  // RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS: between two signed checkpoints; 0: on demand only.
+  int audit_checkpoint_interval_seconds = 3600;
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.

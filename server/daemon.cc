@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@
 #include "core/logger.h"
 #include "core/status_macros.h"
 #include "db/store.h"
+#include "server/audit_command.h"
+#include "server/audit_sealer.h"
+#include "server/audit_signing_key.h"
 #include "server/backup_command.h"
 #include "server/config.h"
 #include "server/finding_notifier.h"
@@ -93,6 +97,19 @@ int Serve(const ServerConfig& config) {
     return kExitStore;
   }
   SystemClock clock;
+  std::unique_ptr<AuditSigningKey> signing_key;
+  if (!config.signing_key_file.empty()) {
+    auto key = AuditSigningKey::Load(config.signing_key_file);
+    if (!key.ok()) {
+      Log(LogLevel::kError, "bad signing key", {{"error", key.status().ToString()}});
+      return kExitConfig;
+    }
+    signing_key = std::move(*key);
+  }
+  AuditSealer sealer(**store, clock, signing_key.get(),
+                     {.seal_interval = absl::Milliseconds(config.audit_seal_interval_ms),
+                      .checkpoint_interval =
+                          absl::Seconds(config.audit_checkpoint_interval_seconds)});
   Authenticator auth(**store);
   // Only when the endpoint is on: with metrics off nothing is counted at all.
   std::unique_ptr<metrics::ServerMetrics> server_metrics;
@@ -104,6 +121,7 @@ int Serve(const ServerConfig& config) {
   RpcEnv env{**store, clock, auth};
   env.batcher = &batcher;
   env.metrics = server_metrics.get();
+  env.audit_sealer = &sealer;
   FindingNotifier findings;  // wakes WatchFindings streams when a job raises a finding
   env.findings = &findings;
   StreamLimits streams(StreamCapsOf(config));  // caps open streams and their idle time
@@ -221,6 +239,25 @@ int Backup(const ServerConfig& config, const BackupCommand& command) {
   return RunBackupCommand(target, **store, options, std::cout, std::cerr);
 }
 
+// `riskcapd audit verify`: the store at --db (a URL or a backup file), opened without migrating.
+int VerifyAudit(const ServerConfig& config, const AuditCommand& command) {
+  std::string url = StoreUrlOrFile(config.db_url);
+  // Opening a SQLite file creates it: a mistyped backup path must not verify as an empty log.
+  auto parsed = db::ParseStoreUrl(url);
+  if (parsed.ok() && parsed->backend == db::Backend::kSqlite && !parsed->in_memory() &&
+      !std::filesystem::exists(parsed->target)) {
+    std::cerr << "riskcapd audit verify: no such store file: " << parsed->target << "\n";
+    return kExitStore;
+  }
+  auto store = db::Store::Open(url, 1, StoreTimeouts(config));
+  if (!store.ok()) {
+    std::cerr << "riskcapd audit verify: " << db::RedactStoreUrl(store.status().ToString())
+              << "\n";
+    return kExitStore;
+  }
+  return RunAuditVerify(command, config.signing_key_file, **store, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int RunRiskcapd(int argc, char** argv) {
@@ -240,6 +277,8 @@ int RunRiskcapd(int argc, char** argv) {
   AddKeysCommand(app, &keys);
   BackupCommand backup;
   AddBackupCommand(app, &backup);
+  AuditCommand audit;
+  AddAuditCommand(app, &audit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -252,6 +291,10 @@ int RunRiskcapd(int argc, char** argv) {
   if (migrate->parsed()) return Migrate(config);
   if (keys.create->parsed()) return CreateKey(config, keys);
   if (backup.command->parsed()) return Backup(config, backup);
+  if (audit.init_signing->parsed()) {
+    return RunInitSigning(config.signing_key_file, std::cout, std::cerr);
+  }
+  if (audit.verify->parsed()) return VerifyAudit(config, audit);
   return Serve(config);
 }
 

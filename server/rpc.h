@@ -29,6 +29,7 @@ class ServerMetrics;
 
 // riskcapd's version, as GetServerInfo and riskcap_build_info report it.
 inline constexpr char kServerVersion[] = "0.1.0";
+class AuditSealer;
 
 // Dependencies injected into every service. Not owned; must outlive the services.
 struct RpcEnv {
@@ -49,6 +50,9 @@ struct RpcEnv {
   // Counts calls, their codes and durations, auth failures and streams (server/metrics/); none
   // when null, as when the metrics endpoint is off.
   metrics::ServerMetrics* metrics = nullptr;
+  // Seals the audit chain and signs its checkpoints (AdminService.GetAuditHead and
+  // VerifyAuditLog); when null they seal through the store and have no key.
+  AuditSealer* audit_sealer = nullptr;
 };
 
 enum class CallKind { kRead, kMutating };

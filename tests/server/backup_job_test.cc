@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/field_errors.h"
 #include "db/backup.h"
+#include "db/database.h"
 #include "db/store_url.h"
 #include "gtest/gtest.h"
 #include "tests/testing/backup_fixture.h"
@@ -294,6 +295,38 @@ TEST_P(BackupJobTest, KilledBackupLeavesThePreviousFileIntactAndTheNextOneSuccee
   EXPECT_EQ(HashOfFile(file), source->content_hash);
   EXPECT_NE(source->content_hash, first_hash);
   EXPECT_FALSE(fs::exists(file + ".partial")) << "the killed run's leftovers are removed";
+}
+
+// The backup recomputes its copy's audit chain: a copy of a store whose audit log was edited in
+// the database fails the job (and an intact one passes, saying so).
+TEST_P(BackupJobTest, BackupOfTamperedAuditLogFailsVerification) {
+  for (int i = 1; i <= 5; ++i) {
+    AuditRecord r{0, absl::FromUnixMicros(i), "key:1", "FundService/UpdateFund",
+                  absl::StrCat("req-", i), "OK", absl::StrCat("fund=", i)};
+    ASSERT_TRUE(store().AppendAudit(r).ok());
+  }
+  ASSERT_TRUE(store().SealAllAudit().ok());
+  auto intact = RunJob({{"target", "intact.db"}});
+  ASSERT_TRUE(intact.ok()) << intact.status();
+  EXPECT_TRUE(absl::StrContains(intact->summary, "audit chain of 5 records intact"))
+      << intact->summary;
+
+  auto tamper = [&](const std::string& sql) {
+    return store().database().Write([&](soci::session& s) -> absl::Status {
+      s << sql;
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(tamper(GetParam() == db::Backend::kSqlite
+                         ? "DROP TRIGGER audit_log_seal_only"
+                         : "ALTER TABLE audit_log DISABLE TRIGGER USER")
+                  .ok());
+  ASSERT_TRUE(
+      tamper("UPDATE audit_log SET outcome = 'PERMISSION_DENIED' WHERE chain_pos = 3").ok());
+  auto broken = RunJob({{"target", "tampered.db"}});
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << broken.status();
+  EXPECT_TRUE(absl::StrContains(broken.status().message(), "broken at position 3: row changed"))
+      << broken.status();
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(BackupJobTest);
