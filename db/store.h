@@ -241,8 +241,10 @@ class Store {
   // `owner` until now + `lease`, oldest first, and returns them. Two servers never hold the same
   // row: on PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, on SQLite the write lock
   // serializes claims.
-  absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(const std::string& owner, absl::Time now,
-                                                       absl::Duration lease, int limit);
+  // `only`: claim only deliveries of that channel (e.g. webhooks while e-mail is not set up).
+  absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(
+      const std::string& owner, absl::Time now, absl::Duration lease, int limit,
+      std::optional<DeliveryChannel> only = std::nullopt);
   // The outcome of one attempt on a claimed delivery.
   struct DeliveryAttempt {
     DeliveryState state = DeliveryState::kSent;  // SENT, FAILED, or PENDING to retry

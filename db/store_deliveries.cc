@@ -97,14 +97,17 @@ bool InsertDelivery(soci::session& s, const Delivery& d) {
 }
 
 // Ids of up to `limit` claimable deliveries, oldest first; locked on PostgreSQL.
-std::vector<long long> ClaimableIds(soci::session& s, bool postgres, long long now, int limit) {
-  std::string sql =
+std::vector<long long> ClaimableIds(soci::session& s, bool postgres, long long now, int limit,
+                                    std::optional<DeliveryChannel> only) {
+  std::string channel = only ? std::string(EnumName(*only)) : std::string();
+  std::string sql = absl::StrCat(
       "SELECT id FROM deliveries WHERE state = 'PENDING' AND next_attempt_at_us <= :now"
-      " AND (claim_until_us IS NULL OR claim_until_us < :now2) ORDER BY id LIMIT :lim";
-  if (postgres) sql += " FOR UPDATE SKIP LOCKED";
+      " AND (claim_until_us IS NULL OR claim_until_us < :now2) AND (:c = '' OR channel = :c2)"
+      " ORDER BY id LIMIT :lim", postgres ? " FOR UPDATE SKIP LOCKED" : "");
   long long now2 = now;
-  soci::rowset<soci::row> rows =
-      (s.prepare << sql, soci::use(now), soci::use(now2), soci::use(limit));
+  std::string channel2 = channel;
+  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(now), soci::use(now2),
+                                  soci::use(channel), soci::use(channel2), soci::use(limit));
   std::vector<long long> ids;
   for (const soci::row& row : rows) ids.push_back(RowReader(row).Int());
   return ids;
@@ -174,7 +177,8 @@ absl::StatusOr<int> Store::EnqueueDeliveries(const std::vector<Delivery>& delive
 
 absl::StatusOr<std::vector<Delivery>> Store::ClaimDeliveries(const std::string& owner,
                                                              absl::Time now,
-                                                             absl::Duration lease, int limit) {
+                                                             absl::Duration lease, int limit,
+                                                             std::optional<DeliveryChannel> only) {
   if (owner.empty()) return absl::InvalidArgumentError("delivery claim owner must not be empty");
   if (limit < 1) return absl::InvalidArgumentError("delivery claim limit must be at least 1");
   const bool postgres = backend() == Backend::kPostgresql;
@@ -183,7 +187,7 @@ absl::StatusOr<std::vector<Delivery>> Store::ClaimDeliveries(const std::string& 
     long long until = absl::ToUnixMicros(now + lease);
     std::string who = owner;
     std::vector<Delivery> claimed;
-    for (long long id : ClaimableIds(s, postgres, now_us, limit)) {
+    for (long long id : ClaimableIds(s, postgres, now_us, limit, only)) {
       s << "UPDATE deliveries SET claimed_by = :o, claim_until_us = :u WHERE id = :id",
           soci::use(who), soci::use(until), soci::use(id);
       ASSIGN_OR_RETURN(Delivery d, DeliveryById(s, id));

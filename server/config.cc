@@ -246,6 +246,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   if (auto st = LoadStoreTimeoutsFromEnv(getenv, c); !st.ok()) return st;
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
+  if (auto st = LoadDeliveryConfigFromEnv(getenv, &c->delivery); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
   }
@@ -328,6 +329,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
                  "longest feed cell or JSON value (env RISKCAP_FEED_MAX_FIELD_BYTES)")
       ->check(CLI::Range(kFeedMaxFieldBytesRange[0], kFeedMaxFieldBytesRange[1]));
   AddStreamFlags(app, c);
+  AddDeliveryFlags(app, &c->delivery);
 }
 
 bool IsLoopbackListen(const std::string& listen) {
@@ -355,6 +357,7 @@ absl::Status ValidateConfig(const ServerConfig& c) {
   if (c.listen.rfind(':') == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("--listen '", c.listen, "' must be host:port"));
   }
+  if (auto st = ValidateDeliveryConfig(c.delivery); !st.ok()) return st;
   return ValidateStreamLimits(c);
 }
 

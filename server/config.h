@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/date.h"
+#include "server/delivery_config.h"
 #include "server/sources/feed_limits.h"
 
 namespace CLI {
@@ -85,6 +86,7 @@ struct ServerConfig {
   // RISKCAP_DB_LOCK_TIMEOUT_SECONDS: how long a statement waits for a lock another transaction
   // holds (PostgreSQL lock_timeout, SQLite busy timeout) before its call fails UNAVAILABLE.
   int db_lock_timeout_seconds = 30;
+  DeliveryConfig delivery;  // e-mail and webhook deliveries (server/delivery_config.h)
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.

@@ -51,6 +51,8 @@ COLUMNS = {
                        "offshore_margin", "methodology"),
 }
 COLUMNS["swaps"] = COLUMNS["positions"]
+# Repeated fields, written in JSON only (a CSV cell holds one value).
+JSON_ONLY_COLUMNS = {"managers": ("contact_emails",)}
 # Enum columns: generated as the short name; written (JSON and CSV) as the proto's full name.
 ENUM_PREFIX = {
     "regulatory_class": "REGULATORY_CLASS_", "target_audience": "TARGET_AUDIENCE_",
@@ -123,7 +125,8 @@ class Universe:
     def gen_managers(self, date):
         for m in range(1, self.managers + 1):
             yield {"manager_id": m, "name": "Sample Manager %03d" % m,
-                   "tax_id": cnpj(10000000 + m)}
+                   "tax_id": cnpj(10000000 + m),
+                   "contact_emails": ["risk@manager-%03d.example.com" % m]}
 
     def gen_funds(self, date):
         for i in range(self.funds):
@@ -263,7 +266,7 @@ def json_row(columns, row):
 
 
 def to_json(dataset, rows):
-    columns = COLUMNS[dataset]
+    columns = COLUMNS[dataset] + JSON_ONLY_COLUMNS.get(dataset, ())
     return '{"rows":[' + ",\n".join(json_row(columns, r) for r in rows) + "]}\n"
 
 
