@@ -23,6 +23,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterIngestCommands,
     RegisterJobCommands,
     RegisterFindingCommands,
+    RegisterReminderCommands,
     RegisterKeyCommands,
     RegisterReportCommands,
 };
