@@ -124,8 +124,12 @@ absl::Status CreateManagerBody(const RpcEnv& env, const Principal& p,
   m.id = r.manager().manager_id();
   if (m.id <= 0) errors.Add("manager.manager_id", "is required (the administrator's code, > 0)");
   MergeManager(r.manager(), ManagerPaths(), "manager", &m, errors);
-  ManagerContacts contacts;
-  MergeContacts(r.manager(), ContactPaths(), "manager", &contacts, errors);
+  ManagerContacts contacts;  // the contact fields the request sets; none is required
+  FieldPaths contact_paths;
+  if (r.manager().contact_emails_size() > 0) contact_paths.insert("contact_emails");
+  if (!r.manager().webhook_url().empty()) contact_paths.insert("webhook_url");
+  if (!r.manager().webhook_secret().empty()) contact_paths.insert("webhook_secret");
+  MergeContacts(r.manager(), contact_paths, "manager", &contacts, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {

@@ -31,12 +31,13 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* arg) {
   return n;
 }
 
-// Keeps the server's last reply line (libcurl passes SMTP replies as incoming "headers").
+// Keeps the server's last refusal (a 4xx or 5xx reply line; libcurl passes SMTP replies as
+// incoming "headers"), not the "221 Bye" that follows it.
 int KeepReply(CURL*, curl_infotype type, char* data, size_t size, void* arg) {
   if (type != CURLINFO_HEADER_IN) return 0;
   std::string line(data, size);
   absl::StripTrailingAsciiWhitespace(&line);
-  if (!line.empty()) *static_cast<std::string*>(arg) = line;
+  if (!line.empty() && (line[0] == '4' || line[0] == '5')) *static_cast<std::string*>(arg) = line;
   return 0;
 }
 
