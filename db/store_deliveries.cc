@@ -255,7 +255,8 @@ absl::StatusOr<Delivery> Store::RequeueDelivery(int64_t id, absl::Time now) {
     ASSIGN_OR_RETURN(Delivery d, DeliveryById(s, delivery_id));
     if (st.get_affected_rows() == 0) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "delivery ", id, " is ", AbslView(EnumName(d.state)), "; only a FAILED one can be retried"));
+          "delivery ", id, " is ", AbslView(EnumName(d.state)),
+          "; only a FAILED one can be retried"));
     }
     return d;
   });

@@ -109,12 +109,15 @@ absl::Status ValidateDeliveryConfig(const DeliveryConfig& c) {
   }
   if (auto st = CheckEmailAddress(c.smtp_from); !st.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--smtp-from '", c.smtp_from, "' ", st.message(), " (required with --smtp-url)"));
+        absl::StrCat("--smtp-from '", c.smtp_from, "' ", st.message(),
+                     " (required with --smtp-url)"));
   }
   if (c.smtp_user.empty() != c.smtp_password_file.empty()) {
-    return absl::InvalidArgumentError("--smtp-user and --smtp-password-file must be given together");
+    return absl::InvalidArgumentError(
+        "--smtp-user and --smtp-password-file must be given together");
   }
-  const std::string http_like = absl::StrCat("http://", c.smtp_url.substr(c.smtp_url.find("://") + 3));
+  const std::string http_like =
+      absl::StrCat("http://", c.smtp_url.substr(c.smtp_url.find("://") + 3));
   if (!smtps && !c.smtp_starttls && !c.smtp_allow_plain && !IsLoopbackHost(UrlHost(http_like))) {
     return absl::InvalidArgumentError(absl::StrCat(
         "refusing plain SMTP to non-loopback ", c.smtp_url,

@@ -91,7 +91,9 @@ SendOutcome SmtpSender::Send(const Delivery& d, absl::Time now) const {
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(timeout_)));
-  if (config_.smtp_starttls) curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (config_.smtp_starttls) {
+    curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  }
   if (!config_.smtp_user.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, config_.smtp_user.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, password_.c_str());

@@ -46,7 +46,8 @@ class Sink {
     sink->process_ = std::move(*process);
     for (int i = 0; i < 400 && sink->port_ == 0; ++i) {
       const std::string out = sink->process_->Stdout();
-      if (size_t at = out.find("port "); at != std::string::npos && out.find('\n', at) != out.npos) {
+      const size_t at = out.find("port ");
+      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
         sink->port_ = std::atoi(out.c_str() + at + 5);
       } else {
         absl::SleepFor(absl::Milliseconds(25));
@@ -152,7 +153,8 @@ std::string Header(const std::string& message, const std::string& name) {
 // The fund ids a reminder lists ("- fund 1003 ...").
 std::vector<std::string> FundIds(const std::string& text) {
   std::vector<std::string> ids;
-  for (size_t at = text.find("- fund "); at != std::string::npos; at = text.find("- fund ", at + 1)) {
+  for (size_t at = text.find("- fund "); at != std::string::npos;
+       at = text.find("- fund ", at + 1)) {
     const size_t begin = at + 7;
     ids.push_back(text.substr(begin, text.find_first_of(" :", begin) - begin));
   }
