@@ -26,6 +26,7 @@ constexpr void (*kCommandGroups[])(CLI::App&, CommandContext&) = {
     RegisterIngestCommands,
     RegisterJobCommands,
     RegisterFindingCommands,
+    RegisterReminderCommands,
     RegisterKeyCommands,
     RegisterAuditCommands,
     RegisterReportCommands,

@@ -1,6 +1,13 @@
 // riskcap manager / riskcap fund: register asset managers and their funds (FundService).
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 #include "client/command.h"
 #include "client/proto_format.h"
@@ -67,6 +74,93 @@ absl::Status ListManagers(const CommandContext& context) {
   }
   context.Print(table);
   return absl::OkStatus();
+}
+
+struct ManagerUpdateFlags {
+  int64_t id = 0;
+  std::string name, tax_id, webhook_url, webhook_secret_file, request_id;
+  std::vector<std::string> emails;
+  bool clear_emails = false, clear_webhook = false;
+};
+
+// The secret is read from a file so that it never shows in the process list or shell history.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read --webhook-secret-file '",
+                                                          path, "'"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return std::string(absl::StripTrailingAsciiWhitespace(text.str()));
+}
+
+absl::StatusOr<v1::UpdateManagerRequest> ManagerUpdateRequest(const ManagerUpdateFlags& f) {
+  v1::UpdateManagerRequest request;
+  request.set_request_id(f.request_id.empty() ? NewRequestId() : f.request_id);
+  v1::Manager* m = request.mutable_manager();
+  m->set_manager_id(f.id);
+  auto* mask = request.mutable_update_mask();
+  if (!f.name.empty()) {
+    m->set_name(f.name);
+    mask->add_paths("name");
+  }
+  if (!f.tax_id.empty()) {
+    m->set_tax_id(f.tax_id);
+    mask->add_paths("tax_id");
+  }
+  if (!f.emails.empty() || f.clear_emails) {
+    for (const std::string& e : f.emails) m->add_contact_emails(e);
+    mask->add_paths("contact_emails");
+  }
+  if (!f.webhook_url.empty() || f.clear_webhook) {
+    m->set_webhook_url(f.webhook_url);
+    mask->add_paths("webhook_url");
+  }
+  if (!f.webhook_secret_file.empty()) {
+    ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(f.webhook_secret_file));
+    m->set_webhook_secret(secret);
+    mask->add_paths("webhook_secret");
+  }
+  if (mask->paths().empty()) {
+    return absl::InvalidArgumentError("nothing to update: give --name, --tax-id, --email, "
+                                      "--webhook-url or --webhook-secret-file");
+  }
+  return request;
+}
+
+absl::Status UpdateManager(const CommandContext& context, const ManagerUpdateFlags& f) {
+  ASSIGN_OR_RETURN(v1::UpdateManagerRequest request, ManagerUpdateRequest(f));
+  ASSIGN_OR_RETURN(auto funds, context.Open<v1::FundService>());
+  v1::Manager m;
+  RETURN_IF_ERROR(funds.Call(&Stub::UpdateManager, request, &m));
+  Table table({"manager_id", "name", "tax_id", "contact_emails", "webhook_url",
+               "webhook_secret_set"},
+              Table::Layout::kRecord);
+  std::vector<std::string> emails(m.contact_emails().begin(), m.contact_emails().end());
+  table.AddRow({m.manager_id(), m.name(), m.tax_id(), absl::StrJoin(emails, " "),
+                m.webhook_url(), m.webhook_secret_set()});
+  context.Print(table);
+  return absl::OkStatus();
+}
+
+void AddManagerUpdate(CLI::App& group, CommandContext& context) {
+  CLI::App* update = AddCommand(
+      group, "update", "Change a manager's name, tax id or contacts (ADMIN)",
+      "riskcap manager update 1 --email risk@alpha.example.com --email ops@alpha.example.com "
+      "--webhook-url https://hooks.alpha.example.com/riskcap --webhook-secret-file secret.txt");
+  auto f = std::make_shared<ManagerUpdateFlags>();
+  update->add_option("id", f->id, "manager id")->required()->check(CLI::PositiveNumber);
+  update->add_option("--name", f->name, "new name");
+  update->add_option("--tax-id", f->tax_id, "new CNPJ, 14 digits");
+  update->add_option("--email", f->emails,
+                     "contact e-mail address for reminders; repeat for several (replaces all)");
+  update->add_flag("--clear-emails", f->clear_emails, "remove every contact e-mail address");
+  update->add_option("--webhook-url", f->webhook_url,
+                     "https:// URL that receives reminders as signed JSON POSTs");
+  update->add_flag("--clear-webhook", f->clear_webhook, "remove the webhook");
+  update->add_option("--webhook-secret-file", f->webhook_secret_file,
+                     "file holding the webhook's HMAC secret (16..256 bytes)");
+  update->add_option("--request-id", f->request_id, "idempotency key (default: a random UUID)");
+  context.SetAction(update, [&context, f] { return UpdateManager(context, *f); });
 }
 
 absl::Status CreateFund(const CommandContext& context, const FundFlags& f) {
@@ -137,6 +231,7 @@ void AddManagerCommands(CLI::App& app, CommandContext& context) {
   create->add_option("--tax-id", f->tax_id, "CNPJ, 14 digits")->required();
   AddRequestId(create, *f);
   context.SetAction(create, [&context, f] { return CreateManager(context, *f); });
+  AddManagerUpdate(*group, context);
   CLI::App* list = AddCommand(*group, "list", "List every manager", "riskcap manager list -o csv");
   context.SetAction(list, [&context] { return ListManagers(context); });
 }

@@ -80,6 +80,7 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
 void RegisterIngestCommands(CLI::App& app, CommandContext& context);
 void RegisterJobCommands(CLI::App& app, CommandContext& context);
 void RegisterFindingCommands(CLI::App& app, CommandContext& context);
+void RegisterReminderCommands(CLI::App& app, CommandContext& context);
 void RegisterKeyCommands(CLI::App& app, CommandContext& context);
 void RegisterAuditCommands(CLI::App& app, CommandContext& context);
 

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/audit.h"
+#include "core/delivery.h"
 #include "core/exposure.h"
 #include "core/finding.h"
 #include "core/fund.h"
@@ -306,6 +307,46 @@ class Store {
   absl::StatusOr<Reminder> InsertReminder(const Reminder& reminder);
   absl::StatusOr<std::vector<Reminder>> ListReminders(std::optional<int64_t> manager_id,
                                                       const Page& page);
+
+  // ---- Contacts and the delivery outbox (db/store_deliveries.cc) ----
+  // Replaces the manager's e-mail addresses and webhook (an empty URL removes it). NotFound when
+  // the manager is absent; InvalidArgument beyond the bounds of core/delivery.h. Joins an
+  // enclosing transaction (InTransaction, RunIdempotent).
+  absl::Status SetManagerContacts(int64_t manager_id, const ManagerContacts& contacts);
+  // The manager's contacts, webhook secret included (for the delivery worker; the API hides it).
+  absl::StatusOr<ManagerContacts> GetManagerContacts(int64_t manager_id);
+  // Inserts the deliveries (state, attempts, error and times as given) and skips any whose
+  // (source, source_id, channel, address) is already queued; returns how many were inserted.
+  // Joins an enclosing transaction, so a notice and its deliveries commit together.
+  absl::StatusOr<int> EnqueueDeliveries(const std::vector<Delivery>& deliveries);
+  // Leases up to `limit` PENDING deliveries due by `now` whose lease (if any) has expired to
+  // `owner` until now + `lease`, oldest first, and returns them. Two servers never hold the same
+  // row: on PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED, on SQLite the write lock
+  // serializes claims.
+  // `only`: claim only deliveries of that channel (e.g. webhooks while e-mail is not set up).
+  absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(
+      const std::string& owner, absl::Time now, absl::Duration lease, int limit,
+      std::optional<DeliveryChannel> only = std::nullopt);
+  // The outcome of one attempt on a claimed delivery.
+  struct DeliveryAttempt {
+    DeliveryState state = DeliveryState::kSent;  // SENT, FAILED, or PENDING to retry
+    std::string error;                           // empty when SENT
+    absl::Time at;
+    absl::Time retry_at;  // with PENDING: when to try again
+  };
+  // Records the attempt and releases the lease. FailedPrecondition when `owner` no longer holds
+  // the row's lease (it expired and another server claimed it).
+  absl::Status FinishDeliveryAttempt(int64_t id, const std::string& owner,
+                                     const DeliveryAttempt& attempt);
+  absl::StatusOr<Delivery> GetDelivery(int64_t id);
+  // The deliveries of the given notices, by id.
+  absl::StatusOr<std::vector<Delivery>> ListDeliveries(DeliverySource source,
+                                                       const std::vector<int64_t>& source_ids);
+  // FAILED -> PENDING due at `now`, attempts back to 0 (last_error is kept until the next
+  // attempt). NotFound when absent; FailedPrecondition unless FAILED. Joins a transaction.
+  absl::StatusOr<Delivery> RequeueDelivery(int64_t id, absl::Time now);
+  // How many deliveries are in each state (for monitoring); every state is present.
+  absl::StatusOr<std::vector<std::pair<DeliveryState, int64_t>>> CountDeliveriesByState();
 
   // Job runs. Create stores every field but id and cancel_requested; a QUEUED or RUNNING run
   // whose (job, reference date) already has one is refused like AdmitJobRuns does

@@ -280,6 +280,7 @@ absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& ge
   if (auto st = LoadAuditChainFromEnv(getenv, c); !st.ok()) return st;
   if (auto st = LoadSourcesFromEnv(getenv, &c->sources); !st.ok()) return st;
   if (auto st = LoadStreamLimitsFromEnv(getenv, c); !st.ok()) return st;
+  if (auto st = LoadDeliveryConfigFromEnv(getenv, &c->delivery); !st.ok()) return st;
   if (const char* v = getenv("RISKCAP_ALLOW_INSECURE_REMOTE")) {
     return ReadBool("RISKCAP_ALLOW_INSECURE_REMOTE", v, &c->allow_insecure_remote);
   }
@@ -372,6 +373,7 @@ void AddConfigFlags(CLI::App& app, ServerConfig* c) {
           },
           "HOST:PORT"));
   AddAuditChainFlags(app, c);
+  AddDeliveryFlags(app, &c->delivery);
 }
 
 absl::StatusOr<std::string> MetricsListenAddress(const std::string& setting) {
@@ -422,6 +424,7 @@ absl::Status ValidateConfig(const ServerConfig& c) {
   if (auto metrics = MetricsListenAddress(c.metrics_listen); !metrics.ok()) {
     return metrics.status();
   }
+  if (auto st = ValidateDeliveryConfig(c.delivery); !st.ok()) return st;
   return ValidateStreamLimits(c);
 }
 

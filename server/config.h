@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/date.h"
+#include "server/delivery_config.h"
 #include "server/sources/feed_limits.h"
 
 namespace CLI {
@@ -99,6 +100,7 @@ struct ServerConfig {
   int audit_seal_interval_ms = 200;
   // RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS: between two signed checkpoints; 0: on demand only.
   int audit_checkpoint_interval_seconds = 3600;
+  DeliveryConfig delivery;  // e-mail and webhook deliveries (server/delivery_config.h)
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.

@@ -23,6 +23,7 @@
 #include "server/audit_signing_key.h"
 #include "server/backup_command.h"
 #include "server/config.h"
+#include "server/delivery_worker.h"
 #include "server/finding_notifier.h"
 #include "server/grpc_server.h"
 #include "server/jobs/job_runner.h"
@@ -110,6 +111,16 @@ int Serve(const ServerConfig& config) {
                      {.seal_interval = absl::Milliseconds(config.audit_seal_interval_ms),
                       .checkpoint_interval =
                           absl::Seconds(config.audit_checkpoint_interval_seconds)});
+  std::unique_ptr<SmtpSender> smtp;
+  if (!config.delivery.smtp_url.empty()) {
+    auto sender = SmtpSender::Create(config.delivery,
+                                     absl::Seconds(config.delivery.lease_seconds) / 2);
+    if (!sender.ok()) {
+      Log(LogLevel::kError, "bad SMTP configuration", {{"error", sender.status().ToString()}});
+      return kExitConfig;
+    }
+    smtp = std::make_unique<SmtpSender>(std::move(*sender));
+  }
   Authenticator auth(**store);
   // Only when the endpoint is on: with metrics off nothing is counted at all.
   std::unique_ptr<metrics::ServerMetrics> server_metrics;
@@ -164,6 +175,9 @@ int Serve(const ServerConfig& config) {
       {{"address", (*server)->address()}, {"tls", config.tls_cert.empty()             ? "off"
                  : config.tls_client_ca.empty() ? "on"
                                                 : "mutual"}});
+  DeliveryWorker deliveries(**store, clock, config.delivery, std::move(smtp),
+                            DeliveryOwnerName());
+  deliveries.Start();
   // From now on grpc.health.v1 follows the store: NOT_SERVING while it does not answer.
   std::optional<StoreHealthMonitor> store_health;
   store_health.emplace([&store] { return (*store)->CheckReachable(); },
@@ -178,6 +192,7 @@ int Serve(const ServerConfig& config) {
     // Jobs first: running ones stop at their next checkpoint and watchers see their final state.
     runner.Shutdown(config.shutdown_grace);
     Log(LogLevel::kInfo, "job runner stopped");
+    deliveries.Stop();  // after the delivery in hand; the rest wait in the outbox
     findings.Shutdown();  // ends WatchFindings streams, which gRPC would otherwise wait for
     (*server)->Shutdown(config.shutdown_grace);
   });

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "db/lookup_cache.h"
+#include "server/convert_contacts.h"
 #include "server/convert_finding.h"
 #include "server/convert_fund.h"
 #include "server/finding_notifier.h"
@@ -193,7 +194,17 @@ absl::Status ListRemindersBody(const RpcEnv& env, const Principal& p,
     manager = p.manager_id;
   }
   ASSIGN_OR_RETURN(std::vector<Reminder> rows, env.store.ListReminders(manager, page));
-  for (const Reminder& m : rows) ToProto(m, out->add_reminders());
+  std::vector<int64_t> ids;
+  for (const Reminder& m : rows) ids.push_back(m.id);
+  ASSIGN_OR_RETURN(std::vector<Delivery> deliveries,
+                   env.store.ListDeliveries(DeliverySource::kReminder, ids));
+  for (const Reminder& m : rows) {
+    v1::Reminder* reminder = out->add_reminders();
+    ToProto(m, reminder);
+    for (const Delivery& d : deliveries) {
+      if (d.source_id == m.id) ToProto(d, reminder->add_deliveries());
+    }
+  }
   out->set_next_page_token(pager.NextToken(rows.empty() ? 0 : rows.back().id, rows.size(), page.limit));
   return absl::OkStatus();
 }

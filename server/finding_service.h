@@ -35,6 +35,10 @@ class FindingServiceImpl final : public v1::FindingService::Service {
   grpc::Status ListReminders(grpc::ServerContext* context,
                              const v1::ListRemindersRequest* request,
                              v1::ListRemindersResponse* response) override;
+  // In server/delivery_rpcs.cc.
+  grpc::Status RetryDelivery(grpc::ServerContext* context,
+                             const v1::RetryDeliveryRequest* request,
+                             v1::Delivery* response) override;
 
  private:
   const RpcEnv& env_;

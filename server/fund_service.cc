@@ -16,6 +16,7 @@
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
 #include "server/convert_common.h"
+#include "server/convert_contacts.h"
 #include "server/convert_fund.h"
 #include "server/page_token.h"
 #include "server/request_log.h"
@@ -99,8 +100,12 @@ std::string MaskDetail(const google::protobuf::FieldMask& mask) {
 absl::Status ManagerNow(db::Store& store, int64_t id, v1::Manager* out) {
   ASSIGN_OR_RETURN(Manager m, store.GetManager(id));
   ToProto(m, out);
+  ASSIGN_OR_RETURN(ManagerContacts contacts, store.GetManagerContacts(id));
+  ContactsToProto(contacts, out);
   return absl::OkStatus();
 }
+
+
 
 absl::Status FundNow(db::Store& store, int64_t id, v1::Fund* out) {
   ASSIGN_OR_RETURN(Fund f, store.GetFund(id));
@@ -119,10 +124,19 @@ absl::Status CreateManagerBody(const RpcEnv& env, const Principal& p,
   m.id = r.manager().manager_id();
   if (m.id <= 0) errors.Add("manager.manager_id", "is required (the administrator's code, > 0)");
   MergeManager(r.manager(), ManagerPaths(), "manager", &m, errors);
+  ManagerContacts contacts;  // the contact fields the request sets; none is required
+  FieldPaths contact_paths;
+  if (r.manager().contact_emails_size() > 0) contact_paths.insert("contact_emails");
+  if (!r.manager().webhook_url().empty()) contact_paths.insert("webhook_url");
+  if (!r.manager().webhook_secret().empty()) contact_paths.insert("webhook_secret");
+  MergeContacts(r.manager(), contact_paths, "manager", &contacts, errors);
   RETURN_IF_ERROR(errors.ToStatus());
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
     ASSIGN_OR_RETURN(Manager created, env.store.CreateManager(m));
+    if (!(contacts == ManagerContacts{})) {
+      RETURN_IF_ERROR(env.store.SetManagerContacts(created.id, contacts));
+    }
     return created.id;
   };
   change.explain = [&](const absl::Status& st) {
@@ -143,9 +157,13 @@ absl::Status UpdateManagerBody(const RpcEnv& env, const Principal& p,
   FieldErrors errors;
   errors.AddViolationsOf(ValidateRequestId(r.request_id()));
   if (id <= 0) errors.Add("manager.manager_id", "is required (the manager to update, > 0)");
-  FieldPaths paths = ParseUpdateMask(r.update_mask(), ManagerPaths(), errors);
+  FieldPaths paths = ParseUpdateMask(r.update_mask(), ManagerUpdatePaths(), errors);
   Manager m;  // validates the new values here; the update merges them onto the stored manager
   MergeManager(r.manager(), paths, "manager", &m, errors);
+  FieldPaths contact_paths;
+  for (const std::string& path : paths) {
+    if (ContactPaths().contains(path)) contact_paths.insert(path);
+  }
   RETURN_IF_ERROR(errors.ToStatus());
   Change change;
   change.apply = [&]() -> absl::StatusOr<int64_t> {
@@ -153,6 +171,14 @@ absl::Status UpdateManagerBody(const RpcEnv& env, const Principal& p,
     FieldErrors validated_above;
     MergeManager(r.manager(), paths, "manager", &m, validated_above);
     RETURN_IF_ERROR(env.store.UpdateManager(m));
+    if (contact_paths.empty()) return id;
+    // Merged onto the stored contacts: a new URL may keep the stored secret, and a URL without
+    // any secret is refused here, naming the field.
+    ASSIGN_OR_RETURN(ManagerContacts contacts, env.store.GetManagerContacts(id));
+    FieldErrors contact_errors;
+    MergeContacts(r.manager(), contact_paths, "manager", &contacts, contact_errors);
+    RETURN_IF_ERROR(contact_errors.ToStatus());
+    RETURN_IF_ERROR(env.store.SetManagerContacts(id, contacts));
     return id;
   };
   change.explain = [&](const absl::Status& st) {
@@ -253,9 +279,7 @@ absl::Status GetManagerBody(const RpcEnv& env, const Principal& p,
     return absl::PermissionDeniedError(
         absl::StrCat("manager ", id, " is not accessible with this key"));
   }
-  ASSIGN_OR_RETURN(Manager m, env.store.GetManager(id));
-  ToProto(m, out);
-  return absl::OkStatus();
+  return ManagerNow(env.store, id, out);
 }
 
 absl::Status ListManagersBody(const RpcEnv& env, const Principal& p,
@@ -265,7 +289,12 @@ absl::Status ListManagersBody(const RpcEnv& env, const Principal& p,
   ASSIGN_OR_RETURN(Pager pager, PagerFor(env.store, "FundService/ListManagers", r));
   db::Page page = pager.page;
   ASSIGN_OR_RETURN(std::vector<Manager> rows, env.store.ListManagers(page));
-  for (const Manager& m : rows) ToProto(m, out->add_managers());
+  for (const Manager& m : rows) {
+    v1::Manager* row = out->add_managers();
+    ToProto(m, row);
+    ASSIGN_OR_RETURN(ManagerContacts contacts, env.store.GetManagerContacts(m.id));
+    ContactsToProto(contacts, row);
+  }
   int64_t last = rows.empty() ? 0 : rows.back().id;
   out->set_next_page_token(pager.NextToken(last, rows.size(), page.limit));
   return absl::OkStatus();

@@ -39,6 +39,8 @@ COLUMNS = {
                        "offshore_margin", "methodology"),
 }
 COLUMNS["swaps"] = COLUMNS["positions"]
+# Repeated fields, written in JSON only (a CSV cell holds one value).
+JSON_ONLY_COLUMNS = {"managers": ("contact_emails",)}
 
 
 def cnpj(root, branch=1):
@@ -107,7 +109,8 @@ class Universe:
                                         % len(names.MANAGER_SUFFIXES)]
         series = (m - 1) // (len(names.MANAGER_STEMS) * len(names.MANAGER_SUFFIXES))
         name = "%s %s%s" % (stem, suffix, " %d" % (series + 1) if series else "")
-        return {"manager_id": m, "name": name, "tax_id": cnpj(10000000 + m)}
+        return {"manager_id": m, "name": name, "tax_id": cnpj(10000000 + m),
+                "contact_emails": ["risk@manager-%03d.example.com" % m]}
 
     def gen_managers(self, date):
         for m in range(1, self.managers + 1):

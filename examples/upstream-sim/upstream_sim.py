@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlparse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sim_calendar as cal  # noqa: E402
 from sim_plan import analyst_plan  # noqa: E402
-from sim_universe import COLUMNS, DATASETS, Universe  # noqa: E402
+from sim_universe import COLUMNS, DATASETS, JSON_ONLY_COLUMNS, Universe  # noqa: E402
 
 # Enum columns: generated as the short name; written (JSON and CSV) as the proto's full name.
 ENUM_PREFIX = {
@@ -62,7 +62,7 @@ def json_row(columns, row):
 
 
 def to_json(dataset, rows):
-    columns = COLUMNS[dataset]
+    columns = COLUMNS[dataset] + JSON_ONLY_COLUMNS.get(dataset, ())
     return '{"rows":[' + ",\n".join(json_row(columns, r) for r in rows) + "]}\n"
 
 

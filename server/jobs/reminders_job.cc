@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
+#include "server/delivery_notice.h"
 
 namespace riskcap::server::jobs {
 namespace {
@@ -82,9 +83,15 @@ class RemindersJob final : public Job {
       reminder.content_hash = db::Sha256Hex(reminder.body);
       reminder.created_at = ctx.clock().Now();
       hasher.Update(reminder.body);
-      auto inserted = store.InsertReminder(reminder);
-      if (absl::IsAlreadyExists(inserted.status())) continue;  // sent on an earlier run
-      RETURN_IF_ERROR(inserted.status());
+      // The reminder and its deliveries commit together: a reminder is never without them.
+      absl::Status inserted = store.InTransaction([&]() -> absl::Status {
+        ASSIGN_OR_RETURN(reminder, store.InsertReminder(reminder));
+        ASSIGN_OR_RETURN(ManagerContacts contacts, store.GetManagerContacts(manager_id));
+        auto deliveries = ReminderDeliveries(reminder, contacts, rows, funds, reminder.created_at);
+        return store.EnqueueDeliveries(deliveries).status();
+      });
+      if (absl::IsAlreadyExists(inserted)) continue;  // sent on an earlier run
+      RETURN_IF_ERROR(inserted);
       ++out.rows_written;
     }
     out.content_hash = hasher.FinishHex();
