@@ -252,6 +252,7 @@ def write_files(args):
     formats = ("csv", "json") if args.format == "both" else (args.format,)
     for dataset in DATASETS:
         columns = COLUMNS[dataset]
+        json_columns = columns + JSON_ONLY_COLUMNS.get(dataset, ())
         files = {fmt: open(os.path.join(args.dir, "%s-%s.%s" % (dataset, args.date, fmt)), "w",
                            encoding="utf-8", newline="", buffering=1 << 20) for fmt in formats}
         if "csv" in files:
@@ -263,7 +264,7 @@ def write_files(args):
             if "csv" in files:
                 files["csv"].write(",".join(csv_cell(c, row.get(c)) for c in columns) + "\r\n")
             if "json" in files:
-                files["json"].write((",\n" if count else "") + json_row(columns, row))
+                files["json"].write((",\n" if count else "") + json_row(json_columns, row))
             count += 1
         if "json" in files:
             files["json"].write("]}\n")
