@@ -1,5 +1,5 @@
 // Which inputs a MARGIN_STATUS snapshot version was computed from (table margin_status_inputs,
-// migration 0018), so a status figure can be explained and recomputed (docs/rules.md,
+// migration 0017), so a status figure can be explained and recomputed (docs/rules.md,
 // "Explaining a status figure"). Free functions over a Store; thread-safe like the Store.
 #pragma once
 

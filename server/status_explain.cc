@@ -12,6 +12,7 @@
 #include "core/rules/margin_status.h"
 #include "core/rules/status_explanation.h"
 #include "core/status_macros.h"
+#include "db/positions_of_funds.h"
 #include "db/status_inputs.h"
 #include "server/convert_status.h"
 
@@ -50,19 +51,6 @@ absl::StatusOr<std::optional<SnapshotVersion>> VersionOf(db::Store& store,
   return std::optional<SnapshotVersion>(std::move(v));
 }
 
-absl::StatusOr<std::vector<Position>> FundPositions(db::Store& store, int64_t version,
-                                                    int64_t fund_id) {
-  std::vector<Position> all;
-  db::Page page{0, kPage};
-  while (true) {
-    std::vector<int64_t> row_numbers;
-    ASSIGN_OR_RETURN(auto rows, store.ListPositions(version, fund_id, page, &row_numbers));
-    for (Position& p : rows) all.push_back(std::move(p));
-    if (rows.size() < static_cast<size_t>(kPage)) return all;
-    page.after_id = row_numbers.back();
-  }
-}
-
 absl::Status ReadFundHistory(db::Store& store, int64_t fund_id, rules::MarginStatusInput& in) {
   db::SubmissionFilter filter;
   filter.fund_id = fund_id;
@@ -99,7 +87,7 @@ absl::Status ReadSnapshots(db::Store& store, Gathered& g) {
   in.exposure = *exposure;
   if (exposure->otc && g.positions_version) {
     in.positions_date = exposure->position_date;
-    ASSIGN_OR_RETURN(in.positions, FundPositions(store, g.positions_version->id, in.fund.id));
+    ASSIGN_OR_RETURN(in.positions, db::ListPositionsOfFunds(store, g.positions_version->id, {in.fund.id}));
   }
   return absl::OkStatus();
 }

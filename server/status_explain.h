@@ -1,5 +1,5 @@
 // RiskService.ExplainFundStatus's work: gathers the inputs a stored status row was computed from
-// (as its run recorded them, migration 0018), explains the row step by step and, on request,
+// (as its run recorded them, migration 0017), explains the row step by step and, on request,
 // recomputes it from those inputs with the job's own core function and compares it exactly
 // (docs/rules.md, "Explaining a status figure").
 #pragma once

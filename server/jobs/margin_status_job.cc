@@ -137,20 +137,6 @@ absl::StatusOr<Inputs> ReadInputs(const JobContext& ctx) {
   return in;
 }
 
-absl::StatusOr<std::vector<Position>> FundPositions(db::Store& store, int64_t version,
-                                                    int64_t fund_id) {
-  std::vector<Position> all;
-  db::Page page{0, kPageSize};
-  while (true) {
-    std::vector<int64_t> row_numbers;
-    ASSIGN_OR_RETURN(std::vector<Position> rows,
-                     store.ListPositions(version, fund_id, page, &row_numbers));
-    for (Position& p : rows) all.push_back(std::move(p));
-    if (rows.size() < static_cast<size_t>(kPageSize)) return all;
-    page.after_id = row_numbers.back();
-  }
-}
-
 absl::StatusOr<rules::MarginStatusInput> FundInput(const JobContext& ctx, const Inputs& in,
                                                    const Fund& fund) {
   rules::MarginStatusInput input;
@@ -163,8 +149,8 @@ absl::StatusOr<rules::MarginStatusInput> FundInput(const JobContext& ctx, const 
       if (auto read = in.positions.find(fund.id); read != in.positions.end()) {
         input.positions = read->second;
       } else {
-        ASSIGN_OR_RETURN(input.positions,
-                         FundPositions(ctx.store(), *in.positions_version, fund.id));
+        ASSIGN_OR_RETURN(input.positions, db::ListPositionsOfFunds(
+                                              ctx.store(), *in.positions_version, {fund.id}));
       }
     }
   }
