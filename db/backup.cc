@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
+#include "db/audit_verify_sql.h"
 #include "db/backup_file.h"
 #include "db/backup_rows.h"
 #include "db/backup_schema.h"
@@ -299,6 +300,19 @@ absl::StatusOr<std::vector<TableReport>> CopyAll(Database& source, Side target,
   });
 }
 
+// Recomputes the copy's audit chain inside `t` (before the copy is applied): a backup of an
+// altered audit log must not pass as a good one. The number of sealed records checked.
+absl::StatusOr<int64_t> CheckCopiedAuditChain(soci::session& t, const AuditVerifyOptions& options) {
+  ASSIGN_OR_RETURN(AuditVerification v, VerifyAuditInSession(t, options));
+  if (!v.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "backup verification failed: the audit chain of the copy is broken at position ",
+        v.position, ": ", AuditBreakName(v.reason), " (", v.detail,
+        "); the source's audit log was altered"));
+  }
+  return v.records;
+}
+
 BackupReport MakeReport(const StoreUrl& target, int version, std::vector<TableReport> tables) {
   std::sort(tables.begin(), tables.end(),
             [](const TableReport& a, const TableReport& b) { return a.table < b.table; });
@@ -339,6 +353,7 @@ absl::StatusOr<BackupReport> BackupToSqlite(Database& source, const StoreUrl& ur
   ASSIGN_OR_RETURN(StoreUrl partial, ParseStoreUrl(absl::StrCat("sqlite:", file.partial_path())));
   std::vector<TableReport> tables;
   int version = 0;
+  int64_t audit_records = 0;
   {
     ASSIGN_OR_RETURN(auto target, Database::Open(partial, 1));
     ASSIGN_OR_RETURN(version, Migrate(*target));
@@ -353,11 +368,15 @@ absl::StatusOr<BackupReport> BackupToSqlite(Database& source, const StoreUrl& ur
     RETURN_IF_ERROR(written->Read([&](soci::session& t) -> absl::Status {
       Side side{Backend::kSqlite, t};
       ASSIGN_OR_RETURN(Tables written_tables, ReadBackupSchema(side.backend, t));
-      return CheckMatches(tables, side, written_tables, options.chunk_rows);
+      RETURN_IF_ERROR(CheckMatches(tables, side, written_tables, options.chunk_rows));
+      ASSIGN_OR_RETURN(audit_records, CheckCopiedAuditChain(t, options.audit));
+      return absl::OkStatus();
     }));
   }
   RETURN_IF_ERROR(file.Commit());
-  return MakeReport(url, version, std::move(tables));
+  BackupReport report = MakeReport(url, version, std::move(tables));
+  report.audit_records = audit_records;
+  return report;
 }
 
 absl::StatusOr<std::string> PostgresIdentity(soci::session& s) {
@@ -383,12 +402,18 @@ absl::StatusOr<BackupReport> BackupToPostgres(Database& source, const StoreUrl& 
                                               const BackupOptions& options) {
   ASSIGN_OR_RETURN(auto target, Database::Open(url, 1));
   ASSIGN_OR_RETURN(int version, Migrate(*target));
+  int64_t audit_records = 0;
   auto load = [&](soci::session& t) -> absl::StatusOr<std::vector<TableReport>> {
     RETURN_IF_ERROR(CheckNotSource(source, t));
-    return CopyAll(source, Side{Backend::kPostgresql, t}, options, /*verify_now=*/true);
+    ASSIGN_OR_RETURN(std::vector<TableReport> copied,
+                     CopyAll(source, Side{Backend::kPostgresql, t}, options, /*verify_now=*/true));
+    ASSIGN_OR_RETURN(audit_records, CheckCopiedAuditChain(t, options.audit));
+    return copied;
   };
   ASSIGN_OR_RETURN(std::vector<TableReport> tables, target->Write(load));
-  return MakeReport(url, version, std::move(tables));
+  BackupReport report = MakeReport(url, version, std::move(tables));
+  report.audit_records = audit_records;
+  return report;
 }
 
 // The checks a target passes before anything is created for it.

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "db/audit_verify.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -36,6 +37,9 @@ struct BackupOptions {
   // those of the copy.
   int64_t own_run_id = 0;
   absl::Time own_run_finished_at;
+  // How the copy's audit chain is checked before the copy is applied (with the server's key as
+  // `trusted_public_key` when it has one, a checkpoint signed by another key is refused).
+  AuditVerifyOptions audit;
 };
 
 struct TableReport {
@@ -53,6 +57,8 @@ struct BackupReport {
   int64_t total_rows = 0;
   // SHA-256 over "<table> <rows> <sha256>\n" of every table in name order: equal for equal data.
   std::string content_hash;
+  // Sealed audit records whose chain (and checkpoint signatures) the copy was checked against.
+  int64_t audit_records = 0;
 };
 
 // Copies every table of `source` (at the current schema version) into the store at `target_url`,
@@ -65,9 +71,11 @@ struct BackupReport {
 //   any row and `replace` is not set.
 // Before anything is created, a SQLite target must pass CheckSqliteTarget (no symbolic link, no
 // non-database file) and CheckTargetSparesStore against a SQLite source (db/backup_target.h).
+// Verification also recomputes the copy's audit chain (db/audit_verify.h): a backup of a store
+// whose audit log was altered, or that holds a forged checkpoint, is refused like a bad copy.
 // InvalidArgument for a bad or in-memory target URL, a refused target file or a target that is
 // the source itself (or one of its files); DataLoss when verification finds a difference
-// (nothing is applied).
+// or a broken audit chain (nothing is applied).
 absl::StatusOr<BackupReport> Backup(Store& source, const std::string& target_url,
                                     const BackupOptions& options = {});
 

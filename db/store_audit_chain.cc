@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
+#include "db/audit_verify_sql.h"
 #include "db/database.h"
 #include "db/row_reader.h"
 #include "db/store.h"
@@ -161,33 +162,36 @@ absl::StatusOr<std::optional<AuditCheckpoint>> Store::LatestAuditCheckpoint() {
   });
 }
 
+absl::StatusOr<AuditVerification> VerifyAuditInSession(soci::session& s,
+                                                       const AuditVerifyOptions& options) {
+  std::vector<AuditCheckpoint> checkpoints;
+  soci::rowset<soci::row> cps =
+      (s.prepare << absl::StrCat("SELECT ", kCheckpointColumns, " ORDER BY id"));
+  for (const soci::row& row : cps) checkpoints.push_back(ReadCheckpoint(row));
+  long long unsealed = 0;
+  s << "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", soci::into(unsealed);
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT chain_pos, chain_hash, at_us, principal, method, request_id,"
+                    " outcome, detail FROM audit_log WHERE chain_pos IS NOT NULL"
+                    " ORDER BY chain_pos, id");
+  auto it = rows.begin();
+  SealedRowSource source = [&]() -> absl::StatusOr<std::optional<SealedAuditRow>> {
+    if (it == rows.end()) return std::nullopt;
+    RowReader r(*it);
+    SealedAuditRow row;
+    row.position = r.Int();
+    row.hash = r.Str();
+    row.record = ReadContent(r);
+    ++it;
+    return row;
+  };
+  ASSIGN_OR_RETURN(AuditVerification result, VerifyAuditChain(source, checkpoints, options));
+  result.unsealed = unsealed;
+  return result;
+}
+
 absl::StatusOr<AuditVerification> Store::VerifyAudit(const AuditVerifyOptions& options) {
-  return db_->Read([&](soci::session& s) -> absl::StatusOr<AuditVerification> {
-    std::vector<AuditCheckpoint> checkpoints;
-    soci::rowset<soci::row> cps =
-        (s.prepare << absl::StrCat("SELECT ", kCheckpointColumns, " ORDER BY id"));
-    for (const soci::row& row : cps) checkpoints.push_back(ReadCheckpoint(row));
-    long long unsealed = 0;
-    s << "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", soci::into(unsealed);
-    soci::rowset<soci::row> rows =
-        (s.prepare << "SELECT chain_pos, chain_hash, at_us, principal, method, request_id,"
-                      " outcome, detail FROM audit_log WHERE chain_pos IS NOT NULL"
-                      " ORDER BY chain_pos, id");
-    auto it = rows.begin();
-    SealedRowSource source = [&]() -> absl::StatusOr<std::optional<SealedAuditRow>> {
-      if (it == rows.end()) return std::nullopt;
-      RowReader r(*it);
-      SealedAuditRow row;
-      row.position = r.Int();
-      row.hash = r.Str();
-      row.record = ReadContent(r);
-      ++it;
-      return row;
-    };
-    ASSIGN_OR_RETURN(AuditVerification result, VerifyAuditChain(source, checkpoints, options));
-    result.unsealed = unsealed;
-    return result;
-  });
+  return db_->Read([&](soci::session& s) { return VerifyAuditInSession(s, options); });
 }
 
 }  // namespace riskcap::db

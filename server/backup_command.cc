@@ -18,7 +18,8 @@ void AddBackupCommand(CLI::App& app, BackupCommand* command) {
   command->command = app.add_subcommand(
       "backup",
       "copy every table of the store (--db / RISKCAP_DB) into another store, verify each table's "
-      "row count and SHA-256, and print the report. A SQLite target file is replaced only once "
+      "row count and SHA-256 and the copy's audit chain (its checkpoints signed by the "
+      "--signing-key-file key when one is set), and print the report. A SQLite target file is replaced only once "
       "the new copy is complete and verified. Example: riskcapd backup --to "
       "sqlite:/backups/riskcap.db");
   command->command->add_option("--to", command->to,
@@ -33,9 +34,10 @@ void PrintBackupReport(const db::BackupReport& report, std::ostream& out) {
     out << absl::StrFormat("%-24s %12d  %s\n", t.table, t.rows, t.sha256);
   }
   out << absl::StrFormat(
-      "backup target=%s tables=%d rows=%d schema_version=%d content_hash=%s verified\n",
+      "backup target=%s tables=%d rows=%d schema_version=%d content_hash=%s verified "
+      "audit_records=%d\n",
       report.target, report.tables.size(), report.total_rows, report.schema_version,
-      report.content_hash);
+      report.content_hash, report.audit_records);
 }
 
 int RunBackupCommand(const std::string& target_url, db::Store& source,

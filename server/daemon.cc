@@ -137,7 +137,8 @@ int Serve(const ServerConfig& config) {
   env.findings = &findings;
   StreamLimits streams(StreamCapsOf(config));  // caps open streams and their idle time
   env.streams = &streams;
-  jobs::JobRunner runner(**store, clock, env.rules, jobs::MakeJobSet(config),
+  jobs::JobRunner runner(**store, clock, env.rules,
+                         jobs::MakeJobSet(config, signing_key ? signing_key->public_key() : ""),
                          {.workers = config.job_workers,
                           .abandon_after = config.job_abandon_after,
                           .on_finding =
@@ -251,6 +252,14 @@ int Backup(const ServerConfig& config, const BackupCommand& command) {
   std::string target = command.to.empty() ? config.backup_url : command.to;
   db::BackupOptions options = BackupCommandOptions();
   options.replace = command.replace;
+  if (!config.signing_key_file.empty()) {  // the copy's checkpoints must carry this server's key
+    auto key = AuditSigningKey::Load(config.signing_key_file);
+    if (!key.ok()) {
+      std::cerr << "riskcapd backup: " << key.status().message() << "\n";
+      return kExitConfig;
+    }
+    options.audit.trusted_public_key = (*key)->public_key();
+  }
   return RunBackupCommand(target, **store, options, std::cout, std::cerr);
 }
 

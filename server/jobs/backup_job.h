@@ -29,7 +29,8 @@ namespace riskcap::server::jobs {
 // URLs only redacted.
 class BackupJob final : public Job {
  public:
-  explicit BackupJob(db::BackupTargetPolicy policy) : policy_(std::move(policy)) {}
+  BackupJob(db::BackupTargetPolicy policy, std::string trusted_audit_key)
+      : policy_(std::move(policy)), trusted_audit_key_(std::move(trusted_audit_key)) {}
   std::string_view name() const override { return kBackup; }
   std::vector<std::string> parameter_keys() const override { return {"target", "replace"}; }
   // INVALID_ARGUMENT naming parameters.target or parameters.replace; creates nothing.
@@ -38,10 +39,14 @@ class BackupJob final : public Job {
 
  private:
   db::BackupTargetPolicy policy_;
+  std::string trusted_audit_key_;
 };
 
-// For the runner's job registry.
-std::unique_ptr<Job> MakeBackupJob(db::BackupTargetPolicy policy);
+// For the runner's job registry. `trusted_audit_key`: the server's audit signing public key (64
+// hex digits), which every checkpoint of the copy must carry; empty when the server has none (the
+// copy's checkpoints are then checked against their own keys only).
+std::unique_ptr<Job> MakeBackupJob(db::BackupTargetPolicy policy,
+                                   std::string trusted_audit_key = "");
 
 // RunJob's rule for the backup job, applied before its run is admitted: the parameters must pass
 // `backup`'s CheckParameters (INVALID_ARGUMENT, for every role), and only an ADMIN key may name a

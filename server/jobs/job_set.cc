@@ -25,7 +25,7 @@ void Add(JobMap& jobs, std::unique_ptr<Job> job) {
 
 }  // namespace
 
-JobMap MakeJobSet(const ServerConfig& config) {
+JobMap MakeJobSet(const ServerConfig& config, const std::string& audit_public_key) {
   auto source = [&](std::string_view job) { return sources::SourceFor(config.sources, job); };
   JobMap jobs;
   Add(jobs, MakeMarginIngestJob(source(kMarginIngest)));
@@ -36,7 +36,8 @@ JobMap MakeJobSet(const ServerConfig& config) {
   Add(jobs, MakeExposureSnapshotJob());
   Add(jobs, MakeMarginStatusJob());
   Add(jobs, MakeRemindersJob());
-  Add(jobs, MakeBackupJob({config.backup_url, config.backup_dir, config.db_url}));
+  Add(jobs,
+      MakeBackupJob({config.backup_url, config.backup_dir, config.db_url}, audit_public_key));
   return jobs;
 }
 

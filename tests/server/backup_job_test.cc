@@ -21,6 +21,7 @@
 #include "db/database.h"
 #include "db/store_url.h"
 #include "gtest/gtest.h"
+#include "server/audit_signing_key.h"
 #include "tests/testing/backup_fixture.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_store.h"
@@ -327,6 +328,65 @@ TEST_P(BackupJobTest, BackupOfTamperedAuditLogFailsVerification) {
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << broken.status();
   EXPECT_TRUE(absl::StrContains(broken.status().message(), "broken at position 3: row changed"))
       << broken.status();
+  EXPECT_FALSE(fs::exists(dir_.File("tampered.db"))) << "a copy that fails is never applied";
+
+  // Over the earlier good backup: refused before the rename, so that file is still the good one.
+  auto over = RunJob({{"target", "intact.db"}});
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kDataLoss) << over.status();
+  EXPECT_EQ(HashOfFile(dir_.File("intact.db")), intact->content_hash);
+
+  // `riskcapd backup` checks the copy the same way: a failure exit, no file.
+  std::string err;
+  auto command = RunCommand({BinaryPath("server/riskcapd"), "backup", "--to",
+                             "sqlite:" + dir_.File("cli.db")},
+                            {{"RISKCAP_DB", scratch_->url()}}, &err);
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_NE(command->first, 0);
+  EXPECT_TRUE(absl::StrContains(err, "broken at position 3: row changed")) << err;
+  EXPECT_FALSE(fs::exists(dir_.File("cli.db")));
+}
+
+// With the server's signing key, a backup refuses a copy holding a checkpoint signed by another
+// key (validly: a forger's own key), which a check against each checkpoint's own key would pass.
+TEST_P(BackupJobTest, CheckpointNotSignedByTheServersKeyFailsTheBackup) {
+  FillEveryTable(store());  // its checkpoint is signed by the fixture's key
+  const std::string fixture_key =
+      "37df7a3b8e48b30e7ddfe3e0c8ba3477f1e92b00af9548b1ab3ef44c5fe8f20c";
+  std::string key_file = dir_.File("signing.key");
+  ASSERT_TRUE(server::AuditSigningKey::CreateFile(key_file).ok());
+  auto server_key = server::AuditSigningKey::Load(key_file);
+  ASSERT_TRUE(server_key.ok()) << server_key.status();
+
+  auto run = [&](const std::string& trusted, const std::string& target) {
+    JobContext context(store(), clock_, rules_, /*run_id=*/0, "backup", Date(2024, 3, 28),
+                       {{"target", target}}, {});
+    return server::jobs::MakeBackupJob({"", dir_.path().string(), scratch_->url()}, trusted)
+        ->Run(context);
+  };
+  auto forged = run((*server_key)->public_key(), "forged.db");
+  EXPECT_EQ(forged.status().code(), absl::StatusCode::kDataLoss) << forged.status();
+  EXPECT_TRUE(absl::StrContains(forged.status().message(), "checkpoint signature invalid"))
+      << forged.status();
+  EXPECT_FALSE(fs::exists(dir_.File("forged.db")));
+
+  auto trusted = run(fixture_key, "trusted.db");
+  ASSERT_TRUE(trusted.ok()) << trusted.status();
+
+  // The offline command with the server's key file refuses it too; without a key it passes.
+  std::string err;
+  auto command = RunCommand(
+      {BinaryPath("server/riskcapd"), "backup", "--to", "sqlite:" + dir_.File("cli.db")},
+      {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_SIGNING_KEY_FILE", key_file}}, &err);
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_NE(command->first, 0);
+  EXPECT_TRUE(absl::StrContains(err, "checkpoint signature invalid")) << err;
+  EXPECT_FALSE(fs::exists(dir_.File("cli.db")));
+  auto unkeyed = RunCommand(
+      {BinaryPath("server/riskcapd"), "backup", "--to", "sqlite:" + dir_.File("cli.db")},
+      {{"RISKCAP_DB", scratch_->url()}}, &err);
+  ASSERT_TRUE(unkeyed.ok()) << unkeyed.status();
+  EXPECT_EQ(unkeyed->first, 0) << err;
+  EXPECT_TRUE(absl::StrContains(unkeyed->second, "audit_records=1")) << unkeyed->second;
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(BackupJobTest);
