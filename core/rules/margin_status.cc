@@ -106,7 +106,7 @@ void AddLimitFindings(const FundStatusRow& row, std::vector<Finding>& out) {
   const std::string figures =
       absl::StrCat("gross margin ", r.gross_margin.RoundToCents().ToString(), " over NAV ",
                    r.nav ? r.nav->ToString() : std::string("-"), " = ", Pct(r.utilisation),
-                   " of a ", Pct(r.cap.cap), " cap (", AbslView(EnumName(r.cap.source)), ")");
+                   " of the ", Pct(r.cap.cap), " ", AbslView(CapSourceWords(r.cap.source)));
   switch (r.limit_status) {
     case LimitStatus::kCritical:
       out.push_back(Make("NAV_CRITICAL", FindingSeverity::kCritical, row,

@@ -164,6 +164,15 @@ absl::StatusOr<AppliedCap> CapFor(const Fund& fund, const RulesConfig& config) {
   return AppliedCap{class_cap, CapSource::kRegulatoryClass};
 }
 
+std::string_view CapSourceWords(CapSource source) {
+  switch (source) {
+    case CapSource::kRegulatoryClass: return "class cap";
+    case CapSource::kBylaws: return "bylaws cap";
+    case CapSource::kNone: break;
+  }
+  return "no cap";
+}
+
 LimitStatus ClassifyLimit(Money gross, Money nav, double cap, double warning_fraction) {
   if (nav.micros() <= 0) return LimitStatus::kCritical;
   const absl::int128 gross_micros = gross.micros();

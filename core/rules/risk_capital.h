@@ -85,6 +85,9 @@ struct AppliedCap {
   CapSource source = CapSource::kNone;
 };
 
+// How a message names where a cap came from: "class cap", "bylaws cap" or "no cap".
+std::string_view CapSourceWords(CapSource source);
+
 struct BreachState {
   std::optional<Date> start_date;  // none when not in breach
   int32_t business_days = 0;       // weekdays in [start_date, reference date]

@@ -130,6 +130,9 @@ TEST(MarginStatusFindings, RulesSeveritiesAndDedupKeys) {
   warning.submissions[0].local_margin = M("555000");  // 56% = 80% of the 70% cap
   MarginStatusInput breach = BaseInput();
   breach.submissions[0].local_margin = M("700000");  // 70.5%
+  MarginStatusInput bylaws = BaseInput();
+  bylaws.fund.bylaws_margin_cap = 0.5;  // stricter than the class's 70%
+  bylaws.submissions[0].local_margin = M("555000");  // 56%
   MarginStatusInput critical = BaseInput();
   critical.nav->nav = M("0");
   MarginStatusInput stale = BaseInput();
@@ -142,9 +145,11 @@ TEST(MarginStatusFindings, RulesSeveritiesAndDedupKeys) {
       {"below half the benchmark", implausible, "IMPLAUSIBLE_MARGIN", FindingSeverity::kWarning,
        "IMPLAUSIBLE_MARGIN:fund=7:submission=70", "40000.00"},
       {"warning level reached", warning, "LIMIT_WARNING", FindingSeverity::kWarning,
-       "LIMIT_WARNING:fund=7", "56.00%"},
+       "LIMIT_WARNING:fund=7", "= 56.00% of the 70.00% class cap"},
       {"breach", breach, "LIMIT_BREACH", FindingSeverity::kCritical,
-       "LIMIT_BREACH:fund=7:since=2026-11-24", "70.50%"},
+       "LIMIT_BREACH:fund=7:since=2026-11-24", "= 70.50% of the 70.00% class cap"},
+      {"breach of the bylaws cap", bylaws, "LIMIT_BREACH", FindingSeverity::kCritical,
+       "LIMIT_BREACH:fund=7:since=2026-11-24", "= 56.00% of the 50.00% bylaws cap"},
       {"NAV zero", critical, "NAV_CRITICAL", FindingSeverity::kCritical, "NAV_CRITICAL:fund=7",
        "<= 0"},
       {"manager figure older than the period", stale, "STALE_ESTIMATE", FindingSeverity::kInfo,
