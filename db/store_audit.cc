@@ -8,11 +8,24 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "db/audit_rows.h"
 #include "db/database.h"
 #include "db/row_reader.h"
 #include "db/store.h"
 
 namespace riskcap::db {
+
+AuditRecord ReadAuditContent(RowReader& r) {
+  AuditRecord a;
+  a.at = r.Time();
+  a.principal = r.Str();
+  a.method = r.Str();
+  a.request_id = r.Str();
+  a.outcome = r.Str();
+  a.detail = r.Str();
+  return a;
+}
+
 namespace {
 
 // Printable ASCII, at most `max` bytes: anything else becomes '?', so the value is valid text on

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
+#include "db/audit_rows.h"
 #include "db/audit_verify_sql.h"
 #include "db/database.h"
 #include "db/row_reader.h"
@@ -21,17 +22,6 @@ struct Unsealed {
   int64_t id;
   AuditRecord record;
 };
-
-AuditRecord ReadContent(RowReader& r) {
-  AuditRecord a;
-  a.at = r.Time();
-  a.principal = r.Str();
-  a.method = r.Str();
-  a.request_id = r.Str();
-  a.outcome = r.Str();
-  a.detail = r.Str();
-  return a;
-}
 
 AuditCheckpoint ReadCheckpoint(const soci::row& row) {
   RowReader r(row);
@@ -61,13 +51,13 @@ Store::AuditHead ReadHead(soci::session& s) {
 std::vector<Unsealed> ReadUnsealed(soci::session& s, int max_rows) {
   std::vector<Unsealed> out;
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT id, at_us, principal, method, request_id, outcome, detail"
-                    " FROM audit_log WHERE chain_pos IS NULL ORDER BY id LIMIT :n",
+      (s.prepare << absl::StrCat("SELECT ", kAuditRowColumns,
+                                 " FROM audit_log WHERE chain_pos IS NULL ORDER BY id LIMIT :n"),
        soci::use(max_rows));
   for (const soci::row& row : rows) {
     RowReader r(row);
     int64_t id = r.Int();
-    out.push_back({id, ReadContent(r)});
+    out.push_back({id, ReadAuditContent(r)});
   }
   return out;
 }
@@ -171,9 +161,9 @@ absl::StatusOr<AuditVerification> VerifyAuditInSession(soci::session& s,
   long long unsealed = 0;
   s << "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", soci::into(unsealed);
   soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT chain_pos, chain_hash, at_us, principal, method, request_id,"
-                    " outcome, detail FROM audit_log WHERE chain_pos IS NOT NULL"
-                    " ORDER BY chain_pos, id");
+      (s.prepare << absl::StrCat("SELECT chain_pos, chain_hash, ", kAuditContentColumns,
+                                 " FROM audit_log WHERE chain_pos IS NOT NULL"
+                                 " ORDER BY chain_pos, id"));
   auto it = rows.begin();
   SealedRowSource source = [&]() -> absl::StatusOr<std::optional<SealedAuditRow>> {
     if (it == rows.end()) return std::nullopt;
@@ -181,7 +171,7 @@ absl::StatusOr<AuditVerification> VerifyAuditInSession(soci::session& s,
     SealedAuditRow row;
     row.position = r.Int();
     row.hash = r.Str();
-    row.record = ReadContent(r);
+    row.record = ReadAuditContent(r);
     ++it;
     return row;
   };

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "db/audit_rows.h"
 #include "db/database.h"
 #include "db/lookup_cache.h"
 #include "db/row_reader.h"
@@ -22,7 +23,6 @@ constexpr char kFundColumns[] =
     "base_currency, active";
 constexpr char kApiKeyColumns[] =
     "id, label, role, manager_id, secret_hash, created_at_us, created_by, revoked_at_us";
-constexpr char kAuditColumns[] = "id, at_us, principal, method, request_id, outcome, detail";
 
 // PostgreSQL identities do not notice explicitly given ids; without this, the next assigned
 // manager id could collide with one a caller chose. Never moves the sequence backwards.
@@ -147,14 +147,9 @@ ApiKey ReadApiKey(const soci::row& row) {
 
 AuditRecord ReadAudit(const soci::row& row) {
   RowReader r(row);
-  AuditRecord a;
-  a.id = r.Int();
-  a.at = r.Time();
-  a.principal = r.Str();
-  a.method = r.Str();
-  a.request_id = r.Str();
-  a.outcome = r.Str();
-  a.detail = r.Str();
+  int64_t id = r.Int();
+  AuditRecord a = ReadAuditContent(r);
+  a.id = id;
   return a;
 }
 
@@ -480,14 +475,14 @@ absl::Status Store::AppendAudit(const AuditRecord& record) {
 absl::StatusOr<std::vector<AuditRecord>> Store::ListAudit(const Page& page) {
   RETURN_IF_ERROR(CheckPage(page));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<AuditRecord>> {
-    return SelectPage<AuditRecord>(s, kAuditColumns, "audit_log", page, ReadAudit);
+    return SelectPage<AuditRecord>(s, kAuditRowColumns, "audit_log", page, ReadAudit);
   });
 }
 
 absl::StatusOr<std::vector<AuditRecord>> Store::ListAuditRecords(const AuditFilter& filter,
                                                                  const Page& page) {
   RETURN_IF_ERROR(CheckPage(page));
-  KeysetQuery q(kAuditColumns, "audit_log", page, KeysetQuery::Order::kNewestFirst);
+  KeysetQuery q(kAuditRowColumns, "audit_log", page, KeysetQuery::Order::kNewestFirst);
   if (filter.principal) q.Where("principal = :principal", *filter.principal);
   if (!filter.methods.empty()) q.WhereIn("method", filter.methods);
   if (filter.start) q.Where("at_us >= :start", absl::ToUnixMicros(*filter.start));

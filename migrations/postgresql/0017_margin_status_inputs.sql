@@ -1,4 +1,4 @@
--- riskcap schema v18 (postgresql): which inputs a MARGIN_STATUS snapshot version was computed from,
+-- riskcap schema v17 (postgresql): which inputs a MARGIN_STATUS snapshot version was computed from,
 -- so every status figure can be explained and recomputed (docs/rules.md, "Explaining a status
 -- figure"). fund_status (0004) records each input's dates, sources, the submission and the
 -- exemption, but not which NAV snapshot, exposure snapshot or positions batch the run read, nor
