@@ -148,6 +148,9 @@ int Serve(const ServerConfig& config) {
                                   m->RecordQuarantine("job");
                                 }
                               },
+                          .finding_delivery = config.delivery.notify_critical_findings
+                                                  ? FindingDelivery::kCritical
+                                                  : FindingDelivery::kNone,
                           .on_finished =
                               [m = server_metrics.get()](const JobRun& run) {
                                 if (m != nullptr) m->RecordJobRun(run);
