@@ -430,10 +430,14 @@ class Store {
   // position and its hash (db/audit_chain.h) in one transaction; returns how many. One sealer at
   // a time: on PostgreSQL a transaction advisory lock per schema, across replicas; on SQLite the
   // write lock. Writers never wait for it beyond that one short transaction.
+  // `head_position`, when not null, receives the chain head's position as that transaction left
+  // it (records sealed by any sealer, this call's included; 0 for an empty chain).
   static constexpr int kAuditSealBatch = 5000;
-  absl::StatusOr<int64_t> SealAudit(int max_rows = kAuditSealBatch);
+  absl::StatusOr<int64_t> SealAudit(int max_rows = kAuditSealBatch,
+                                    int64_t* head_position = nullptr);
   // Seals until no unsealed record is left (as of its last batch); returns how many.
-  absl::StatusOr<int64_t> SealAllAudit();
+  // `head_position` as SealAudit's, after the last batch.
+  absl::StatusOr<int64_t> SealAllAudit(int64_t* head_position = nullptr);
   // The last sealed record's position and hash (0 and kAuditGenesisHash when none).
   struct AuditHead {
     int64_t position = 0;

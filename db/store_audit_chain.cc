@@ -96,16 +96,18 @@ void WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& 
 
 }  // namespace
 
-absl::StatusOr<int64_t> Store::SealAudit(int max_rows) {
+absl::StatusOr<int64_t> Store::SealAudit(int max_rows, int64_t* head_position) {
   if (max_rows <= 0) return absl::InvalidArgumentError("max_rows must be > 0");
   Backend backend = this->backend();
-  return db_->Write([&](soci::session& s) -> absl::StatusOr<int64_t> {
+  int64_t position = 0;
+  absl::StatusOr<int64_t> sealed = db_->Write([&](soci::session& s) -> absl::StatusOr<int64_t> {
     if (backend == Backend::kPostgresql) {
       // One sealer at a time per schema, across replicas; released at commit.
       s << "SELECT pg_advisory_xact_lock(hashtext('audit_seal'), hashtext(current_schema()))";
     }
     AuditHead head = ReadHead(s);
     std::vector<Unsealed> rows = ReadUnsealed(s, max_rows);
+    position = head.position + static_cast<int64_t>(rows.size());
     if (rows.empty()) return int64_t{0};
     std::vector<std::string> hashes;
     hashes.reserve(rows.size());
@@ -117,12 +119,14 @@ absl::StatusOr<int64_t> Store::SealAudit(int max_rows) {
     WriteSeals(s, backend, rows, head.position + 1, hashes);
     return static_cast<int64_t>(rows.size());
   });
+  if (sealed.ok() && head_position != nullptr) *head_position = position;
+  return sealed;
 }
 
-absl::StatusOr<int64_t> Store::SealAllAudit() {
+absl::StatusOr<int64_t> Store::SealAllAudit(int64_t* head_position) {
   int64_t total = 0;
   while (true) {
-    ASSIGN_OR_RETURN(int64_t sealed, SealAudit());
+    ASSIGN_OR_RETURN(int64_t sealed, SealAudit(kAuditSealBatch, head_position));
     total += sealed;
     if (sealed < kAuditSealBatch) return total;
   }

@@ -6,6 +6,21 @@
 #include "core/status_macros.h"
 
 namespace riskcap::server {
+namespace {
+
+// Raises `value` to `to` unless it is already higher.
+void RaiseTo(std::atomic<int64_t>& value, int64_t to) {
+  int64_t now = value.load(std::memory_order_relaxed);
+  while (now < to && !value.compare_exchange_weak(now, to, std::memory_order_relaxed)) {
+  }
+}
+
+std::optional<int64_t> Known(const std::atomic<int64_t>& value) {
+  const int64_t v = value.load(std::memory_order_relaxed);
+  return v < 0 ? std::nullopt : std::optional<int64_t>(v);
+}
+
+}  // namespace
 
 AuditSealer::AuditSealer(db::Store& store, const Clock& clock, const AuditSigningKey* key,
                          Options options)
@@ -23,7 +38,22 @@ AuditSealer::~AuditSealer() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status AuditSealer::SealNow() { return store_.SealAllAudit().status(); }
+absl::Status AuditSealer::SealNow() {
+  int64_t head = 0;
+  RETURN_IF_ERROR(store_.SealAllAudit(&head).status());
+  RaiseTo(sealed_position_, head);
+  return absl::OkStatus();
+}
+
+AuditSealer::Positions AuditSealer::positions() const {
+  return {Known(sealed_position_), Known(checkpoint_position_)};
+}
+
+void AuditSealer::LearnCheckpointPosition() {
+  if (checkpoint_position_.load(std::memory_order_relaxed) >= 0) return;
+  auto latest = store_.LatestAuditCheckpoint();
+  if (latest.ok()) RaiseTo(checkpoint_position_, *latest ? (*latest)->position : 0);
+}
 
 absl::StatusOr<db::AuditCheckpoint> AuditSealer::CheckpointNow() {
   if (key_ == nullptr) {
@@ -36,11 +66,13 @@ absl::StatusOr<db::AuditCheckpoint> AuditSealer::CheckpointNow() {
   ASSIGN_OR_RETURN(std::optional<db::AuditCheckpoint> latest, store_.LatestAuditCheckpoint());
   if (latest && latest->position == head.position && latest->head_hash == head.hash &&
       latest->public_key == key_->public_key()) {
+    RaiseTo(checkpoint_position_, latest->position);
     return *latest;
   }
   ASSIGN_OR_RETURN(db::AuditCheckpoint signed_head,
                    key_->Sign(head.position, head.hash, absl::ToUnixMicros(clock_.Now())));
   RETURN_IF_ERROR(store_.AppendAuditCheckpoint(signed_head));
+  RaiseTo(checkpoint_position_, signed_head.position);
   return signed_head;
 }
 
@@ -58,6 +90,7 @@ void AuditSealer::Loop() {
 void AuditSealer::Round() {
   static LogThrottle throttle(absl::Minutes(1));
   absl::Status st = SealNow();
+  if (st.ok()) LearnCheckpointPosition();
   bool due = key_ != nullptr && options_.checkpoint_interval > absl::ZeroDuration() &&
              clock_.Now() - last_checkpoint_try_ >= options_.checkpoint_interval;
   if (st.ok() && due) {

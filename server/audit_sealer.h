@@ -4,9 +4,12 @@
 // takes the store's seal lock (db::Store::SealAudit), so one seals at a time.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -40,9 +43,21 @@ class AuditSealer {
   // The signing key's public half, or "" without one.
   std::string public_key() const { return key_ ? key_->public_key() : ""; }
 
+  // The chain as this server last saw it, for monitoring: the sealed head's position after its
+  // latest sealing (whoever sealed the records), and the position of the newest checkpoint (0
+  // when none) as read at its first sealing round and at each checkpoint it signs or reuses.
+  // nullopt until known. Cheap: no store access.
+  struct Positions {
+    std::optional<int64_t> sealed;
+    std::optional<int64_t> checkpoint;
+  };
+  Positions positions() const;
+
  private:
   void Loop();
   void Round();
+  // Reads the newest checkpoint's position once, so the gauge has it before the first signing.
+  void LearnCheckpointPosition();
 
   db::Store& store_;
   const Clock& clock_;
@@ -52,6 +67,9 @@ class AuditSealer {
   std::condition_variable wake_;
   bool stopping_ = false;           // guarded by mu_
   absl::Time last_checkpoint_try_;  // only the thread touches it
+  // Positions(); -1 while unknown. Only ever raised (concurrent sealings may finish out of order).
+  std::atomic<int64_t> sealed_position_{-1};
+  std::atomic<int64_t> checkpoint_position_{-1};
   std::thread thread_;
 };
 

@@ -61,13 +61,14 @@ absl::StatusOr<std::unique_ptr<db::Store>> OpenMigratedStore(const ServerConfig&
 }
 
 // Starts the metrics endpoint on config.metrics_listen (already validated), reading the store's
-// pool and the batcher's queue at each scrape.
+// pool, the batcher's queue and the sealer's chain positions at each scrape.
 absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> StartMetrics(
     const ServerConfig& config, const db::Store& store, const WriteBatcher& batcher,
-    metrics::ServerMetrics& server_metrics) {
+    const AuditSealer& sealer, metrics::ServerMetrics& server_metrics) {
   ASSIGN_OR_RETURN(std::string address, MetricsListenAddress(config.metrics_listen));
   server_metrics.WatchStore(store);
   server_metrics.WatchWriteQueue(batcher);
+  server_metrics.WatchAuditChain(sealer);
   ASSIGN_OR_RETURN(auto endpoint,
                    metrics::MetricsEndpoint::Start(address, server_metrics.registry()));
   Log(LogLevel::kInfo, "metrics listening", {{"address", endpoint->address()}});
@@ -148,16 +149,19 @@ int Serve(const ServerConfig& config) {
                                   m->RecordQuarantine("job");
                                 }
                               },
+                          .finding_delivery = config.delivery.notify_critical_findings
+                                                  ? FindingDelivery::kCritical
+                                                  : FindingDelivery::kNone,
                           .on_finished =
                               [m = server_metrics.get()](const JobRun& run) {
                                 if (m != nullptr) m->RecordJobRun(run);
                               },
                           .earliest_reference_date = config.earliest_reference_date});
   env.jobs = &runner;
-  // Destroyed before what its scrapes read (the store, the batcher): declared after them.
+  // Destroyed before what its scrapes read (store, batcher, sealer): declared after them.
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
   if (server_metrics != nullptr) {
-    auto started = StartMetrics(config, **store, batcher, *server_metrics);
+    auto started = StartMetrics(config, **store, batcher, sealer, *server_metrics);
     if (!started.ok()) {
       Log(LogLevel::kError, "cannot serve metrics", {{"error", started.status().ToString()}});
       return kExitListen;

@@ -57,8 +57,10 @@ absl::Status LoadDeliveryConfigFromEnv(const std::function<const char*(const cha
   str("RISKCAP_SMTP_FROM", &c->smtp_from);
   str("RISKCAP_SMTP_USER", &c->smtp_user);
   str("RISKCAP_SMTP_PASSWORD_FILE", &c->smtp_password_file);
-  for (const auto& [name, out] : {std::pair{"RISKCAP_SMTP_STARTTLS", &c->smtp_starttls},
-                                  std::pair{"RISKCAP_SMTP_ALLOW_PLAIN", &c->smtp_allow_plain}}) {
+  for (const auto& [name, out] :
+       {std::pair{"RISKCAP_SMTP_STARTTLS", &c->smtp_starttls},
+        std::pair{"RISKCAP_SMTP_ALLOW_PLAIN", &c->smtp_allow_plain},
+        std::pair{"RISKCAP_NOTIFY_CRITICAL_FINDINGS", &c->notify_critical_findings}}) {
     if (const char* v = getenv(name)) {
       if (auto st = ReadBoolSetting(name, v, out); !st.ok()) return st;
     }
@@ -89,6 +91,9 @@ void AddDeliveryFlags(CLI::App& app, DeliveryConfig* c) {
   app.add_flag("--smtp-allow-plain", c->smtp_allow_plain,
                "allow smtp:// without STARTTLS to a non-loopback host "
                "(env RISKCAP_SMTP_ALLOW_PLAIN)");
+  app.add_flag("--notify-critical-findings", c->notify_critical_findings,
+               "deliver each new CRITICAL finding of a fund to its manager's contacts "
+               "(env RISKCAP_NOTIFY_CRITICAL_FINDINGS)");
   for (const IntSetting& s : kIntSettings) {
     app.add_option(s.flag, c->*s.field, absl::StrCat(s.help, " (env ", s.env, ")"))
         ->check(CLI::Range(s.min, s.max));

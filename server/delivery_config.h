@@ -1,5 +1,6 @@
-// riskcapd's delivery settings: SMTP for e-mail, and the outbox worker's attempts, back-off,
-// polling and leases (docs/operations.md, "Delivery"). Loaded with the rest of server/config.h.
+// riskcapd's delivery settings: SMTP for e-mail, the outbox worker's attempts, back-off, polling
+// and leases, and which findings are delivered (docs/operations.md, "Delivery"). Loaded with the
+// rest of server/config.h.
 #pragma once
 
 #include <functional>
@@ -29,6 +30,10 @@ struct DeliveryConfig {
   int max_backoff_ms = 3600000;    // RISKCAP_DELIVERY_MAX_BACKOFF_MS: the doubling stops here
   int poll_ms = 2000;              // RISKCAP_DELIVERY_POLL_MS: how often the worker looks
   int lease_seconds = 120;         // RISKCAP_DELIVERY_LEASE_SECONDS: a claim's lifetime
+  // RISKCAP_NOTIFY_CRITICAL_FINDINGS (--notify-critical-findings): a job that raises a new
+  // CRITICAL finding of a fund queues its deliveries to the fund's manager, in the same
+  // transaction. Off: only reminders are delivered.
+  bool notify_critical_findings = false;
 };
 
 absl::Status LoadDeliveryConfigFromEnv(const std::function<const char*(const char*)>& getenv,

@@ -1,6 +1,7 @@
-// The deliveries of a reminder: one per contact address, e-mail or webhook, each with its
-// rendered message (docs/operations.md, "Delivery"). Pure: the reminders job queues what this
-// returns in the transaction that inserts the reminder.
+// The deliveries of a notice — a reminder, or a new CRITICAL finding — one per contact address,
+// e-mail or webhook, each with its rendered message (docs/operations.md, "Delivery"). Pure: the
+// reminders job (and server/finding_delivery.h) queues what this returns in the transaction that
+// inserts the notice.
 #pragma once
 
 #include <string>
@@ -35,5 +36,23 @@ std::string ReminderWebhookBody(const Reminder& reminder,
 std::vector<Delivery> ReminderDeliveries(const Reminder& reminder, const ManagerContacts& contacts,
                                          const std::vector<rules::FundStatusRow>& pending,
                                          const std::vector<Fund>& funds, absl::Time now);
+
+// "<finding.<finding_id>.<key_hash>@riskcap>", key_hash the first 16 hex digits of the SHA-256
+// of the finding's dedup_key and reference date: fixed once the finding is stored, so every
+// attempt carries it.
+std::string FindingMessageId(const Finding& finding);
+
+// The e-mail text of a CRITICAL finding: the fund (id and name), the rule, the reference date and
+// the finding's message.
+std::string FindingEmailBody(const Finding& finding, const Fund& fund);
+
+// The webhook JSON: {"type":"finding","finding_id","manager_id","fund_id","fund_name","rule",
+// "severity","reference_date","raised_at","message","message_id","text"}.
+std::string FindingWebhookBody(const Finding& finding, const Fund& fund);
+
+// One PENDING delivery of `finding` (of `fund`) per e-mail address of `contacts` (the fund's
+// manager's) and one for the webhook, due at `now`.
+std::vector<Delivery> FindingDeliveries(const Finding& finding, const Fund& fund,
+                                        const ManagerContacts& contacts, absl::Time now);
 
 }  // namespace riskcap::server

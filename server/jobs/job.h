@@ -21,6 +21,7 @@
 #include "core/finding.h"
 #include "core/rules/rules_config.h"
 #include "db/store.h"
+#include "server/finding_delivery.h"
 
 namespace riskcap::server::jobs {
 
@@ -63,11 +64,15 @@ class JobContext {
     std::function<void(const Finding&, bool created)> finding_raised;
   };
 
+  // `finding_delivery`: which findings RaiseFinding also queues for delivery to their fund's
+  // manager (RISKCAP_NOTIFY_CRITICAL_FINDINGS).
   JobContext(db::Store& store, const Clock& clock, const rules::RulesConfig& rules,
              int64_t run_id, std::string job, Date reference_date,
-             std::map<std::string, std::string> params, Hooks hooks = {})
+             std::map<std::string, std::string> params, Hooks hooks = {},
+             FindingDelivery finding_delivery = FindingDelivery::kNone)
       : store_(store), clock_(clock), rules_(rules), run_id_(run_id), job_(std::move(job)),
-        reference_date_(reference_date), params_(std::move(params)), hooks_(std::move(hooks)) {}
+        reference_date_(reference_date), params_(std::move(params)), hooks_(std::move(hooks)),
+        finding_delivery_(finding_delivery) {}
   JobContext(const JobContext&) = delete;
   JobContext& operator=(const JobContext&) = delete;
 
@@ -98,14 +103,16 @@ class JobContext {
     }
     return absl::OkStatus();
   }
-  // Stores `finding` with this run's id and reference date filled in (Store::RaiseFinding: an
-  // unresolved finding with the same dedup_key is returned instead of a duplicate).
+  // Stores `finding` with this run's id and reference date filled in (server::RaiseFinding: an
+  // unresolved finding with the same dedup_key is returned instead of a duplicate; a new one is
+  // queued for delivery as `finding_delivery` says, in the same transaction).
   absl::StatusOr<Finding> RaiseFinding(Finding finding) const {
     finding.job_run_id = run_id_ > 0 ? std::optional<int64_t>(run_id_) : std::nullopt;
     if (finding.reference_date == Date()) finding.reference_date = reference_date_;
     if (finding.raised_at == absl::Time()) finding.raised_at = clock_.Now();
     bool created = false;
-    absl::StatusOr<Finding> stored = store_.RaiseFinding(finding, &created);
+    absl::StatusOr<Finding> stored =
+        server::RaiseFinding(store_, finding, finding_delivery_, clock_.Now(), &created);
     if (stored.ok() && hooks_.finding_raised) hooks_.finding_raised(*stored, created);
     return stored;
   }
@@ -119,6 +126,7 @@ class JobContext {
   Date reference_date_;
   std::map<std::string, std::string> params_;
   Hooks hooks_;
+  FindingDelivery finding_delivery_;
 };
 
 // One job. Implementations are stateless between runs (configuration is fixed at construction)

@@ -158,7 +158,8 @@ JobRun JobRunner::RunJobBody(Job& job, const std::shared_ptr<Active>& active,
     std::lock_guard lock(mu_);
     run = active->run;
   }
-  JobContext context(store_, clock_, rules_, run.id, run.job, run.reference_date, params, hooks);
+  JobContext context(store_, clock_, rules_, run.id, run.job, run.reference_date, params, hooks,
+                     options_.finding_delivery);
   absl::StatusOr<JobOutput> output;
   try {
     output = job.Run(context);

@@ -54,6 +54,8 @@ struct JobRunnerOptions {
   absl::Duration progress_interval = absl::Milliseconds(250);  // progress persisted at most this often
   // Called after a job stores a finding (JobContext::RaiseFinding), e.g. to wake WatchFindings.
   std::function<void(const Finding&, bool created)> on_finding;
+  // Which findings jobs queue for delivery as they raise them (RISKCAP_NOTIFY_CRITICAL_FINDINGS).
+  FindingDelivery finding_delivery = FindingDelivery::kNone;
   // Called with each run this runner finished (job, pipeline or backfill), in its final state
   // as stored, e.g. for the server's metrics.
   std::function<void(const JobRun&)> on_finished;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/enums.h"
+#include "server/audit_sealer.h"
 #include "server/write_batcher.h"
 
 namespace riskcap::server::metrics {
@@ -26,6 +27,12 @@ constexpr std::array<std::string_view, 17> kCodeNames = {
     "UNAUTHENTICATED"};
 
 Histogram& Unlabelled(HistogramFamily& family) { return family.With({}); }
+
+// One unlabelled sample of `value`, or none while it is unknown.
+std::vector<Sample> SampleIfKnown(std::optional<int64_t> value) {
+  if (!value) return {};
+  return {{{}, static_cast<double>(*value)}};
+}
 Gauge& Unlabelled(GaugeFamily& family) { return family.With({}); }
 
 }  // namespace
@@ -153,6 +160,17 @@ void ServerMetrics::WatchWriteQueue(const WriteBatcher& batcher) {
                           return std::vector<Sample>{
                               {{}, static_cast<double>(batcher.queued())}};
                         });
+}
+
+void ServerMetrics::WatchAuditChain(const AuditSealer& sealer) {
+  registry_.AddCallback("riskcap_audit_chain_sealed_position",
+                        "Position of the audit chain's sealed head, as this server last sealed.",
+                        MetricType::kGauge, {},
+                        [&sealer] { return SampleIfKnown(sealer.positions().sealed); });
+  registry_.AddCallback("riskcap_audit_chain_checkpoint_position",
+                        "Chain position the newest signed audit checkpoint covers (0: none).",
+                        MetricType::kGauge, {},
+                        [&sealer] { return SampleIfKnown(sealer.positions().checkpoint); });
 }
 
 }  // namespace riskcap::server::metrics

@@ -12,6 +12,7 @@
 #include "server/metrics/registry.h"
 
 namespace riskcap::server {
+class AuditSealer;
 class WriteBatcher;
 }
 
@@ -51,6 +52,9 @@ class ServerMetrics {
   // must outlive every later scrape (stop the endpoint first).
   void WatchStore(const db::Store& store);
   void WatchWriteQueue(const WriteBatcher& batcher);
+  // Read `sealer`'s view of the audit chain (AuditSealer::positions) at each scrape; the same
+  // lifetime rule.
+  void WatchAuditChain(const AuditSealer& sealer);
 
  private:
   Registry registry_;

@@ -75,13 +75,27 @@ TEST_P(AuditChain, SealingContinuesTheChainAcrossBatches) {
   AppendSealed(3);
   for (int i = 4; i <= 6; ++i) ASSERT_TRUE(store().AppendAudit(Record(i)).ok());
   EXPECT_EQ(Verify().unsealed, 3);
-  auto sealed = store().SealAudit(2);
+  int64_t head = -1;
+  auto sealed = store().SealAudit(2, &head);
   ASSERT_TRUE(sealed.ok());
   EXPECT_EQ(*sealed, 2);
-  ASSERT_TRUE(store().SealAllAudit().ok());
+  EXPECT_EQ(head, 5);  // the head as the batch left it
+  ASSERT_TRUE(store().SealAllAudit(&head).ok());
+  EXPECT_EQ(head, 6);
   AuditVerification v = Verify();
   EXPECT_TRUE(v.ok()) << v.detail;
   EXPECT_EQ(v.records, 6);
+}
+
+TEST_P(AuditChain, SealingReportsTheHeadAlsoWhenNothingWasLeftToSeal) {
+  int64_t head = -1;
+  ASSERT_TRUE(store().SealAllAudit(&head).ok());
+  EXPECT_EQ(head, 0);  // the empty chain
+  AppendSealed(4);  // sealed by "another sealer"
+  auto sealed = store().SealAllAudit(&head);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(*sealed, 0);
+  EXPECT_EQ(head, 4);
 }
 
 TEST_P(AuditChain, TriggerAllowsOnlySealingOnce) {

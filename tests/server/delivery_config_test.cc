@@ -47,6 +47,25 @@ TEST(DeliveryConfig, ReadsEveryVariable) {
   EXPECT_EQ(c.delivery.lease_seconds, 10);
 }
 
+TEST(DeliveryConfig, CriticalFindingsAreDeliveredOnlyWhenTurnedOn) {
+  ServerConfig off;
+  ASSERT_TRUE(Load({}, &off).ok());
+  EXPECT_FALSE(off.delivery.notify_critical_findings);
+  ServerConfig on;
+  ASSERT_TRUE(Load({{"RISKCAP_NOTIFY_CRITICAL_FINDINGS", "true"}}, &on).ok());
+  EXPECT_TRUE(on.delivery.notify_critical_findings);
+  ServerConfig bad;
+  absl::Status st = Load({{"RISKCAP_NOTIFY_CRITICAL_FINDINGS", "sometimes"}}, &bad);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(st.message(), "RISKCAP_NOTIFY_CRITICAL_FINDINGS")) << st;
+
+  ServerConfig flagged;
+  CLI::App app;
+  AddConfigFlags(app, &flagged);
+  ASSERT_NO_THROW(app.parse("--notify-critical-findings", false));
+  EXPECT_TRUE(flagged.delivery.notify_critical_findings);
+}
+
 TEST(DeliveryConfig, RefusesOutOfRangeValuesNamingTheVariable) {
   for (const auto& [name, value] : std::map<std::string, std::string>{
            {"RISKCAP_DELIVERY_MAX_ATTEMPTS", "0"},

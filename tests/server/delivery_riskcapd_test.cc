@@ -3,14 +3,10 @@
 // once to a real SMTP server (aiosmtpd) or a local webhook receiver that verifies the signature
 // (tests/testing/smtp_sink.py, webhook_sink.py) — across re-runs, a SIGKILL, and two replicas.
 #include <csignal>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,76 +16,14 @@
 #include "riskcap/v1/finding.grpc.pb.h"
 #include "riskcap/v1/job.grpc.pb.h"
 #include "tests/server/feed_test_support.h"
+#include "tests/testing/python_sink.h"
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/test_server.h"
 
 namespace riskcap::testing {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr char kSecret[] = "webhook-secret-0123456789";
-
-// A Python sink from tests/testing on a free port, recording into its own directory.
-class Sink {
- public:
-  static std::unique_ptr<Sink> Start(const std::string& script, std::vector<std::string> args) {
-    auto sink = std::unique_ptr<Sink>(new Sink);
-    char tmpl[] = "/tmp/riskcap-sink-XXXXXX";
-    sink->dir_ = mkdtemp(tmpl);
-    std::vector<std::string> argv = {"/usr/bin/python3",
-                                     std::string(RISKCAP_SOURCE_DIR) + "/tests/testing/" + script,
-                                     "--dir", sink->dir_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto process = Subprocess::Start(argv);
-    EXPECT_TRUE(process.ok()) << process.status();
-    if (!process.ok()) return nullptr;
-    sink->process_ = std::move(*process);
-    for (int i = 0; i < 400 && sink->port_ == 0; ++i) {
-      const std::string out = sink->process_->Stdout();
-      const size_t at = out.find("port ");
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        sink->port_ = std::atoi(out.c_str() + at + 5);
-      } else {
-        absl::SleepFor(absl::Milliseconds(25));
-      }
-    }
-    EXPECT_GT(sink->port_, 0) << sink->process_->Stderr();
-    return sink;
-  }
-  ~Sink() {
-    process_.reset();
-    fs::remove_all(dir_);
-  }
-  int port() const { return port_; }
-  // The recorded files whose name starts with `prefix`, by name.
-  std::map<std::string, std::string> Files(const std::string& prefix) const {
-    std::map<std::string, std::string> out;
-    for (const auto& entry : fs::directory_iterator(dir_)) {
-      const std::string name = entry.path().filename();
-      if (!absl::StartsWith(name, prefix) || absl::EndsWith(name, ".tmp")) continue;
-      std::ifstream in(entry.path());
-      std::stringstream text;
-      text << in.rdbuf();
-      out[name] = text.str();
-    }
-    return out;
-  }
-
- private:
-  Sink() = default;
-  std::string dir_;
-  int port_ = 0;
-  std::unique_ptr<Subprocess> process_;
-};
-
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(60)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return done();
-}
 
 // Runs the pipeline for 2026-11-20 and waits for it to succeed.
 void RunPipeline(const std::string& address, const std::string& secret, const std::string& id) {
@@ -143,13 +77,6 @@ int TotalDeliveries(const std::vector<v1::Reminder>& reminders) {
   return n;
 }
 
-std::string Header(const std::string& message, const std::string& name) {
-  const size_t at = message.find(name + ": ");
-  if (at == std::string::npos) return "";
-  const size_t begin = at + name.size() + 2;
-  return message.substr(begin, message.find_first_of("\r\n", begin) - begin);
-}
-
 // The fund ids a reminder lists ("- fund 1003 ...").
 std::vector<std::string> FundIds(const std::string& text) {
   std::vector<std::string> ids;
@@ -195,7 +122,7 @@ class DeliveryRiskcapd : public ::testing::TestWithParam<db::Backend> {
 
   // Every e-mail delivery is SENT and `sink` holds exactly one message per (address,
   // Message-ID), listing the reminder's funds.
-  void ExpectEachAddressMailedOnce(const Sink& sink, const std::string& address) {
+  void ExpectEachAddressMailedOnce(const PythonSink& sink, const std::string& address) {
     std::vector<v1::Reminder> reminders;
     ASSERT_TRUE(WaitFor([&] {
       reminders = Reminders(address, daemon_.secret);
@@ -207,7 +134,7 @@ class DeliveryRiskcapd : public ::testing::TestWithParam<db::Backend> {
     ASSERT_EQ(messages.size(), static_cast<size_t>(expected));
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& [name, text] : messages) {
-      const std::string to = Header(text, "X-Rcpt"), id = Header(text, "Message-ID");
+      const std::string to = MailHeader(text, "X-Rcpt"), id = MailHeader(text, "Message-ID");
       EXPECT_TRUE(seen.insert({to, id}).second) << "duplicate " << to << " " << id;
       const v1::Reminder* reminder = nullptr;
       for (const auto& r : reminders) {
@@ -241,7 +168,7 @@ class DeliveryRiskcapd : public ::testing::TestWithParam<db::Backend> {
 };
 
 TEST_P(DeliveryRiskcapd, MailsEachAddressOnceAndNothingMoreWhenThePipelineRunsAgain) {
-  auto sink = Sink::Start("smtp_sink.py", {});
+  auto sink = PythonSink::Start("smtp_sink.py", {});
   ASSERT_TRUE(sink);
   daemon_.store.reset();
   auto proc = Start(Env(sink->port()));
@@ -251,7 +178,7 @@ TEST_P(DeliveryRiskcapd, MailsEachAddressOnceAndNothingMoreWhenThePipelineRunsAg
   // The simulated upstream's managers came with a contact address (registry sync).
   bool upstream_contact = false;
   for (const auto& [name, text] : sink->Files("msg-")) {
-    upstream_contact |= absl::StrContains(Header(text, "X-Rcpt"), "@manager-");
+    upstream_contact |= absl::StrContains(MailHeader(text, "X-Rcpt"), "@manager-");
   }
   EXPECT_TRUE(upstream_contact);
 
@@ -266,7 +193,7 @@ TEST_P(DeliveryRiskcapd, MailsEachAddressOnceAndNothingMoreWhenThePipelineRunsAg
 
 TEST_P(DeliveryRiskcapd, ASigkillDuringDeliveryNeitherDuplicatesNorLosesAMessage) {
   // Each DATA is held half a second, so the kill lands while a message is in flight.
-  auto sink = Sink::Start("smtp_sink.py", {"--data-delay", "0.5"});
+  auto sink = PythonSink::Start("smtp_sink.py", {"--data-delay", "0.5"});
   ASSERT_TRUE(sink);
   daemon_.store.reset();
   auto proc = Start(Env(sink->port()));
@@ -283,7 +210,7 @@ TEST_P(DeliveryRiskcapd, ASigkillDuringDeliveryNeitherDuplicatesNorLosesAMessage
 }
 
 TEST_P(DeliveryRiskcapd, ATemporaryRefusalIsRetriedAfterItsBackoff) {
-  auto sink = Sink::Start("smtp_sink.py", {"--tempfail", "1"});
+  auto sink = PythonSink::Start("smtp_sink.py", {"--tempfail", "1"});
   ASSERT_TRUE(sink);
   daemon_.store.reset();
   auto proc = Start(Env(sink->port()));
@@ -298,7 +225,7 @@ TEST_P(DeliveryRiskcapd, ATemporaryRefusalIsRetriedAfterItsBackoff) {
 }
 
 TEST_P(DeliveryRiskcapd, APermanentRefusalFailsWithTheReplyAndRetryRequeuesIt) {
-  auto sink = Sink::Start("smtp_sink.py", {"--reject"});
+  auto sink = PythonSink::Start("smtp_sink.py", {"--reject"});
   ASSERT_TRUE(sink);
   auto analyst = CreateDaemonKey(daemon_, Role::kAnalyst);
   ASSERT_TRUE(analyst.ok()) << analyst.status();
@@ -359,7 +286,7 @@ TEST_P(DeliveryRiskcapd, APermanentRefusalFailsWithTheReplyAndRetryRequeuesIt) {
 }
 
 TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
-  auto hooks = Sink::Start("webhook_sink.py", {"--secret", kSecret, "--fail-first", "1"});
+  auto hooks = PythonSink::Start("webhook_sink.py", {"--secret", kSecret, "--fail-first", "1"});
   ASSERT_TRUE(hooks);
   ManagerContacts alpha;
   alpha.webhook_url = absl::StrCat("http://127.0.0.1:", hooks->port(), "/riskcap");
@@ -400,7 +327,7 @@ TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
 // Two servers on one store (a PostgreSQL database, or one SQLite file): each delivery is
 // claimed by one of them only.
 TEST_P(DeliveryRiskcapd, TwoReplicasOnOneStoreDeliverEachItemOnce) {
-  auto sink = Sink::Start("smtp_sink.py", {"--data-delay", "0.1"});
+  auto sink = PythonSink::Start("smtp_sink.py", {"--data-delay", "0.1"});
   ASSERT_TRUE(sink);
   daemon_.store.reset();
   auto first = Start(Env(sink->port()));

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/fund.grpc.pb.h"
+#include "tests/testing/python_sink.h"
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
 
@@ -86,6 +87,9 @@ class MetricsPrometheusTest : public ::testing::Test {
     auto prepared = testing::PrepareDaemonStore(db::Backend::kSqlite, "metrics-test");
     ASSERT_TRUE(prepared.ok()) << prepared.status();
     daemon_store_ = std::move(*prepared);
+    auto admin = testing::CreateDaemonKey(daemon_store_, Role::kAdmin);
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    admin_secret_ = *admin;
     const std::string url = daemon_store_.scratch->url();
     daemon_store_.store.reset();
     // A bare port: the endpoint binds loopback, on a free port (0).
@@ -101,6 +105,7 @@ class MetricsPrometheusTest : public ::testing::Test {
   }
 
   testing::DaemonStore daemon_store_;
+  std::string admin_secret_;
   std::unique_ptr<RiskcapdProcess> riskcapd_;
   std::string metrics_address_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -122,6 +127,59 @@ TEST_F(MetricsPrometheusTest, EndpointPassesPromtoolAndCountsTheCalls) {
   EXPECT_THAT(text, HasSubstr("riskcap_build_info{version=\"0.1.0\""));
 
   const std::string file = dir_.File("metrics.txt");
+  std::ofstream(file) << text;
+  std::string err;
+  auto checked = testing::RunCommand(
+      {"/bin/sh", "-c", absl::StrCat(kPromtool, " check metrics < '", file, "'")}, {}, &err);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_EQ(checked->first, 0) << "promtool: " << checked->second << err << "\n" << text;
+}
+
+// The value of the unlabelled sample `name` in an exposition, or -1 when it has none.
+double SampleValue(const std::string& text, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  const size_t at = text.find(prefix);
+  double value = -1;
+  if (at == std::string::npos) return value;
+  const size_t begin = at + prefix.size();
+  EXPECT_TRUE(absl::SimpleAtod(text.substr(begin, text.find('\n', begin) - begin), &value));
+  return value;
+}
+
+// An audited call: an ADMIN creates manager `id` (valid CNPJs are few: `tax_id` is given).
+void CreateManager(const std::shared_ptr<grpc::Channel>& channel, const std::string& secret,
+                   int64_t id, const std::string& tax_id) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + secret);
+  v1::CreateManagerRequest request;
+  request.set_request_id(absl::StrCat("metrics-manager-", id));
+  request.mutable_manager()->set_manager_id(id);
+  request.mutable_manager()->set_name(absl::StrCat("Gestora ", id));
+  request.mutable_manager()->set_tax_id(tax_id);
+  v1::Manager created;
+  grpc::Status st = v1::FundService::NewStub(channel)->CreateManager(&ctx, request, &created);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+}
+
+TEST_F(MetricsPrometheusTest, AuditChainSealedPositionAdvancesWithAuditedCalls) {
+  constexpr char kSealed[] = "riskcap_audit_chain_sealed_position";
+  std::string text;
+  double before = -1;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    text = Scrape(metrics_address_);
+    before = SampleValue(text, kSealed);
+    return before >= 0;
+  })) << text;
+  EXPECT_THAT(text, HasSubstr("# TYPE riskcap_audit_chain_sealed_position gauge\n"));
+  EXPECT_GE(SampleValue(text, "riskcap_audit_chain_checkpoint_position"), 0) << text;
+  CreateManager(channel_, admin_secret_, 7001, "11222333000181");
+  CreateManager(channel_, admin_secret_, 7002, "11444777000161");
+  ASSERT_TRUE(testing::WaitFor([&] {
+    text = Scrape(metrics_address_);
+    return SampleValue(text, kSealed) >= before + 2;
+  })) << "before " << before << ":\n" << text;
+
+  const std::string file = dir_.File("chain.txt");
   std::ofstream(file) << text;
   std::string err;
   auto checked = testing::RunCommand(

@@ -4,7 +4,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/audit.h"
+#include "core/clock.h"
+#include "server/audit_sealer.h"
+#include "server/audit_signing_key.h"
 #include "tests/testing/test_store.h"
 
 namespace riskcap::server::metrics {
@@ -77,6 +87,65 @@ TEST_P(ServerMetricsStore, PoolInUseAndStoreErrorsByCode) {
   EXPECT_THAT(m.registry().Expose(),
               HasSubstr("riskcap_store_errors_total{code=\"ALREADY_EXISTS\"} 1\n"));
   EXPECT_EQ(store().Stats().errors[static_cast<int>(absl::StatusCode::kAlreadyExists)], 1);
+}
+
+// Appends `n` audit records, as audited calls do.
+void AppendAudit(db::Store& store, int n) {
+  static int next = 0;
+  for (int i = 0; i < n; ++i) {
+    ++next;
+    AuditRecord r{0, absl::FromUnixMicros(next), "key:1", "FundService/UpdateFund",
+                  absl::StrCat("req-", next), "OK", ""};
+    ASSERT_TRUE(store.AppendAudit(r).ok());
+  }
+}
+
+TEST_P(ServerMetricsStore, AuditChainPositionsFollowSealingAndCheckpoints) {
+  const std::string key_file = absl::StrCat(::testing::TempDir(), "/chain-metrics-", getpid(),
+                                            "-", testing::BackendTestName({GetParam(), 0}), ".pem");
+  std::filesystem::remove(key_file);
+  ASSERT_TRUE(AuditSigningKey::CreateFile(key_file).ok());
+  auto key = AuditSigningKey::Load(key_file);
+  ASSERT_TRUE(key.ok()) << key.status();
+  SystemClock clock;
+  // On demand only: no background thread, so each value below is the one just caused.
+  AuditSealer sealer(store(), clock, key->get(),
+                     {.seal_interval = absl::ZeroDuration(),
+                      .checkpoint_interval = absl::ZeroDuration()});
+  ServerMetrics m("0.1.0");
+  m.WatchAuditChain(sealer);
+  // Unknown before the first sealing: the family is declared, without a sample.
+  std::string text = m.registry().Expose();
+  EXPECT_THAT(text, HasSubstr("# TYPE riskcap_audit_chain_sealed_position gauge\n"));
+  EXPECT_THAT(text, Not(HasSubstr("\nriskcap_audit_chain_sealed_position ")));
+
+  AppendAudit(store(), 3);
+  ASSERT_TRUE(sealer.SealNow().ok());
+  EXPECT_THAT(m.registry().Expose(), HasSubstr("riskcap_audit_chain_sealed_position 3\n"));
+  ASSERT_TRUE(sealer.CheckpointNow().ok());
+  AppendAudit(store(), 2);
+  ASSERT_TRUE(sealer.SealNow().ok());
+  text = m.registry().Expose();
+  EXPECT_THAT(text, HasSubstr("riskcap_audit_chain_sealed_position 5\n"));
+  EXPECT_THAT(text, HasSubstr("riskcap_audit_chain_checkpoint_position 3\n"));
+
+  // A background sealer learns the newest checkpoint and seals what others append.
+  AuditSealer background(store(), clock, nullptr, {.seal_interval = absl::Milliseconds(10)});
+  ServerMetrics watched("0.1.0");
+  watched.WatchAuditChain(background);
+  AppendAudit(store(), 1);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    text = watched.registry().Expose();
+    if (absl::StrContains(text, "riskcap_audit_chain_sealed_position 6\n") &&
+        absl::StrContains(text, "riskcap_audit_chain_checkpoint_position 3\n")) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));  // poll interval while waiting for the condition
+  }
+  EXPECT_THAT(text, HasSubstr("riskcap_audit_chain_sealed_position 6\n"));
+  EXPECT_THAT(text, HasSubstr("riskcap_audit_chain_checkpoint_position 3\n"));
+  std::filesystem::remove(key_file);
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(ServerMetricsStore);
