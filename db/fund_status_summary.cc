@@ -134,21 +134,25 @@ bool HasStoredCounts(soci::session& s, long long& id) {
 }
 
 // A finding belongs to the date whose run raised it: only the version's own date counts. The
-// CROSS JOIN makes SQLite start from that date's open findings (index findings_open_by_date) and
-// look each fund up by fund_status's primary key, so the cost follows the date's open findings,
-// not the version's funds; PostgreSQL plans it as any inner join.
-int64_t CountOpenFindings(soci::session& s, long long& id, std::optional<long long>& given) {
-  Nullable<long long> manager(given);
-  std::string day;
-  s << "SELECT reference_date FROM snapshot_versions WHERE id = :v", soci::use(id),
-      soci::into(day);
-  long long open = 0;
-  s << "SELECT COUNT(*) FROM findings f CROSS JOIN fund_status t"
-       " WHERE f.reference_date = :day AND f.state IN ('OPEN', 'ACKNOWLEDGED')"
-       " AND t.version_id = :v AND t.fund_id = f.fund_id AND t.consolidated_exposure <> 'NONE'"
-       " AND t.manager_id = COALESCE(:m, t.manager_id)",
-      soci::use(day), soci::use(id), soci::use(manager.value, manager.indicator),
-      soci::into(open);
+// fund's row is looked up per finding by a correlated subquery, which neither database flattens
+// into a join: the cost follows the date's open findings (index findings_open_by_date) with one
+// primary-key look-up each, never the version's funds. (As a join, PostgreSQL hashed every row
+// of the version.)
+int64_t CountOpenFindings(soci::session& s, long long& id, std::optional<long long>& manager) {
+  const std::string sql = absl::StrCat(
+      "SELECT COUNT(*) FROM findings f WHERE f.reference_date = (SELECT reference_date",
+      " FROM snapshot_versions WHERE id = :v0) AND f.state IN ('OPEN', 'ACKNOWLEDGED')",
+      " AND (SELECT COUNT(*) FROM fund_status t WHERE t.version_id = :v",
+      " AND t.fund_id = f.fund_id AND t.consolidated_exposure <> 'NONE'",
+      manager ? " AND t.manager_id = :m" : "", ") > 0");
+  soci::details::prepare_temp_type prepared = (s.prepare << sql, soci::use(id), soci::use(id));
+  if (manager) prepared, soci::use(*manager);
+  soci::rowset<soci::row> rows(prepared);
+  int64_t open = 0;
+  for (const soci::row& row : rows) {
+    RowReader r(row);
+    open = r.Int();
+  }
   return open;
 }
 
