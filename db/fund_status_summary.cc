@@ -10,6 +10,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "core/status_macros.h"
 #include "db/bulk_insert.h"
 #include "db/row_reader.h"
 
@@ -18,12 +20,18 @@ namespace {
 
 using rules::FundStatusRow;
 
+// fund_status_counts' columns; fund_status_totals has the same without manager_id.
 constexpr auto kCountColumns = std::to_array<std::string_view>(
     {"version_id", "manager_id", "regulatory_class", "consolidated_exposure", "deadline_status",
      "validation_status", "limit_status", "stale", "funds", "max_utilisation",
      "max_utilisation_fund_id"});
+constexpr auto kTotalColumns = std::to_array<std::string_view>(
+    {"version_id", "regulatory_class", "consolidated_exposure", "deadline_status",
+     "validation_status", "limit_status", "stale", "funds", "max_utilisation",
+     "max_utilisation_fund_id"});
 
-// A stored count's key after version_id: the manager, then FundStatusSummary::Group's statuses.
+// A stored count's key after version_id: the manager (0 in a total), then
+// FundStatusSummary::Group's statuses.
 using CountKey = std::tuple<int64_t, RegulatoryClass, rules::ConsolidatedExposure,
                             rules::DeadlineStatus, rules::ValidationStatus, rules::LimitStatus,
                             bool>;
@@ -47,15 +55,43 @@ struct Count {
   }
 };
 
-std::vector<std::pair<CountKey, Count>> CountRows(const std::vector<FundStatusRow>& rows) {
+// Per manager, or over every manager (`per_manager` false: the key's manager is 0).
+std::vector<std::pair<CountKey, Count>> CountRows(const std::vector<FundStatusRow>& rows,
+                                                  bool per_manager) {
   std::map<CountKey, Count> counts;
   for (const FundStatusRow& row : rows) {
-    counts[CountKey(row.manager_id, row.regulatory_class, row.status.consolidated_exposure,
+    counts[CountKey(per_manager ? row.manager_id : 0, row.regulatory_class, row.status.consolidated_exposure,
                     row.status.deadline_status, row.status.validation_status,
                     row.risk.limit_status, row.risk.stale)]
         .Add(row);
   }
   return {counts.begin(), counts.end()};
+}
+
+// Writes `counts` of version `version_id` to fund_status_counts, or to fund_status_totals when
+// they are over every manager (per_manager false in CountRows).
+absl::Status WriteCounts(Backend backend, soci::session& s, int64_t version_id,
+                         const std::vector<std::pair<CountKey, Count>>& counts, bool per_manager) {
+  return BulkInsert(
+      backend, s, per_manager ? "fund_status_counts" : "fund_status_totals",
+      per_manager ? absl::Span<const std::string_view>(kCountColumns)
+                  : absl::Span<const std::string_view>(kTotalColumns),
+      counts.size(), [&](size_t i, RowSink& out) {
+        const auto& [key, count] = counts[i];
+        const auto& [manager, klass, exposure, deadline, validation, limit, stale] = key;
+        out.Int(version_id);
+        if (per_manager) out.Int(manager);
+        out.Enum(klass);
+        out.Enum(exposure);
+        out.Enum(deadline);
+        out.Enum(validation);
+        out.Enum(limit);
+        out.Bool(stale);
+        out.Int(count.funds);
+        out.Optional(count.max_utilisation, [&](double u) { out.Double(u); });
+        if (count.max_utilisation) out.Int(count.max_utilisation_fund_id);
+        else out.Null();
+      });
 }
 
 // Where the summary's groups and highest utilisation are read from.
@@ -66,6 +102,8 @@ struct Source {
   const char* fund_id;      // the fund that has it
 };
 constexpr Source kStoredCounts{"fund_status_counts", "CAST(SUM(funds) AS BIGINT)",
+                               "max_utilisation", "max_utilisation_fund_id"};
+constexpr Source kStoredTotals{"fund_status_totals", "CAST(SUM(funds) AS BIGINT)",
                                "max_utilisation", "max_utilisation_fund_id"};
 constexpr Source kEveryFund{"fund_status", "COUNT(*)", "utilisation", "fund_id"};
 
@@ -160,25 +198,8 @@ int64_t CountOpenFindings(soci::session& s, long long& id, std::optional<long lo
 
 absl::Status WriteFundStatusCounts(Backend backend, soci::session& s, int64_t version_id,
                                    const std::vector<FundStatusRow>& rows) {
-  const std::vector<std::pair<CountKey, Count>> counts = CountRows(rows);
-  return BulkInsert(backend, s, "fund_status_counts", kCountColumns, counts.size(),
-                    [&](size_t i, RowSink& out) {
-                      const auto& [key, count] = counts[i];
-                      const auto& [manager, klass, exposure, deadline, validation, limit, stale] =
-                          key;
-                      out.Int(version_id);
-                      out.Int(manager);
-                      out.Enum(klass);
-                      out.Enum(exposure);
-                      out.Enum(deadline);
-                      out.Enum(validation);
-                      out.Enum(limit);
-                      out.Bool(stale);
-                      out.Int(count.funds);
-                      out.Optional(count.max_utilisation, [&](double u) { out.Double(u); });
-                      if (count.max_utilisation) out.Int(count.max_utilisation_fund_id);
-                      else out.Null();
-                    });
+  RETURN_IF_ERROR(WriteCounts(backend, s, version_id, CountRows(rows, true), true));
+  return WriteCounts(backend, s, version_id, CountRows(rows, false), false);
 }
 
 FundStatusSummary ReadFundStatusSummary(soci::session& s, int64_t version_id,
@@ -186,7 +207,10 @@ FundStatusSummary ReadFundStatusSummary(soci::session& s, int64_t version_id,
   long long id = version_id;
   std::optional<long long> manager;
   if (manager_id) manager = *manager_id;
-  const Source& from = HasStoredCounts(s, id) ? kStoredCounts : kEveryFund;
+  // Both stored tables are written together: a version has counts and totals, or neither.
+  const Source& from = !HasStoredCounts(s, id) ? kEveryFund
+                       : manager               ? kStoredCounts
+                                               : kStoredTotals;
   FundStatusSummary out;
   ReadGroups(s, from, id, manager, out);
   ReadMaxUtilisation(s, from, id, manager, out);

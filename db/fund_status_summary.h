@@ -1,6 +1,6 @@
 // GetRiskCapitalSummary's figures for a MARGIN_STATUS version (Store::SummarizeFundStatus), and
-// the counts stored with the version so they cost a few rows per manager rather than a pass over
-// every fund (table fund_status_counts, migration 0018). Internal to db/.
+// the counts stored with the version so they cost a few rows rather than a pass over every fund
+// (tables fund_status_counts and fund_status_totals, migration 0018). Internal to db/.
 #pragma once
 
 #include <soci/soci.h>
@@ -17,8 +17,9 @@
 namespace riskcap::db {
 
 // Writes the counts of `rows` for version `version_id`: one row per manager and combination of
-// the statuses FundStatusSummary::Group counts, with the combination's highest utilisation.
-// Call on the transaction that writes the rows, so both commit together.
+// the statuses FundStatusSummary::Group counts, with the combination's highest utilisation
+// (fund_status_counts), and the same per combination over every manager (fund_status_totals).
+// Call on the transaction that writes the rows, so all commit together.
 absl::Status WriteFundStatusCounts(Backend backend, soci::session& s, int64_t version_id,
                                    const std::vector<rules::FundStatusRow>& rows);
 

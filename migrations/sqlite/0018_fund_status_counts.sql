@@ -24,6 +24,23 @@ CREATE TABLE fund_status_counts (
                validation_status, limit_status, stale)
 );
 
+-- The same counts over every manager, one row per version and combination: what a summary
+-- without a manager filter reads, so its cost does not grow with the number of managers.
+CREATE TABLE fund_status_totals (
+  version_id               BIGINT   NOT NULL REFERENCES snapshot_versions(id),
+  regulatory_class         TEXT     NOT NULL,
+  consolidated_exposure    TEXT     NOT NULL,
+  deadline_status          TEXT     NOT NULL,
+  validation_status        TEXT     NOT NULL,
+  limit_status             TEXT     NOT NULL,
+  stale                    INTEGER  NOT NULL CHECK (stale IN (0, 1)),
+  funds                    BIGINT   NOT NULL CHECK (funds > 0),
+  max_utilisation          DOUBLE PRECISION,
+  max_utilisation_fund_id  BIGINT   REFERENCES funds(id),
+  PRIMARY KEY (version_id, regulatory_class, consolidated_exposure, deadline_status,
+               validation_status, limit_status, stale)
+);
+
 -- The summary's live count of a date's OPEN and ACKNOWLEDGED findings: read from this index
 -- alone, bounded by that date's findings of those states (findings_by_date has no fund_id).
 CREATE INDEX findings_open_by_date ON findings (reference_date, state, fund_id);

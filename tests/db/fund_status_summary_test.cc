@@ -1,9 +1,10 @@
 // Tests of the margin-status summary (db/fund_status_summary.cc), on both backends: the counts
-// stored with a version (migration 0018) summarise it exactly as grouping its fund_status rows
-// does, a version without stored counts is summarised from its rows, and open findings are
+// and totals stored with a version (migration 0018) summarise it exactly as grouping its
+// fund_status rows does, a version without stored counts is summarised from its rows, and open findings are
 // counted live.
 #include <algorithm>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -91,10 +92,11 @@ class FundStatusSummaryTest : public WorkflowStoreTest {
     return summary.ok() ? *summary : db::FundStatusSummary{};
   }
 
-  long long StoredCounts(int64_t version_id) {
+  // Rows of `table` (fund_status_counts or fund_status_totals) for the version.
+  long long StoredRows(int64_t version_id, const std::string& table = "fund_status_counts") {
     long long id = version_id, n = -1;
     absl::Status st = store().database().Read([&](soci::session& s) -> absl::Status {
-      s << "SELECT COUNT(*) FROM fund_status_counts WHERE version_id = :v", soci::use(id),
+      s << "SELECT COUNT(*) FROM " + table + " WHERE version_id = :v", soci::use(id),
           soci::into(n);
       return absl::OkStatus();
     });
@@ -102,11 +104,12 @@ class FundStatusSummaryTest : public WorkflowStoreTest {
     return n;
   }
 
-  // What a version written before migration 0018 looks like: rows, no stored counts.
+  // What a version written before migration 0018 looks like: rows, no stored counts or totals.
   void ForgetStoredCounts(int64_t version_id) {
     long long id = version_id;
     absl::Status st = store().database().Write([&](soci::session& s) -> absl::Status {
       s << "DELETE FROM fund_status_counts WHERE version_id = :v", soci::use(id);
+      s << "DELETE FROM fund_status_totals WHERE version_id = :v", soci::use(id);
       return absl::OkStatus();
     });
     ASSERT_TRUE(st.ok()) << st;
@@ -133,7 +136,8 @@ TEST_P(FundStatusSummaryTest, StoredCountsSummariseAsTheVersionsRowsDo) {
   ASSERT_TRUE(v.ok()) << v.status();
   for (int id : {3, 4, 5, 7}) Raise(id, kRef, absl::StrCat("overdue/", id));
   ASSERT_TRUE(store().AcknowledgeFinding(Raise(8, kRef, "overdue/8").id, "analyst:1", kT0).ok());
-  ASSERT_GT(StoredCounts(v->id), 0);
+  ASSERT_GT(StoredRows(v->id), StoredRows(v->id, "fund_status_totals"));  // per manager
+  ASSERT_GT(StoredRows(v->id, "fund_status_totals"), 0);
 
   const std::vector<std::optional<int64_t>> managers = {std::nullopt, 1, 2, 3, kManagers + 1};
   std::vector<db::FundStatusSummary> stored;
@@ -176,7 +180,7 @@ TEST_P(FundStatusSummaryTest, VersionWithoutStoredCountsIsSummarisedFromItsRows)
   auto v = store().WriteFundStatus(Version("h"), rows);
   ASSERT_TRUE(v.ok()) << v.status();
   ForgetStoredCounts(v->id);
-  ASSERT_EQ(StoredCounts(v->id), 0);
+  ASSERT_EQ(StoredRows(v->id), 0);
   db::FundStatusSummary all = Summarize(v->id, std::nullopt);
   ASSERT_EQ(all.groups.size(), 1u);
   EXPECT_EQ(all.groups[0].funds, 3);
