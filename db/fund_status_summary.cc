@@ -60,9 +60,9 @@ std::vector<std::pair<CountKey, Count>> CountRows(const std::vector<FundStatusRo
                                                   bool per_manager) {
   std::map<CountKey, Count> counts;
   for (const FundStatusRow& row : rows) {
-    counts[CountKey(per_manager ? row.manager_id : 0, row.regulatory_class, row.status.consolidated_exposure,
-                    row.status.deadline_status, row.status.validation_status,
-                    row.risk.limit_status, row.risk.stale)]
+    counts[CountKey(per_manager ? row.manager_id : 0, row.regulatory_class,
+                    row.status.consolidated_exposure, row.status.deadline_status,
+                    row.status.validation_status, row.risk.limit_status, row.risk.stale)]
         .Add(row);
   }
   return {counts.begin(), counts.end()};
