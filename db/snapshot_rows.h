@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -45,12 +46,17 @@ inline constexpr auto kExposureColumns = std::to_array<std::string_view>(
      "net_exposure_micros", "largest_position_micros", "nav_micros", "offshore_share_of_nav",
      "largest_position_share_of_nav"});
 
+// Runs inside a load's transaction once its rows are written (e.g. to record FundRanges).
+using AfterRows = std::function<absl::Status(soci::session&, const SnapshotVersion&)>;
+
 // Appends a version of `kind` and its rows to `table` in one write transaction; `encode` writes
-// a row's values after version_id (defined in store_snapshots.cc, shared with store_status.cc).
+// a row's values after version_id, then `after` runs when given (defined in store_snapshots.cc,
+// shared with store_status.cc).
 absl::StatusOr<SnapshotVersion> AppendSnapshotVersion(Database& db, SnapshotKind kind,
                                                       const NewVersion& v, std::string_view table,
                                                       absl::Span<const std::string_view> columns,
-                                                      size_t row_count, RowEncoder encode);
+                                                      size_t row_count, RowEncoder encode,
+                                                      const AfterRows& after = nullptr);
 
 // "SELECT c1, c2, ... FROM table" over the columns after the first `keys`.
 std::string SelectFrom(std::string_view table, absl::Span<const std::string_view> columns,

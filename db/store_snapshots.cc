@@ -181,10 +181,7 @@ SnapshotVersion InsertVersion(Backend backend, soci::session& s, SnapshotKind ki
 }
 
 // Appends a version of `kind` and its rows to `table` in one write transaction. `encode` writes
-// a row's values after version_id.
-// Runs inside a load's transaction once its rows are written (e.g. to record FundRanges).
-using AfterRows = std::function<absl::Status(soci::session&, const SnapshotVersion&)>;
-
+// a row's values after version_id; `after` (AfterRows, db/snapshot_rows.h) runs once they are.
 absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, const NewVersion& v,
                                               std::string_view table,
                                               absl::Span<const std::string_view> columns,
@@ -426,8 +423,9 @@ absl::StatusOr<SnapshotVersion> VersionById(soci::session& s, SnapshotKind kind,
 absl::StatusOr<SnapshotVersion> AppendSnapshotVersion(Database& db, SnapshotKind kind,
                                                       const NewVersion& v, std::string_view table,
                                                       absl::Span<const std::string_view> columns,
-                                                      size_t row_count, RowEncoder encode) {
-  return AppendVersion(db, kind, v, table, columns, row_count, encode);
+                                                      size_t row_count, RowEncoder encode,
+                                                      const AfterRows& after) {
+  return AppendVersion(db, kind, v, table, columns, row_count, encode, after);
 }
 
 absl::StatusOr<SnapshotVersion> Store::GetSnapshotVersion(SnapshotKind kind, Date reference_date,

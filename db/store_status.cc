@@ -1,6 +1,6 @@
 // Store methods for the margin_status job's output (table fund_status, migrations 0004): write a
-// MARGIN_STATUS version with its rows, list a version's rows with filters, and the fund's
-// previous result for breach tracking.
+// MARGIN_STATUS version with its rows and summary counts, list a version's rows with filters,
+// summarise it (db/fund_status_summary.h), and the fund's previous result for breach tracking.
 #include <array>
 #include <set>
 #include <string>
@@ -11,6 +11,7 @@
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
 #include "db/database.h"
+#include "db/fund_status_summary.h"
 #include "db/row_reader.h"
 #include "db/select_rows.h"
 #include "db/snapshot_rows.h"
@@ -221,9 +222,14 @@ struct BoundFilter {
 absl::StatusOr<SnapshotVersion> Store::WriteFundStatus(const NewVersion& v,
                                                        const std::vector<FundStatusRow>& rows) {
   RETURN_IF_ERROR(ValidateFundStatusRows(rows, v.reference_date));
-  return AppendSnapshotVersion(*db_, SnapshotKind::kMarginStatus, v, "fund_status",
-                               kFundStatusColumns, rows.size(),
-                               [&](size_t i, RowSink& out) { EncodeFundStatus(rows[i], out); });
+  // The summary's counts commit with the rows they count (db/fund_status_summary.h).
+  const Backend backend = db_->backend();
+  return AppendSnapshotVersion(
+      *db_, SnapshotKind::kMarginStatus, v, "fund_status", kFundStatusColumns, rows.size(),
+      [&](size_t i, RowSink& out) { EncodeFundStatus(rows[i], out); },
+      [&](soci::session& s, const SnapshotVersion& written) {
+        return WriteFundStatusCounts(backend, s, written.id, rows);
+      });
 }
 
 absl::StatusOr<std::vector<FundStatusRow>> Store::ListFundStatus(int64_t version_id,
@@ -258,68 +264,11 @@ absl::StatusOr<std::vector<FundStatusRow>> Store::ListFundStatus(int64_t version
   });
 }
 
-namespace {
-
-// The monitored rows of version :v (of manager :m when not NULL), for the summary's queries.
-constexpr char kMonitoredRows[] =
-    " FROM fund_status WHERE version_id = :v AND consolidated_exposure <> 'NONE'"
-    " AND manager_id = COALESCE(:m, manager_id)";
-
-FundStatusSummary::Group ReadGroup(const soci::row& row) {
-  RowReader r(row);
-  FundStatusSummary::Group g;
-  g.regulatory_class = r.Enum<RegulatoryClass>();
-  g.exposure = r.Enum<rules::ConsolidatedExposure>();
-  g.deadline = r.Enum<rules::DeadlineStatus>();
-  g.validation = r.Enum<rules::ValidationStatus>();
-  g.limit = r.Enum<rules::LimitStatus>();
-  g.stale = r.Bool();
-  g.funds = r.Int();
-  return g;
-}
-
-void ReadMaxUtilisation(soci::session& s, long long& id, Nullable<long long>& manager,
-                        FundStatusSummary& out) {
-  soci::rowset<soci::row> rows =
-      (s.prepare << absl::StrCat("SELECT fund_id, utilisation", kMonitoredRows,
-                                 " AND utilisation IS NOT NULL"
-                                 " ORDER BY utilisation DESC, fund_id LIMIT 1"),
-       soci::use(id), soci::use(manager.value, manager.indicator));
-  for (const soci::row& row : rows) {
-    RowReader r(row);
-    out.max_utilisation_fund_id = r.Int();
-    out.max_utilisation = r.Double();
-  }
-}
-
-}  // namespace
-
 absl::StatusOr<FundStatusSummary> Store::SummarizeFundStatus(int64_t version_id,
                                                              std::optional<int64_t> manager_id) {
   return db_->Read([&](soci::session& s) -> absl::StatusOr<FundStatusSummary> {
     RETURN_IF_ERROR(RequireStatusVersion(s, version_id));
-    long long id = version_id;
-    Nullable<long long> manager = NullableInt(manager_id);
-    FundStatusSummary out;
-    constexpr char kKeys[] =
-        "regulatory_class, consolidated_exposure, deadline_status, validation_status, "
-        "limit_status, stale";
-    soci::rowset<soci::row> groups =
-        (s.prepare << absl::StrCat("SELECT ", kKeys, ", COUNT(*)", kMonitoredRows, " GROUP BY ",
-                                   kKeys),
-         soci::use(id), soci::use(manager.value, manager.indicator));
-    for (const soci::row& row : groups) out.groups.push_back(ReadGroup(row));
-    ReadMaxUtilisation(s, id, manager, out);
-    // A finding belongs to the date whose run raised it: only the version's own date counts.
-    long long open = 0;
-    s << absl::StrCat("SELECT COUNT(*) FROM findings f WHERE f.state IN ('OPEN', 'ACKNOWLEDGED')"
-                      " AND f.reference_date = (SELECT reference_date FROM snapshot_versions"
-                      " WHERE id = :v0) AND f.fund_id IN (SELECT fund_id",
-                      kMonitoredRows, ")"),
-        soci::use(id), soci::use(id), soci::use(manager.value, manager.indicator),
-        soci::into(open);
-    out.open_findings = open;
-    return out;
+    return ReadFundStatusSummary(s, version_id, manager_id);
   });
 }
 

@@ -165,7 +165,7 @@ absl::Status SummaryBody(const RpcEnv& env, const Principal& p,
   RETURN_IF_ERROR(errors.ToStatus());
   ASSIGN_OR_RETURN(std::optional<int64_t> manager, ManagerScope(p, r.manager_id()));
   ASSIGN_OR_RETURN(SnapshotVersion version, Resolve(env.store, selector));
-  // Counted by the database (GROUP BY), so the summary reads no fund's row.
+  // From the counts stored with the version (db/fund_status_summary.h): no fund's row is read.
   ASSIGN_OR_RETURN(db::FundStatusSummary summary,
                    env.store.SummarizeFundStatus(version.id, manager));
   Summarize(summary, out);

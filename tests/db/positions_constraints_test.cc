@@ -332,7 +332,8 @@ TEST_P(PositionsMigration, MigratingFrom0007KeepsEveryRowAndGroupsEachFundsRows)
     return table == "position_fund_ranges" || table == "auth_failures" ||
            table == "server_secrets" || table == "audit_checkpoints" ||
            table == "manager_emails" || table == "manager_webhooks" || table == "deliveries" ||
-           table == "margin_status_inputs";
+           table == "margin_status_inputs" || table == "fund_status_counts" ||
+           table == "fund_status_totals";
   };
   for (const std::string& table : kBackedUpTables) {
     if (!added_later(table)) before.push_back(DumpTable(store, table));

@@ -30,15 +30,15 @@ namespace riskcap::testing {
 // Every table the backup must copy (the schema of the migrations, without
 // schema_migrations). The round-trip test fails when the schema gains a table missing here.
 inline const std::vector<std::string> kBackedUpTables = {
-    "api_keys",         "asset_types",          "audit_checkpoints",
-    "audit_log",        "auth_failures",        "deliveries",
-    "exemptions",       "findings",             "fund_exposures",
-    "fund_status",      "funds",                "job_runs",
-    "manager_emails",   "manager_webhooks",     "managers",
-    "margin_status_inputs", "margin_submissions", "nav_history",
-    "nav_snapshots",    "position_fund_ranges", "positions",
-    "reminders",        "request_log",          "server_secrets",
-    "snapshot_versions"};
+    "api_keys",             "asset_types",          "audit_checkpoints",
+    "audit_log",            "auth_failures",        "deliveries",
+    "exemptions",           "findings",             "fund_exposures",
+    "fund_status",          "fund_status_counts",   "fund_status_totals",
+    "funds",                "job_runs",             "manager_emails",
+    "manager_webhooks",     "managers",             "margin_status_inputs",
+    "margin_submissions",   "nav_history",          "nav_snapshots",
+    "position_fund_ranges", "positions",            "reminders",
+    "request_log",          "server_secrets",       "snapshot_versions"};
 
 inline void Check(const absl::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(absl::StrCat(what, ": ", status.ToString()));
@@ -304,6 +304,19 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
       s << "INSERT INTO margin_status_inputs (version_id, nav_version_id, rules_config)"
            " VALUES (:v, :n, 'rule_version=r1')",
           soci::use(status_version), soci::use(nav_id);
+    }
+    if (schema >= 18) {
+      s << "INSERT INTO fund_status_counts (version_id, manager_id, regulatory_class,"
+           " consolidated_exposure, deadline_status, validation_status, limit_status, stale,"
+           " funds, max_utilisation, max_utilisation_fund_id) VALUES (:v, :m, 'MULTIMERCADO',"
+           " 'OTC', 'ON_TIME', 'RECEIVED_VALIDATED', 'WITHIN_LIMIT', 0, 1,"
+           " 0.123456789012345678, 101)",
+          soci::use(status_version), soci::use(manager);
+      s << "INSERT INTO fund_status_totals (version_id, regulatory_class, consolidated_exposure,"
+           " deadline_status, validation_status, limit_status, stale, funds, max_utilisation,"
+           " max_utilisation_fund_id) VALUES (:v, 'MULTIMERCADO', 'OTC', 'ON_TIME',"
+           " 'RECEIVED_VALIDATED', 'WITHIN_LIMIT', 0, 1, 0.123456789012345678, 101)",
+          soci::use(status_version);
     }
     return absl::OkStatus();
   }),
