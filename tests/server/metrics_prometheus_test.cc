@@ -30,6 +30,16 @@ using testing::RiskcapdProcess;
 constexpr char kPromtool[] = "/usr/bin/promtool";
 constexpr char kPrometheus[] = "/usr/bin/prometheus";
 
+// `promtool check metrics` accepts the exposition `text` (written to `file` for it).
+void ExpectPromtoolAccepts(const std::string& text, const std::string& file) {
+  std::ofstream(file) << text;
+  std::string err;
+  auto checked = testing::RunCommand(
+      {"/bin/sh", "-c", absl::StrCat(kPromtool, " check metrics < '", file, "'")}, {}, &err);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  EXPECT_EQ(checked->first, 0) << "promtool: " << checked->second << err << "\n" << text;
+}
+
 // A directory of its own, removed with its content.
 class TempDir {
  public:
@@ -126,13 +136,7 @@ TEST_F(MetricsPrometheusTest, EndpointPassesPromtoolAndCountsTheCalls) {
   EXPECT_THAT(text, HasSubstr("riskcap_write_queue_depth 0\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_build_info{version=\"0.1.0\""));
 
-  const std::string file = dir_.File("metrics.txt");
-  std::ofstream(file) << text;
-  std::string err;
-  auto checked = testing::RunCommand(
-      {"/bin/sh", "-c", absl::StrCat(kPromtool, " check metrics < '", file, "'")}, {}, &err);
-  ASSERT_TRUE(checked.ok()) << checked.status();
-  EXPECT_EQ(checked->first, 0) << "promtool: " << checked->second << err << "\n" << text;
+  ExpectPromtoolAccepts(text, dir_.File("metrics.txt"));
 }
 
 // The value of the unlabelled sample `name` in an exposition, or -1 when it has none.
@@ -179,13 +183,7 @@ TEST_F(MetricsPrometheusTest, AuditChainSealedPositionAdvancesWithAuditedCalls) 
     return SampleValue(text, kSealed) >= before + 2;
   })) << "before " << before << ":\n" << text;
 
-  const std::string file = dir_.File("chain.txt");
-  std::ofstream(file) << text;
-  std::string err;
-  auto checked = testing::RunCommand(
-      {"/bin/sh", "-c", absl::StrCat(kPromtool, " check metrics < '", file, "'")}, {}, &err);
-  ASSERT_TRUE(checked.ok()) << checked.status();
-  EXPECT_EQ(checked->first, 0) << "promtool: " << checked->second << err << "\n" << text;
+  ExpectPromtoolAccepts(text, dir_.File("chain.txt"));
 }
 
 // The value of riskcap_rpc_requests_total{method=FundService/ListFunds,code=OK} in a query
