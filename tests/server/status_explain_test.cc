@@ -245,7 +245,8 @@ TEST_P(StatusExplainTest, ExplainListsTheStoredInputsOfAFundInEachLimitStatus) {
       << Step(within, "otc_margin");
   EXPECT_NE(Input(within, "POSITIONS_BATCH")->detail().find("2 positions of fund 101"),
             std::string::npos);
-  const v1::StatusInput* exemption = Input(Explain(301, false), "EXEMPTION");
+  const v1::FundStatusExplanation exempted = Explain(301, false);  // owns what Input points to
+  const v1::StatusInput* exemption = Input(exempted, "EXEMPTION");
   ASSERT_NE(exemption, nullptr);
   EXPECT_EQ(exemption->id(), exemption_301_);
   EXPECT_EQ(Input(Explain(304, false), "SUBMISSION"), nullptr);  // none in the store
