@@ -25,7 +25,7 @@ class AuditSealer {
  public:
   struct Options {
     // Between two background sealings; zero: no background thread (sealed on demand only).
-    absl::Duration seal_interval = absl::Milliseconds(200);
+    absl::Duration seal_interval = absl::Seconds(1);
     // Between two periodic checkpoints; zero: checkpoints on demand only. None without a key.
     absl::Duration checkpoint_interval = absl::Hours(1);
   };

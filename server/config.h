@@ -97,7 +97,7 @@ struct ServerConfig {
   std::string signing_key_file;
   // RISKCAP_AUDIT_SEAL_INTERVAL_MS: how soon new audit records are sealed into the chain; 0: only
   // on demand (before a verification or checkpoint).
-  int audit_seal_interval_ms = 200;
+  int audit_seal_interval_ms = 1000;
   // RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS: between two signed checkpoints; 0: on demand only.
   int audit_checkpoint_interval_seconds = 3600;
   DeliveryConfig delivery;  // e-mail and webhook deliveries (server/delivery_config.h)
