@@ -15,6 +15,9 @@ struct Migration {
   std::string name;  // the file name
   std::string sql;
   std::string checksum;  // hex SHA-256 of sql
+  // Checksums of earlier texts of this migration that differed only in comments, accepted from
+  // databases that applied them (kCommentOnlyRevisions in db/migrator.cc).
+  std::vector<std::string> former_checksums;
 };
 
 // The migrations compiled in for `backend`, in version order.

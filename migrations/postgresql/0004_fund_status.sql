@@ -1,5 +1,5 @@
 -- riskcap schema v4 (postgresql): the margin_status job's output (per-fund submission status and risk
--- capital, SPEC §4) and the exposure measures that need the fund's NAV. Keep in step with the
+-- capital, docs/rules.md) and the exposure measures that need the fund's NAV. Keep in step with the
 -- other dialect's 0004_fund_status.sql (a test checks both have the same columns).
 -- Money: BIGINT micro-units. Ratios: fractions (0.7 = 70%). Dates: DATE.
 
@@ -61,7 +61,7 @@ CREATE TABLE fund_status (
 );
 CREATE INDEX fund_status_by_fund ON fund_status (fund_id, version_id);
 
--- Exposure measures relative to NAV (SPEC §4): filled by exposure_snapshot from the NAV snapshot
+-- Exposure measures relative to NAV (docs/rules.md): filled by exposure_snapshot from the NAV snapshot
 -- of the positions date; NULL when the fund has no NAV for that date (or NAV <= 0).
 ALTER TABLE fund_exposures ADD COLUMN nav_micros BIGINT;
 ALTER TABLE fund_exposures ADD COLUMN offshore_share_of_nav DOUBLE PRECISION;

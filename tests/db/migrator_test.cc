@@ -85,6 +85,21 @@ TEST_P(Migrations, TamperedChecksumIsRefused) {
   EXPECT_EQ(CheckSchemaCurrent(store_->database()).code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// 0004's comments were reworded after release: a database that applied the earlier text still
+// opens, and nothing else about its checksum is relaxed.
+TEST_P(Migrations, ACommentOnlyRevisionAcceptsTheEarlierChecksum) {
+  ASSERT_TRUE(store_->Migrate().ok());
+  const std::string former = GetParam() == Backend::kSqlite
+      ? "9d63e3779645339cf250d660b305aeb2170abbde113f3352adf5a5f4eb375296"
+      : "b7a0d03984c72f2ed107d16e7570318ca514df8a68ce35c1d20cf15139618bde";
+  Exec("UPDATE schema_migrations SET checksum = '" + former + "' WHERE version = 4");
+  auto again = store_->Migrate();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(CheckSchemaCurrent(store_->database()).ok());
+  Exec("UPDATE schema_migrations SET checksum = '" + former + "' WHERE version = 5");
+  EXPECT_EQ(store_->Migrate().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_P(Migrations, NewerDatabaseIsRefused) {
   ASSERT_TRUE(store_->Migrate().ok());
   Exec("INSERT INTO schema_migrations (version, name, checksum, applied_at_us) "
