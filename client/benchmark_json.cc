@@ -147,7 +147,7 @@ absl::StatusOr<v1::CalculateBenchmarkRequest> BenchmarkRequestFromText(std::stri
   } catch (const TooDeep&) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": JSON nested more than ",
                                                    kMaxCalcInputNesting, " levels deep"));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for 1e999
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": malformed JSON: ", ScrubUtf8(ParseErrorText(e.what()))));
   }

@@ -236,6 +236,12 @@ TEST_F(CliCalcTest, BadInputFileIsRejectedBeforeCallingWithExitCode3) {
       Cli({"calc", "saccr", "--input", WriteFile("{\"netting_sets\": [")}, analyst_);
   EXPECT_EQ(malformed.code, 3);
   EXPECT_THAT(malformed.err, HasSubstr("malformed JSON"));
+  // A number no double holds is an error of the input, not an uncaught exception.
+  CliResult overflow = Cli(
+      {"calc", "saccr", "--input", WriteFile("{\"netting_sets\": [{\"id\": 1e999}]}")},
+      analyst_);
+  EXPECT_EQ(overflow.code, 3);
+  EXPECT_THAT(overflow.err, HasSubstr("malformed JSON: number overflow parsing '1e999'"));
   CliResult absent = Cli({"calc", "saccr", "--input", "/nonexistent/in.json"}, analyst_);
   EXPECT_EQ(absent.code, 3);
   CliResult other =
