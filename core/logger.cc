@@ -3,8 +3,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,30 +19,9 @@
 namespace riskcap {
 namespace {
 
-constexpr char kLevelEnv[] = "RISKCAP_LOG_LEVEL";
-
 std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
-std::once_flag env_level_once;
 // Serialises writes so that records from concurrent threads never interleave.
 ABSL_CONST_INIT absl::Mutex write_mu(absl::kConstInit);
-
-std::string_view LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarning: return "warning";
-    case LogLevel::kError: return "error";
-  }
-  return "unknown";
-}
-
-std::optional<LogLevel> LevelFromName(std::string_view name) {
-  const std::string lower = absl::AsciiStrToLower(AbslView(name));
-  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
-    if (lower == LevelName(level)) return level;
-  }
-  return std::nullopt;
-}
 
 bool NeedsQuotes(std::string_view value) {
   if (value.empty()) return true;
@@ -102,33 +79,31 @@ void WriteLine(LogLevel level, std::string_view message, std::initializer_list<L
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-// Applies RISKCAP_LOG_LEVEL the first time the level is consulted. An unknown value is reported,
-// not silently ignored, and leaves the default in place.
-void ReadLevelFromEnvOnce() {
-  std::call_once(env_level_once, [] {
-    const char* env = std::getenv(kLevelEnv);
-    if (env == nullptr || *env == '\0') return;
-    if (std::optional<LogLevel> level = LevelFromName(env)) {
-      min_level.store(static_cast<int>(*level), std::memory_order_relaxed);
-      return;
-    }
-    WriteLine(LogLevel::kWarning, "ignoring unknown log level; expected debug|info|warning|error",
-              {{"env", kLevelEnv}, {"value", env}});
-  });
-}
-
 }  // namespace
 
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "unknown";
+}
+
+std::optional<LogLevel> LogLevelFromName(std::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(AbslView(name));
+  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
+    if (lower == LogLevelName(level)) return level;
+  }
+  return std::nullopt;
+}
+
 void SetMinLogLevel(LogLevel level) {
-  // Consume the environment first so that it cannot later override this explicit choice.
-  ReadLevelFromEnvOnce();
   min_level.store(static_cast<int>(level), std::memory_order_relaxed);
 }
 
-LogLevel MinLogLevel() {
-  ReadLevelFromEnvOnce();
-  return static_cast<LogLevel>(min_level.load(std::memory_order_relaxed));
-}
+LogLevel MinLogLevel() { return static_cast<LogLevel>(min_level.load(std::memory_order_relaxed)); }
 
 void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < static_cast<int>(MinLogLevel())) return;
@@ -137,7 +112,7 @@ void Log(LogLevel level, std::string_view message, std::initializer_list<LogFiel
 
 std::string FormatLogRecord(LogLevel level, std::string_view message,
                             std::initializer_list<LogField> fields) {
-  std::string out = absl::StrCat("level=", AbslView(LevelName(level)), " msg=");
+  std::string out = absl::StrCat("level=", AbslView(LogLevelName(level)), " msg=");
   AppendQuoted(message, out);
   for (const LogField& field : fields) {
     out.push_back(' ');

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -26,9 +27,15 @@ struct LogField {
   LogField(std::string_view k, Number v) : key(k), value(std::to_string(v)) {}
 };
 
-// Records below the minimum level are dropped. Default kInfo; RISKCAP_LOG_LEVEL may set it.
+// Records below the minimum level are dropped. Default kInfo; a program sets it from its
+// configuration (riskcapd: --log-level / RISKCAP_LOG_LEVEL). The logger reads no environment.
 void SetMinLogLevel(LogLevel level);
 LogLevel MinLogLevel();
+
+// "debug", "info", "warning", "error": the names a configuration gives a level by.
+std::string_view LogLevelName(LogLevel level);
+// The level named `name` (any case), or nullopt for any other text.
+std::optional<LogLevel> LogLevelFromName(std::string_view name);
 
 // Writes `ts=<RFC3339> level=<level> msg="<message>" k=v ...` and a newline to stderr, atomically
 // per record. Safe for concurrent use.

@@ -1,20 +1,26 @@
-// riskcapd configuration: RISKCAP_* environment variables, overridden by command-line flags.
+// riskcapd configuration: the ServerConfig every component receives, filled from command-line
+// flags and RISKCAP_* environment variables (each setting is declared once, in
+// server/config_settings.cc), and the checks across settings.
 #pragma once
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/date.h"
+#include "core/logger.h"
+#include "server/config_settings.h"
 #include "server/delivery_config.h"
 #include "server/sources/feed_limits.h"
 
 namespace CLI {
 class App;
+class Option;
 }
 
 namespace riskcap::server {
@@ -25,7 +31,7 @@ struct SourcesConfig {
   std::string default_location = "push";  // RISKCAP_SOURCE (--source)
   // RISKCAP_SOURCE_<JOB> (e.g. RISKCAP_SOURCE_POSITIONS): per-job override, keyed by job name.
   std::map<std::string, std::string> per_job;
-  std::string token;               // RISKCAP_SOURCE_TOKEN: bearer token for HTTP sources (env only)
+  std::string token;  // RISKCAP_SOURCE_TOKEN: bearer token for HTTP sources (a secret: env only)
   int timeout_seconds = 30;        // RISKCAP_SOURCE_TIMEOUT_SECONDS (--source-timeout-seconds)
   int retries = 3;                 // RISKCAP_SOURCE_RETRIES (--source-retries)
   bool insecure_skip_tls_verify = false;  // RISKCAP_SOURCE_INSECURE (--source-insecure): loud
@@ -101,24 +107,45 @@ struct ServerConfig {
   // RISKCAP_AUDIT_CHECKPOINT_INTERVAL_SECONDS: between two signed checkpoints; 0: on demand only.
   int audit_checkpoint_interval_seconds = 3600;
   DeliveryConfig delivery;  // e-mail and webhook deliveries (server/delivery_config.h)
+  LogLevel log_level = LogLevel::kInfo;  // RISKCAP_LOG_LEVEL (--log-level): records below are dropped
 };
 
 // How long calls may go on after their connection reached max_connection_age_seconds.
 inline constexpr absl::Duration kConnectionAgeGrace = absl::Minutes(10);
 
-// Reads RISKCAP_* through `getenv` (injectable for tests). InvalidArgument names the variable.
-absl::Status LoadConfigFromEnv(const std::function<const char*(const char*)>& getenv,
-                               ServerConfig* config);
+// Reads an environment variable: std::getenv, or a map in tests.
+using Getenv = std::function<const char*(const char*)>;
 
-// Registers the flags that override the environment (--listen, --db, ...) on `app`.
-void AddConfigFlags(CLI::App& app, ServerConfig* config);
+// Every setting's flag on a CLI::App (--listen, --db, ...), and their resolution once the app has
+// parsed its command line. CLI11 only collects each flag's text: the setting's own parser checks
+// it, the same one that checks the environment variable, so both are refused with one message.
+class ConfigFlags {
+ public:
+  // Adds the flags to `app`, which must outlive this object; --help shows each one's variable,
+  // accepted values and default.
+  explicit ConfigFlags(CLI::App& app);
 
-// Cross-field checks: TLS files given in pairs, plain text only on loopback unless allowed, ...
+  // Fills `config` after `app.parse`. Precedence, for each setting: the flag when given, else the
+  // environment variable when set and not empty, else `config` keeps its value (the default). The
+  // first bad value is InvalidArgument naming the flag and the variable (SettingName).
+  absl::Status Resolve(const Getenv& getenv, ServerConfig* config) const;
+
+ private:
+  std::vector<std::pair<const Setting*, CLI::Option*>> options_;  // option null: env only
+};
+
+// ConfigFlags in one call, for tests and tools: parses `args` (flags only, no program name) over
+// the environment `getenv` into `config`. InvalidArgument for a bad value or an unknown flag.
+absl::Status LoadConfig(const std::vector<std::string>& args, const Getenv& getenv,
+                        ServerConfig* config);
+
+// Checks across settings (each setting's own value is checked when it is read): TLS files given
+// in pairs, plain text only on loopback unless allowed, stream caps within the worker threads, ...
 absl::Status ValidateConfig(const ServerConfig& config);
 
 // The address the metrics endpoint binds for the metrics_listen setting: "" (off) for "",
-// "127.0.0.1:PORT" for "PORT" or ":PORT", else "host:port" as given. InvalidArgument naming
-// RISKCAP_METRICS_LISTEN unless the port is 0..65535 (0: any free port).
+// "127.0.0.1:PORT" for "PORT" or ":PORT", else "host:port" as given. InvalidArgument saying what
+// is accepted unless the port is 0..65535 (0: any free port).
 absl::StatusOr<std::string> MetricsListenAddress(const std::string& setting);
 
 // True for a literal 127.0.0.0/8 address, ::1 and "localhost" (with any port).

@@ -289,16 +289,13 @@ int VerifyAudit(const ServerConfig& config, const AuditCommand& command) {
 }  // namespace
 
 int RunRiskcapd(int argc, char** argv) {
-  ServerConfig config;
-  if (absl::Status st = LoadConfigFromEnv(std::getenv, &config); !st.ok()) {
-    std::cerr << "riskcapd: " << st.message() << "\n";
-    return kExitConfig;
-  }
   CLI::App app{"riskcapd: the riskcap risk capital monitoring server.\n"
                "Serves the gRPC API (with health checking and reflection) on --listen, over the\n"
-               "store at --db, migrating it first. Example:\n"
+               "store at --db, migrating it first. Each setting is a flag or, when the flag is\n"
+               "not given, its environment variable (env ...); RISKCAP_SOURCE_TOKEN, a secret,\n"
+               "is an environment variable only. Example:\n"
                "  RISKCAP_DB=sqlite:riskcap.db riskcapd --listen 127.0.0.1:50051"};
-  AddConfigFlags(app, &config);
+  ConfigFlags config_flags(app);
   app.fallthrough();  // server flags may follow a subcommand: `riskcapd migrate --db URL`
   CLI::App* migrate = app.add_subcommand("migrate", "apply pending schema migrations and exit");
   KeysCommand keys;
@@ -312,10 +309,14 @@ int RunRiskcapd(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (absl::Status st = ValidateConfig(config); !st.ok()) {
+  ServerConfig config;
+  absl::Status st = config_flags.Resolve(std::getenv, &config);
+  if (st.ok()) st = ValidateConfig(config);
+  if (!st.ok()) {
     std::cerr << "riskcapd: " << st.message() << "\n";
     return kExitConfig;
   }
+  SetMinLogLevel(config.log_level);
   if (migrate->parsed()) return Migrate(config);
   if (keys.create->parsed()) return CreateKey(config, keys);
   if (backup.command->parsed()) return Backup(config, backup);

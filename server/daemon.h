@@ -4,8 +4,9 @@
 
 namespace riskcap::server {
 
-// Parses the command line over the RISKCAP_* environment and runs the chosen command.
-// Returns the process exit code.
+// Reads the configuration (each setting from its flag, else its RISKCAP_* environment variable:
+// server/config.h), sets the log level from it, and runs the chosen command. Returns the process
+// exit code (2 for a bad setting).
 int RunRiskcapd(int argc, char** argv);
 
 }  // namespace riskcap::server

@@ -1,16 +1,11 @@
 // riskcapd's delivery settings: SMTP for e-mail, the outbox worker's attempts, back-off, polling
-// and leases, and which findings are delivered (docs/operations.md, "Delivery"). Loaded with the
-// rest of server/config.h.
+// and leases, and which findings are delivered (docs/operations.md, "Delivery"). Its settings are
+// declared with all the others in server/config_settings.cc.
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
-
-namespace CLI {
-class App;
-}
 
 namespace riskcap::server {
 
@@ -36,9 +31,6 @@ struct DeliveryConfig {
   bool notify_critical_findings = false;
 };
 
-absl::Status LoadDeliveryConfigFromEnv(const std::function<const char*(const char*)>& getenv,
-                                       DeliveryConfig* config);
-void AddDeliveryFlags(CLI::App& app, DeliveryConfig* config);
 // The SMTP URL's scheme, From address, credentials and plain-text rule; back-off bounds.
 absl::Status ValidateDeliveryConfig(const DeliveryConfig& config);
 

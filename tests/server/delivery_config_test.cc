@@ -5,8 +5,6 @@
 #include <map>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "server/config.h"
@@ -14,7 +12,7 @@
 namespace riskcap::server {
 namespace {
 
-std::function<const char*(const char*)> FakeEnv(const std::map<std::string, std::string>& vars) {
+Getenv FakeEnv(const std::map<std::string, std::string>& vars) {
   return [vars](const char* name) -> const char* {
     auto it = vars.find(name);
     return it == vars.end() ? nullptr : it->second.c_str();
@@ -22,7 +20,7 @@ std::function<const char*(const char*)> FakeEnv(const std::map<std::string, std:
 }
 
 absl::Status Load(const std::map<std::string, std::string>& vars, ServerConfig* config) {
-  if (auto st = LoadConfigFromEnv(FakeEnv(vars), config); !st.ok()) return st;
+  if (auto st = LoadConfig({}, FakeEnv(vars), config); !st.ok()) return st;
   return ValidateConfig(*config);
 }
 
@@ -60,9 +58,7 @@ TEST(DeliveryConfig, CriticalFindingsAreDeliveredOnlyWhenTurnedOn) {
   EXPECT_TRUE(absl::StrContains(st.message(), "RISKCAP_NOTIFY_CRITICAL_FINDINGS")) << st;
 
   ServerConfig flagged;
-  CLI::App app;
-  AddConfigFlags(app, &flagged);
-  ASSERT_NO_THROW(app.parse("--notify-critical-findings", false));
+  ASSERT_TRUE(LoadConfig({"--notify-critical-findings"}, FakeEnv({}), &flagged).ok());
   EXPECT_TRUE(flagged.delivery.notify_critical_findings);
 }
 
@@ -86,14 +82,18 @@ TEST(DeliveryConfig, PlainSmtpOnlyToLoopbackUnlessAllowed) {
       {"RISKCAP_SMTP_FROM", "riskcap@example.com"}};
   ServerConfig c;
   EXPECT_EQ(Load(remote, &c).code(), absl::StatusCode::kInvalidArgument);
-  auto starttls = remote;
-  starttls["RISKCAP_SMTP_STARTTLS"] = "1";
   ServerConfig c2;
-  EXPECT_TRUE(Load(starttls, &c2).ok());
-  auto allowed = remote;
-  allowed["RISKCAP_SMTP_ALLOW_PLAIN"] = "1";
+  EXPECT_TRUE(Load({{"RISKCAP_SMTP_URL", "smtp://mail.example.com:25"},
+                    {"RISKCAP_SMTP_FROM", "riskcap@example.com"},
+                    {"RISKCAP_SMTP_STARTTLS", "1"}},
+                   &c2)
+                  .ok());
   ServerConfig c3;
-  EXPECT_TRUE(Load(allowed, &c3).ok());
+  EXPECT_TRUE(Load({{"RISKCAP_SMTP_URL", "smtp://mail.example.com:25"},
+                    {"RISKCAP_SMTP_FROM", "riskcap@example.com"},
+                    {"RISKCAP_SMTP_ALLOW_PLAIN", "1"}},
+                   &c3)
+                  .ok());
   ServerConfig c4;
   EXPECT_TRUE(Load({{"RISKCAP_SMTP_URL", "smtp://127.0.0.1:2525"},
                     {"RISKCAP_SMTP_FROM", "riskcap@example.com"}},
@@ -119,13 +119,13 @@ TEST(DeliveryConfig, RefusesABadSchemeSenderOrHalfTheCredentials) {
 
 TEST(DeliveryConfig, FlagsHaveTheSameRanges) {
   ServerConfig c;
-  CLI::App app;
-  AddConfigFlags(app, &c);
-  EXPECT_THROW(app.parse("--delivery-max-attempts 0", false), CLI::ValidationError);
-  CLI::App ok;
+  absl::Status st = LoadConfig({"--delivery-max-attempts", "0"}, FakeEnv({}), &c);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(st.message(), "--delivery-max-attempts")) << st;
   ServerConfig c2;
-  AddConfigFlags(ok, &c2);
-  ok.parse("--delivery-max-attempts 5 --smtp-url smtp://127.0.0.1:25", false);
+  ASSERT_TRUE(LoadConfig({"--delivery-max-attempts", "5", "--smtp-url", "smtp://127.0.0.1:25"},
+                         FakeEnv({}), &c2)
+                  .ok());
   EXPECT_EQ(c2.delivery.max_attempts, 5);
   EXPECT_EQ(c2.delivery.smtp_url, "smtp://127.0.0.1:25");
 }
