@@ -1,7 +1,6 @@
 // riskcapd commands: serving, migrating, backing up, and offline administration.
 #include "server/daemon.h"
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -229,22 +228,6 @@ int CreateKey(const ServerConfig& config, const KeysCommand& keys) {
   return RunKeysCreate(keys, **store, absl::Now(), std::cout, std::cerr);
 }
 
-// Test-only: RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE=1 makes `riskcapd backup` stop for a minute
-// after its first table, announcing it on stderr, so a test can kill it mid-way.
-db::BackupOptions BackupCommandOptions() {
-  db::BackupOptions options;
-  const char* pause = std::getenv("RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE");
-  if (pause != nullptr && std::string(pause) == "1") {
-    options.after_table = [paused = false](std::string_view table) mutable {
-      if (paused) return;
-      paused = true;
-      std::cerr << "riskcapd backup: paused after table " << table << std::endl;
-      std::this_thread::sleep_for(std::chrono::seconds(60));
-    };
-  }
-  return options;
-}
-
 // `riskcapd backup`: reads the store as it is (it must be at the current schema version; the
 // command never migrates the source) and prints the verified report on stdout.
 int Backup(const ServerConfig& config, const BackupCommand& command) {
@@ -254,7 +237,7 @@ int Backup(const ServerConfig& config, const BackupCommand& command) {
     return kExitStore;
   }
   std::string target = command.to.empty() ? config.backup_url : command.to;
-  db::BackupOptions options = BackupCommandOptions();
+  db::BackupOptions options;
   options.replace = command.replace;
   if (!config.signing_key_file.empty()) {  // the copy's checkpoints must carry this server's key
     auto key = AuditSigningKey::Load(config.signing_key_file);

@@ -1,6 +1,6 @@
 // Tests of the backup job (server/jobs/backup_job.cc) run through its JobContext, and of the
 // operator's `riskcapd backup` command (server/backup_command.cc) as a real child process,
-// including one killed mid-way.
+// including one killed mid-way (the same copy, held after a table by tests/pausing_backup).
 #include "server/jobs/backup_job.h"
 
 #include <signal.h>
@@ -272,8 +272,9 @@ TEST_P(BackupJobTest, KilledBackupLeavesThePreviousFileIntactAndTheNextOneSuccee
   ASSERT_EQ(HashOfFile(file), first_hash);
 
   ASSERT_TRUE(store().CreateManager({0, "Nova", "55555555000105"}).ok());
-  auto killed = Subprocess::Start(
-      argv, {{"RISKCAP_DB", scratch_->url()}, {"RISKCAP_TEST_BACKUP_PAUSE_AFTER_TABLE", "1"}});
+  // The same copy as `riskcapd backup`, held after its first table until it is killed.
+  auto killed =
+      Subprocess::Start({BinaryPath("tests/pausing_backup"), scratch_->url(), "sqlite:" + file});
   ASSERT_TRUE(killed.ok()) << killed.status();
   absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (!absl::StrContains((*killed)->Stderr(), "paused after table") && absl::Now() < deadline) {
