@@ -215,11 +215,12 @@ absl::Status PrepareEmptyPostgres(soci::session& s, const Tables& tables, bool r
     }
     names.push_back(Quoted(t.name));
   }
-  // TRUNCATE fires no row triggers; the audit tables' TRUNCATE guards (migration 0015) are
+  // TRUNCATE fires no row triggers; the audit tables' TRUNCATE guards (0015, 0019) are
   // switched off for this transaction only, which only their owner may do: a restore over a
   // non-empty database is the operator's, never the runtime role's.
   if (!replace || names.empty()) return absl::OkStatus();
   const std::vector<std::string> guards = {"audit_log audit_log_no_truncate",
+                                           "audit_chain audit_chain_no_truncate",
                                            "audit_checkpoints audit_checkpoints_no_truncate"};
   auto toggle = [&](const char* action) {
     for (const std::string& guard : guards) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/audit.h"
 #include "core/delivery.h"
@@ -426,18 +427,29 @@ class Store {
                                                             const Page& page);
 
   // ---- The audit chain (db/store_audit_chain.cc; format in docs/security.md) ----
-  // Seals up to `max_rows` unsealed audit records, in id order: gives each the next chain
-  // position and its hash (db/audit_chain.h) in one transaction; returns how many. One sealer at
-  // a time: on PostgreSQL a transaction advisory lock per schema, across replicas; on SQLite the
-  // write lock. Writers never wait for it beyond that one short transaction.
+  // Seals up to `max_rows` unsealed audit records: appends each to audit_chain with the next
+  // chain position and its hash (db/audit_chain.h), all in one transaction; returns how many.
+  // One sealer at a time: on PostgreSQL a transaction advisory lock per schema, across replicas;
+  // on SQLite the write lock. Writers never wait for it beyond that one short transaction.
+  // Records are found past the chain's highest record id, and in the id ranges earlier rounds
+  // passed over (a writer still in its transaction, or one that rolled back: audit_chain_gaps,
+  // kept kAuditGapExpiry). `sweep` looks at every record instead (a scan of audit_log): what a
+  // sealer does once when it starts, so a record that committed later still is sealed.
   // `head_position`, when not null, receives the chain head's position as that transaction left
   // it (records sealed by any sealer, this call's included; 0 for an empty chain).
   static constexpr int kAuditSealBatch = 5000;
+  static constexpr absl::Duration kAuditGapExpiry = absl::Minutes(10);
+  struct AuditSeal {
+    int max_rows = kAuditSealBatch;
+    bool sweep = false;
+    absl::Time now = absl::Now();  // when gaps are noticed, and what their expiry counts from
+  };
+  absl::StatusOr<int64_t> SealAudit(const AuditSeal& seal, int64_t* head_position = nullptr);
   absl::StatusOr<int64_t> SealAudit(int max_rows = kAuditSealBatch,
                                     int64_t* head_position = nullptr);
   // Seals until no unsealed record is left (as of its last batch); returns how many.
   // `head_position` as SealAudit's, after the last batch.
-  absl::StatusOr<int64_t> SealAllAudit(int64_t* head_position = nullptr);
+  absl::StatusOr<int64_t> SealAllAudit(int64_t* head_position = nullptr, bool sweep = false);
   // The last sealed record's position and hash (0 and kAuditGenesisHash when none).
   struct AuditHead {
     int64_t position = 0;

@@ -1,5 +1,7 @@
 // Store methods of the audit chain: sealing unsealed records, checkpoints, and verification
-// (db/audit_chain.h, db/audit_verify.h; migration 0015).
+// (db/audit_chain.h, db/audit_verify.h; migrations 0015 and 0019).
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,13 @@ struct Unsealed {
   AuditRecord record;
 };
 
+// A range of record ids a sealing round passed over (audit_chain_gaps).
+struct Gap {
+  int64_t first_id;
+  int64_t last_id;
+  int64_t since_us;
+};
+
 AuditCheckpoint ReadCheckpoint(const soci::row& row) {
   RowReader r(row);
   AuditCheckpoint c;
@@ -37,9 +46,8 @@ AuditCheckpoint ReadCheckpoint(const soci::row& row) {
 
 Store::AuditHead ReadHead(soci::session& s) {
   Store::AuditHead head{0, kAuditGenesisHash};
-  soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT chain_pos, chain_hash FROM audit_log WHERE chain_pos IS NOT NULL"
-                    " ORDER BY chain_pos DESC LIMIT 1");
+  soci::rowset<soci::row> rows = (s.prepare << "SELECT chain_pos, chain_hash FROM audit_chain"
+                                               " ORDER BY chain_pos DESC LIMIT 1");
   for (const soci::row& row : rows) {
     RowReader r(row);
     head.position = r.Int();
@@ -48,12 +56,19 @@ Store::AuditHead ReadHead(soci::session& s) {
   return head;
 }
 
-std::vector<Unsealed> ReadUnsealed(soci::session& s, int max_rows) {
+// The highest record id in the chain: every record past it is unsealed.
+int64_t ReadSealedIdFloor(soci::session& s) {
+  long long floor = 0;
+  soci::indicator ind = soci::i_null;
+  s << "SELECT MAX(audit_id) FROM audit_chain", soci::into(floor, ind);
+  return ind == soci::i_ok ? floor : 0;
+}
+
+std::vector<Unsealed> ReadRecords(soci::session& s, const std::string& sql, long long bound,
+                                  int max_rows) {
   std::vector<Unsealed> out;
-  soci::rowset<soci::row> rows =
-      (s.prepare << absl::StrCat("SELECT ", kAuditRowColumns,
-                                 " FROM audit_log WHERE chain_pos IS NULL ORDER BY id LIMIT :n"),
-       soci::use(max_rows));
+  if (max_rows <= 0) return out;
+  soci::rowset<soci::row> rows = (s.prepare << sql, soci::use(bound), soci::use(max_rows));
   for (const soci::row& row : rows) {
     RowReader r(row);
     int64_t id = r.Int();
@@ -62,8 +77,104 @@ std::vector<Unsealed> ReadUnsealed(soci::session& s, int max_rows) {
   return out;
 }
 
-// One UPDATE for the whole batch on PostgreSQL (arrays as literals: SOCI's vector binding
-// re-sends its first batch there); a prepared UPDATE per row on SQLite, where that is cheap.
+constexpr char kNotSealed[] =
+    "NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)";
+
+// Unsealed records at or below `floor`, in id order: when sweeping, any (a scan of audit_log);
+// else those in `gaps`, ranges no committed record held when a round passed them.
+std::vector<Unsealed> ReadLateRecords(soci::session& s, int64_t floor, bool sweep,
+                                      const std::vector<Gap>& gaps, int max_rows) {
+  const std::string select = absl::StrCat("SELECT ", kAuditRowColumns, " FROM audit_log a WHERE ");
+  if (sweep) {
+    return ReadRecords(
+        s, absl::StrCat(select, "a.id <= :floor AND ", kNotSealed, " ORDER BY a.id LIMIT :n"),
+        floor, max_rows);
+  }
+  std::vector<Unsealed> out;
+  for (const Gap& g : gaps) {
+    const int left = max_rows - static_cast<int>(out.size());
+    if (left <= 0) break;
+    std::vector<Unsealed> found = ReadRecords(
+        s,
+        absl::StrCat(select, "a.id >= :first AND a.id <= ", g.last_id, " AND ", kNotSealed,
+                     " ORDER BY a.id LIMIT :n"),
+        g.first_id, left);
+    out.insert(out.end(), std::make_move_iterator(found.begin()),
+               std::make_move_iterator(found.end()));
+  }
+  return out;
+}
+
+std::vector<Unsealed> ReadNewRecords(soci::session& s, int64_t floor, int max_rows) {
+  return ReadRecords(s,
+                     absl::StrCat("SELECT ", kAuditRowColumns,
+                                  " FROM audit_log a WHERE a.id > :floor ORDER BY a.id LIMIT :n"),
+                     floor, max_rows);
+}
+
+std::vector<Gap> ReadGaps(soci::session& s) {
+  std::vector<Gap> out;
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT first_id, last_id, since_us FROM audit_chain_gaps ORDER BY first_id");
+  for (const soci::row& row : rows) {
+    RowReader r(row);
+    Gap g;
+    g.first_id = r.Int();
+    g.last_id = r.Int();
+    g.since_us = r.Int();
+    out.push_back(g);
+  }
+  return out;
+}
+
+// `gaps` without the ids of `found` (sorted) and without ranges noticed before `expired_before`,
+// plus the ids between `floor` and the last of `fresh` (sorted, all past `floor`) that `fresh`
+// skips, noticed at `now_us`.
+std::vector<Gap> NextGaps(const std::vector<Gap>& gaps, const std::vector<Unsealed>& found,
+                          int64_t floor, const std::vector<Unsealed>& fresh, int64_t now_us,
+                          int64_t expired_before) {
+  std::vector<Gap> out;
+  size_t f = 0;
+  for (Gap g : gaps) {
+    if (g.since_us < expired_before) continue;
+    while (f < found.size() && found[f].id < g.first_id) ++f;
+    for (; f < found.size() && found[f].id <= g.last_id; ++f) {
+      if (found[f].id > g.first_id) out.push_back({g.first_id, found[f].id - 1, g.since_us});
+      g.first_id = found[f].id + 1;
+    }
+    if (g.first_id <= g.last_id) out.push_back(g);
+  }
+  int64_t previous = floor;
+  for (const Unsealed& row : fresh) {
+    if (row.id > previous + 1) out.push_back({previous + 1, row.id - 1, now_us});
+    previous = row.id;
+  }
+  return out;
+}
+
+void WriteGaps(soci::session& s, const std::vector<Gap>& gaps) {
+  s << "DELETE FROM audit_chain_gaps";
+  long long first = 0, last = 0, since = 0;
+  soci::statement st = (s.prepare << "INSERT INTO audit_chain_gaps (first_id, last_id, since_us)"
+                                     " VALUES (:f, :l, :t)",
+                        soci::use(first), soci::use(last), soci::use(since));
+  for (const Gap& g : gaps) {
+    first = g.first_id;
+    last = g.last_id;
+    since = g.since_us;
+    st.execute(true);
+  }
+}
+
+bool SameGaps(const std::vector<Gap>& a, const std::vector<Gap>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Gap& x, const Gap& y) {
+    return x.first_id == y.first_id && x.last_id == y.last_id && x.since_us == y.since_us;
+  });
+}
+
+// Appends the chain rows: one INSERT for the whole batch on PostgreSQL (arrays as literals:
+// SOCI's vector binding re-sends its first batch there); a prepared INSERT per row on SQLite,
+// where that is cheap.
 void WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& rows,
                 int64_t first_position, const std::vector<std::string>& hashes) {
   if (backend == Backend::kPostgresql) {
@@ -75,17 +186,16 @@ void WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& 
     std::string id_array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
     std::string pos_array = absl::StrCat("{", absl::StrJoin(positions, ","), "}");
     std::string hash_array = absl::StrCat("{", absl::StrJoin(hashes, ","), "}");
-    s << "UPDATE audit_log AS a SET chain_pos = v.p, chain_hash = v.h FROM unnest("
-         "CAST(:ids AS BIGINT[]), CAST(:ps AS BIGINT[]), CAST(:hs AS TEXT[])) AS v(id, p, h)"
-         " WHERE a.id = v.id",
-        soci::use(id_array), soci::use(pos_array), soci::use(hash_array);
+    s << "INSERT INTO audit_chain (chain_pos, audit_id, chain_hash) SELECT * FROM unnest("
+         "CAST(:ps AS BIGINT[]), CAST(:ids AS BIGINT[]), CAST(:hs AS TEXT[]))",
+        soci::use(pos_array), soci::use(id_array), soci::use(hash_array);
     return;
   }
   long long id = 0, position = 0;
   std::string hash;
-  soci::statement st = (s.prepare << "UPDATE audit_log SET chain_pos = :p, chain_hash = :h"
-                                     " WHERE id = :id",
-                        soci::use(position), soci::use(hash), soci::use(id));
+  soci::statement st =
+      (s.prepare << "INSERT INTO audit_chain (chain_pos, audit_id, chain_hash) VALUES (:p, :id, :h)",
+       soci::use(position), soci::use(id), soci::use(hash));
   for (size_t i = 0; i < rows.size(); ++i) {
     id = rows[i].id;
     position = first_position + static_cast<long long>(i);
@@ -96,17 +206,29 @@ void WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& 
 
 }  // namespace
 
-absl::StatusOr<int64_t> Store::SealAudit(int max_rows, int64_t* head_position) {
-  if (max_rows <= 0) return absl::InvalidArgumentError("max_rows must be > 0");
+absl::StatusOr<int64_t> Store::SealAudit(const AuditSeal& seal, int64_t* head_position) {
+  if (seal.max_rows <= 0) return absl::InvalidArgumentError("max_rows must be > 0");
   Backend backend = this->backend();
   int64_t position = 0;
+  const int64_t now_us = absl::ToUnixMicros(seal.now);
+  const int64_t expired_before = absl::ToUnixMicros(seal.now - kAuditGapExpiry);
   absl::StatusOr<int64_t> sealed = db_->Write([&](soci::session& s) -> absl::StatusOr<int64_t> {
     if (backend == Backend::kPostgresql) {
       // One sealer at a time per schema, across replicas; released at commit.
       s << "SELECT pg_advisory_xact_lock(hashtext('audit_seal'), hashtext(current_schema()))";
     }
     AuditHead head = ReadHead(s);
-    std::vector<Unsealed> rows = ReadUnsealed(s, max_rows);
+    const int64_t floor = ReadSealedIdFloor(s);
+    // Late records first (their ids are below the floor), then the new ones past it, in id
+    // order each; a gap is what the new ones skip, looked at again by the next rounds.
+    std::vector<Gap> gaps = ReadGaps(s);
+    std::vector<Unsealed> rows = ReadLateRecords(s, floor, seal.sweep, gaps, seal.max_rows);
+    std::vector<Unsealed> fresh =
+        ReadNewRecords(s, floor, seal.max_rows - static_cast<int>(rows.size()));
+    std::vector<Gap> next = NextGaps(gaps, rows, floor, fresh, now_us, expired_before);
+    if (!SameGaps(gaps, next)) WriteGaps(s, next);
+    rows.insert(rows.end(), std::make_move_iterator(fresh.begin()),
+                std::make_move_iterator(fresh.end()));
     position = head.position + static_cast<int64_t>(rows.size());
     if (rows.empty()) return int64_t{0};
     std::vector<std::string> hashes;
@@ -123,10 +245,15 @@ absl::StatusOr<int64_t> Store::SealAudit(int max_rows, int64_t* head_position) {
   return sealed;
 }
 
-absl::StatusOr<int64_t> Store::SealAllAudit(int64_t* head_position) {
+absl::StatusOr<int64_t> Store::SealAudit(int max_rows, int64_t* head_position) {
+  return SealAudit(AuditSeal{.max_rows = max_rows}, head_position);
+}
+
+absl::StatusOr<int64_t> Store::SealAllAudit(int64_t* head_position, bool sweep) {
   int64_t total = 0;
   while (true) {
-    ASSIGN_OR_RETURN(int64_t sealed, SealAudit(kAuditSealBatch, head_position));
+    ASSIGN_OR_RETURN(int64_t sealed,
+                     SealAudit(AuditSeal{.sweep = sweep, .now = absl::Now()}, head_position));
     total += sealed;
     if (sealed < kAuditSealBatch) return total;
   }
@@ -162,12 +289,29 @@ absl::StatusOr<AuditVerification> VerifyAuditInSession(soci::session& s,
   soci::rowset<soci::row> cps =
       (s.prepare << absl::StrCat("SELECT ", kCheckpointColumns, " ORDER BY id"));
   for (const soci::row& row : cps) checkpoints.push_back(ReadCheckpoint(row));
+  // The chain is in audit_chain from schema version 19; versions 15 to 18 kept it in two columns
+  // of audit_log (a backup file of theirs is verified as it is, without migrating it).
+  long long version = 0;
+  s << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", soci::into(version);
+  if (version < 15) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the store is at schema version ", version,
+        ", before the audit chain (migration 0015): migrate it first, or there is no chain"));
+  }
+  const bool in_columns = version < 19;
   long long unsealed = 0;
-  s << "SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL", soci::into(unsealed);
+  s << (in_columns ? std::string("SELECT COUNT(*) FROM audit_log WHERE chain_pos IS NULL")
+                   : absl::StrCat("SELECT COUNT(*) FROM audit_log a WHERE ", kNotSealed)),
+      soci::into(unsealed);
+  // A chain row whose record is gone drops out of the join: the walk sees its position missing.
   soci::rowset<soci::row> rows =
-      (s.prepare << absl::StrCat("SELECT chain_pos, chain_hash, ", kAuditContentColumns,
-                                 " FROM audit_log WHERE chain_pos IS NOT NULL"
-                                 " ORDER BY chain_pos, id"));
+      (s.prepare << (in_columns
+                         ? absl::StrCat("SELECT chain_pos, chain_hash, ", kAuditContentColumns,
+                                        " FROM audit_log WHERE chain_pos IS NOT NULL"
+                                        " ORDER BY chain_pos, id")
+                         : absl::StrCat("SELECT c.chain_pos, c.chain_hash, ", kAuditContentColumns,
+                                        " FROM audit_chain c JOIN audit_log a ON a.id = c.audit_id"
+                                        " ORDER BY c.chain_pos, a.id")));
   auto it = rows.begin();
   SealedRowSource source = [&]() -> absl::StatusOr<std::optional<SealedAuditRow>> {
     if (it == rows.end()) return std::nullopt;

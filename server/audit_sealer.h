@@ -69,6 +69,7 @@ class AuditSealer {
   absl::Time last_checkpoint_try_;  // only the thread touches it
   // Positions(); -1 while unknown. Only ever raised (concurrent sealings may finish out of order).
   std::atomic<int64_t> sealed_position_{-1};
+  std::atomic<bool> swept_{false};  // a first round has looked at every record
   std::atomic<int64_t> checkpoint_position_{-1};
   std::thread thread_;
 };

@@ -94,9 +94,11 @@ class AuditChainRiskcapd : public ::testing::TestWithParam<db::Backend> {
     });
   }
   void DisableGuard() {
-    std::vector<std::string> sql = {"ALTER TABLE audit_log DISABLE TRIGGER USER"};
+    std::vector<std::string> sql = {"ALTER TABLE audit_log DISABLE TRIGGER USER",
+                                    "ALTER TABLE audit_chain DISABLE TRIGGER USER"};
     if (GetParam() == db::Backend::kSqlite) {
-      sql = {"DROP TRIGGER audit_log_seal_only", "DROP TRIGGER audit_log_no_delete"};
+      sql = {"DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+             "DROP TRIGGER audit_chain_no_update"};
     }
     for (const std::string& statement : sql) ASSERT_TRUE(Exec(statement).ok()) << statement;
   }
@@ -193,7 +195,8 @@ TEST_P(AuditChainRiskcapd, ChangedRowExits10AtItsPosition) {
   SealedLogWithHead(8);
   EXPECT_EQ(Riskcapd({"audit", "verify", "--against", head_file()}).first, 0);
   DisableGuard();
-  ASSERT_TRUE(Exec("UPDATE audit_log SET principal = 'key:2' WHERE chain_pos = 5").ok());
+  ASSERT_TRUE(Exec("UPDATE audit_log SET principal = 'key:2'"
+                   " WHERE id = (SELECT audit_id FROM audit_chain WHERE chain_pos = 5)").ok());
   auto [code, out] = Riskcapd({"audit", "verify", "--against", head_file()});
   EXPECT_EQ(code, 10) << out;
   EXPECT_TRUE(absl::StrContains(out, "BROKEN at position 5: row changed")) << out;
@@ -202,7 +205,8 @@ TEST_P(AuditChainRiskcapd, ChangedRowExits10AtItsPosition) {
 TEST_P(AuditChainRiskcapd, DeletedRowExits11AtItsPosition) {
   SealedLogWithHead(8);
   DisableGuard();
-  ASSERT_TRUE(Exec("DELETE FROM audit_log WHERE chain_pos = 2").ok());
+  ASSERT_TRUE(Exec("DELETE FROM audit_log"
+                   " WHERE id = (SELECT audit_id FROM audit_chain WHERE chain_pos = 2)").ok());
   auto [code, out] = Riskcapd({"audit", "verify", "--against", head_file()});
   EXPECT_EQ(code, 11) << out;
   EXPECT_TRUE(absl::StrContains(out, "BROKEN at position 2: row missing")) << out;
@@ -213,14 +217,15 @@ TEST_P(AuditChainRiskcapd, RewrittenChainIsCaughtByTheSignedCheckpoint) {
   DisableGuard();
   // A careful forger changes record 4 and recomputes every hash from there on: each record
   // verifies, but the chain no longer has the signed head.
-  ASSERT_TRUE(Exec("UPDATE audit_log SET outcome = 'PERMISSION_DENIED' WHERE chain_pos = 4").ok());
+  ASSERT_TRUE(Exec("UPDATE audit_log SET outcome = 'PERMISSION_DENIED'"
+                   " WHERE id = (SELECT audit_id FROM audit_chain WHERE chain_pos = 4)").ok());
   auto rows = store_->ListAudit({0, 100});
   ASSERT_TRUE(rows.ok());
   std::string prev = db::kAuditGenesisHash;
   for (const AuditRecord& r : *rows) {  // sealed in id order: position = index + 1
     int64_t position = &r - rows->data() + 1;
     prev = db::AuditChainHash(prev, position, r);
-    ASSERT_TRUE(Exec(absl::StrCat("UPDATE audit_log SET chain_hash = '", prev,
+    ASSERT_TRUE(Exec(absl::StrCat("UPDATE audit_chain SET chain_hash = '", prev,
                                   "' WHERE chain_pos = ", position)).ok());
   }
   auto [code, out] = Riskcapd({"audit", "verify"});

@@ -1,5 +1,6 @@
 // The separate PostgreSQL roles of docs/operations.md: riskcapd runs as a runtime role that may
-// add to the audit log and seal it, and that role cannot UPDATE its content, DELETE or TRUNCATE.
+// add to the audit log and seal it, and that role cannot UPDATE, DELETE or TRUNCATE the log or
+// its chain.
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -44,9 +45,9 @@ class RuntimeRole {
                           " TO ", name_),
              absl::StrCat("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ", schema_, " TO ",
                           name_),
-             absl::StrCat("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_checkpoints FROM ",
-                          name_),
-             absl::StrCat("GRANT UPDATE (chain_pos, chain_hash) ON audit_log TO ", name_)}) {
+             absl::StrCat("REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_chain,"
+                          " audit_checkpoints FROM ",
+                          name_)}) {
       if (absl::Status st = Exec(owner_, sql); !st.ok()) return st;
     }
     return absl::OkStatus();
@@ -106,9 +107,10 @@ TEST(AuditRolesRiskcapd, RuntimeRoleServesAndSealsButCannotAlterTheAuditLog) {
   auto runtime = db::Store::Open(runtime_url, 1);
   ASSERT_TRUE(runtime.ok()) << runtime.status();
   for (const char* sql : {"UPDATE audit_log SET detail = 'rewritten'",
-                          "UPDATE audit_log SET chain_hash = NULL",  // refused by the trigger
-                          "DELETE FROM audit_log", "TRUNCATE audit_log",
+                          "UPDATE audit_chain SET chain_hash = 'x'", "DELETE FROM audit_log",
+                          "DELETE FROM audit_chain", "TRUNCATE audit_log", "TRUNCATE audit_chain",
                           "ALTER TABLE audit_log DISABLE TRIGGER USER",
+                          "ALTER TABLE audit_chain DISABLE TRIGGER USER",
                           "DELETE FROM audit_checkpoints"}) {
     absl::Status refused = Exec(**runtime, sql);
     EXPECT_FALSE(refused.ok()) << sql;

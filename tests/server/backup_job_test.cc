@@ -320,11 +320,12 @@ TEST_P(BackupJobTest, BackupOfTamperedAuditLogFailsVerification) {
     });
   };
   ASSERT_TRUE(tamper(GetParam() == db::Backend::kSqlite
-                         ? "DROP TRIGGER audit_log_seal_only"
+                         ? "DROP TRIGGER audit_log_no_update"
                          : "ALTER TABLE audit_log DISABLE TRIGGER USER")
                   .ok());
-  ASSERT_TRUE(
-      tamper("UPDATE audit_log SET outcome = 'PERMISSION_DENIED' WHERE chain_pos = 3").ok());
+  ASSERT_TRUE(tamper("UPDATE audit_log SET outcome = 'PERMISSION_DENIED'"
+                     " WHERE id = (SELECT audit_id FROM audit_chain WHERE chain_pos = 3)")
+                  .ok());
   auto broken = RunJob({{"target", "tampered.db"}});
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss) << broken.status();
   EXPECT_TRUE(absl::StrContains(broken.status().message(), "broken at position 3: row changed"))
