@@ -9,11 +9,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
 #include "core/canonical.h"
 #include "db/positions_of_funds.h"
 #include "db/store.h"
@@ -225,6 +227,42 @@ TEST_P(StoreSnapshots, EveryFieldOfEachRowTypeRoundTrips) {
         return s.WriteExposure(v, r);
       },
       [&](const SnapshotVersion& v, const FundExposure&) { return s.ListExposures(v.id); });
+}
+
+
+// A NaN or infinite figure is refused before anything is written, naming the row and the field:
+// every double field of the row types that uploads carry, found from their field lists.
+template <typename Row, typename Write>
+void ExpectEachNonFiniteFigureRefused(Write write) {
+  const Row base = riskcap::testing::DistinctRow<Row>();
+  int checked = 0;
+  VisitFields(base, [&](const auto& field, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, std::optional<double>>) {
+      ++checked;
+      Row bad = base;
+      bad.*field.member = checked % 2 == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                           : -std::numeric_limits<double>::infinity();
+      absl::StatusOr<SnapshotVersion> v = write(Load(Date(2030, 1, 1)), std::vector<Row>{bad});
+      EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << field.name;
+      EXPECT_TRUE(absl::StrContains(
+          v.status().message(), absl::StrCat("rows[0].", AbslView(field.name), " must be a finite number")))
+          << v.status();
+    }
+  });
+  EXPECT_GT(checked, 0);
+}
+
+TEST_P(StoreSnapshots, ANonFiniteFigureIsRefusedNamingItsField) {
+  Store& s = store();
+  ExpectEachNonFiniteFigureRefused<NavSnapshot>(
+      [&](const NewVersion& v, const std::vector<NavSnapshot>& r) {
+        return s.WriteNavSnapshot(v, r);
+      });
+  ExpectEachNonFiniteFigureRefused<Position>(
+      [&](const NewVersion& v, const std::vector<Position>& r) { return s.WritePositions(v, r); });
+  ExpectNoVersions(SnapshotKind::kNavSnapshot, Date(2030, 1, 1));
+  ExpectNoVersions(SnapshotKind::kPositions, Date(2030, 1, 1));
 }
 
 
