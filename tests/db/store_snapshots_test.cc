@@ -245,9 +245,9 @@ void ExpectEachNonFiniteFigureRefused(Write write) {
                                            : -std::numeric_limits<double>::infinity();
       absl::StatusOr<SnapshotVersion> v = write(Load(Date(2030, 1, 1)), std::vector<Row>{bad});
       EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << field.name;
-      EXPECT_TRUE(absl::StrContains(
-          v.status().message(), absl::StrCat("rows[0].", AbslView(field.name), " must be a finite number")))
-          << v.status();
+      const std::string expected =
+          absl::StrCat("rows[0].", AbslView(field.name), " must be a finite number");
+      EXPECT_TRUE(absl::StrContains(v.status().message(), expected)) << v.status();
     }
   });
   EXPECT_GT(checked, 0);
