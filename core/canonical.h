@@ -4,19 +4,25 @@
 #include <algorithm>
 #include <cstddef>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "core/date.h"
+#include "core/enums.h"
 #include "core/exposure.h"
+#include "core/money.h"
 #include "core/nav.h"
 #include "core/position.h"
+#include "core/row_fields.h"
 
 namespace riskcap {
 
 // Canonical form, version 1. A content hash is the lower-case hex SHA-256 of a batch's text.
 //
-// Row: one line ending in '\n', the fields in the order listed below, separated by '|':
+// Row: one line ending in '\n', its fields in list order (Fields, below), separated by '|':
 // - integers: decimal; booleans: "0" / "1";
 // - money: the integer number of micro-units ("1234.5" -> "1234500000");
 // - doubles: printf "%.17g" (exact round trip), with -0 written as "0";
@@ -28,21 +34,53 @@ namespace riskcap {
 // every other field in line order — so the text depends neither on load order nor on how an
 // upload was chunked. Rows that compare equal have identical lines.
 //
-// Fields:
-// - NavSnapshot: fund_id, position_date, nav, exchange_margin_pct, derivatives_exposure,
-//   derivatives_exposure_pct, derivatives_at_risk, derivatives_at_risk_pct, liquidity_ratio,
-//   var_95, var_99, stress_bull, stress_bear, return_day, return_month, return_year, criticality.
-// - NavHistoryEntry: fund_id, nav_date, opening_nav, closing_nav.
-// - Position: fund_id, position_date, asset_nickname, isin, asset_code, asset_type_code,
-//   classification, quantity, price, notional, market_value, asset_leg_balance,
-//   liability_leg_balance, asset_class, start_date, end_date, direction, option_type, strike,
-//   underlying_price, currency.
-// - FundExposure: fund_id, position_date, otc, offshore, otc_option_count, otc_swap_count,
-//   offshore_fund_count, otc_notional, otc_market_value, swap_notional, offshore_market_value,
-//   gross_exposure, net_exposure, largest_position_value, nav, offshore_share_of_nav,
-//   largest_position_share_of_nav (the last three optional: migration 0004).
+// Fields: each row type's field list, in its order (RowFields beside the type: core/nav.h,
+// core/position.h, core/exposure.h). A field is written by its type as listed above (an int32_t
+// as an integer). Rows of other types (margin_status's) write their lines with
+// CanonicalLineWriter, so every line follows these conventions.
 //
 // Pure functions; safe for concurrent use.
+
+// Writes one canonical line: fields '|'-separated in call order, as documented above; the line's
+// '\n' is written when the writer goes out of scope. The one writer of canonical text.
+// Not thread-safe (one line, one writer).
+class CanonicalLineWriter {
+ public:
+  explicit CanonicalLineWriter(std::string* out) : out_(out) {}
+  ~CanonicalLineWriter() { out_->push_back('\n'); }
+  CanonicalLineWriter(const CanonicalLineWriter&) = delete;
+  CanonicalLineWriter& operator=(const CanonicalLineWriter&) = delete;
+
+  CanonicalLineWriter& Int(int64_t v);
+  CanonicalLineWriter& Bool(bool v) { return Raw(v ? "1" : "0"); }
+  CanonicalLineWriter& Amount(Money v) { return Int(v.micros()); }
+  CanonicalLineWriter& Day(Date v);
+  CanonicalLineWriter& Double(double v);
+  template <typename E>
+  CanonicalLineWriter& Enum(E v) {
+    return Raw(EnumName(v));
+  }
+  CanonicalLineWriter& Str(std::string_view v);
+  // An absent optional field.
+  CanonicalLineWriter& Empty() { return Raw({}); }
+  // Any of the above by the value's type; an optional writes Empty() when absent.
+  template <typename T>
+  CanonicalLineWriter& Value(const T& v);
+
+ private:
+  void Separate() {
+    if (!first_) out_->push_back('|');
+    first_ = false;
+  }
+  CanonicalLineWriter& Raw(std::string_view text) {
+    Separate();
+    out_->append(text);
+    return *this;
+  }
+
+  std::string* out_;
+  bool first_ = true;
+};
 
 // Appends the row's line (with its '\n') to `out`.
 void AppendCanonical(const NavSnapshot& row, std::string* out);
@@ -92,6 +130,29 @@ std::string CanonicalBatch(const std::vector<Row>& rows) {
   std::string text;
   ForEachCanonicalLine(rows, [&text](std::string_view line) { text.append(line); });
   return text;
+}
+
+template <typename T>
+CanonicalLineWriter& CanonicalLineWriter::Value(const T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return Bool(v);
+  } else if constexpr (std::is_integral_v<T>) {
+    return Int(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    return Enum(v);
+  } else if constexpr (std::is_same_v<T, Money>) {
+    return Amount(v);
+  } else if constexpr (std::is_same_v<T, Date>) {
+    return Day(v);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return Double(v);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return Str(v);
+  } else if constexpr (kIsOptional<T>) {
+    return v ? Value(*v) : Empty();
+  } else {
+    static_assert(sizeof(T) == 0, "no canonical form for this field type");
+  }
 }
 
 }  // namespace riskcap

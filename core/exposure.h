@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <tuple>
 
 #include "core/date.h"
 #include "core/money.h"
+#include "core/row_fields.h"
 
 namespace riskcap {
 
@@ -32,5 +34,32 @@ struct FundExposure {
   std::optional<double> largest_position_share_of_nav;  // largest_position_value / nav
   bool operator==(const FundExposure&) const = default;
 };
+
+// Every field in canonical order, with its column of table fund_exposures (core/row_fields.h).
+template <>
+struct RowFields<FundExposure> {
+  static constexpr auto kFields = std::make_tuple(
+      Field("fund_id", &FundExposure::fund_id),
+      Field("position_date", &FundExposure::position_date),
+      Field("otc", &FundExposure::otc),
+      Field("offshore", &FundExposure::offshore),
+      Field("otc_option_count", &FundExposure::otc_option_count),
+      Field("otc_swap_count", &FundExposure::otc_swap_count),
+      Field("offshore_fund_count", &FundExposure::offshore_fund_count),
+      Field("otc_notional", &FundExposure::otc_notional, "otc_notional_micros"),
+      Field("otc_market_value", &FundExposure::otc_market_value, "otc_market_value_micros"),
+      Field("swap_notional", &FundExposure::swap_notional, "swap_notional_micros"),
+      Field("offshore_market_value", &FundExposure::offshore_market_value,
+            "offshore_market_value_micros"),
+      Field("gross_exposure", &FundExposure::gross_exposure, "gross_exposure_micros"),
+      Field("net_exposure", &FundExposure::net_exposure, "net_exposure_micros"),
+      Field("largest_position_value", &FundExposure::largest_position_value,
+            "largest_position_micros"),
+      Field("nav", &FundExposure::nav, "nav_micros"),
+      Field("offshore_share_of_nav", &FundExposure::offshore_share_of_nav),
+      Field("largest_position_share_of_nav", &FundExposure::largest_position_share_of_nav));
+};
+static_assert(ListsEveryMember<FundExposure>(),
+              "RowFields<FundExposure> must list every member once");
 
 }  // namespace riskcap

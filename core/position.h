@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "core/date.h"
 #include "core/enums.h"
 #include "core/money.h"
+#include "core/row_fields.h"
 
 namespace riskcap {
 
@@ -44,5 +46,33 @@ struct Position {
   std::string currency;  // ISO 4217
   bool operator==(const Position&) const = default;
 };
+
+// Every field in canonical order, with its column of table positions (core/row_fields.h).
+template <>
+struct RowFields<Position> {
+  static constexpr auto kFields = std::make_tuple(
+      Field("fund_id", &Position::fund_id),
+      Field("position_date", &Position::position_date),
+      Field("asset_nickname", &Position::asset_nickname),
+      Field("isin", &Position::isin),
+      Field("asset_code", &Position::asset_code),
+      Field("asset_type_code", &Position::asset_type_code),
+      Field("classification", &Position::classification),
+      Field("quantity", &Position::quantity, "quantity_micros"),
+      Field("price", &Position::price, "price_micros"),
+      Field("notional", &Position::notional, "notional_micros"),
+      Field("market_value", &Position::market_value, "market_value_micros"),
+      Field("asset_leg_balance", &Position::asset_leg_balance, "asset_leg_micros"),
+      Field("liability_leg_balance", &Position::liability_leg_balance, "liability_leg_micros"),
+      Field("asset_class", &Position::asset_class),
+      Field("start_date", &Position::start_date),
+      Field("end_date", &Position::end_date),
+      Field("direction", &Position::direction),
+      Field("option_type", &Position::option_type),
+      Field("strike", &Position::strike),
+      Field("underlying_price", &Position::underlying_price),
+      Field("currency", &Position::currency));
+};
+static_assert(ListsEveryMember<Position>(), "RowFields<Position> must list every member once");
 
 }  // namespace riskcap

@@ -14,6 +14,7 @@
 #include "core/exposure.h"
 #include "core/nav.h"
 #include "core/position.h"
+#include "core/row_fields.h"
 #include "db/bulk_insert.h"
 #include "db/store.h"
 
@@ -21,30 +22,27 @@ namespace riskcap::db {
 
 class Database;
 
-// Columns in insert order. The leading keys (version_id, and row_no for positions) are not part
-// of the core structs: encoders write the values after them and reads select the columns after.
-inline constexpr auto kNavSnapshotColumns = std::to_array<std::string_view>(
-    {"version_id", "fund_id", "position_date", "nav_micros", "exchange_margin_pct",
-     "derivatives_exposure_micros", "derivatives_exposure_pct", "derivatives_at_risk_micros",
-     "derivatives_at_risk_pct", "liquidity_ratio", "var_95", "var_99", "stress_bull", "stress_bear",
-     "return_day", "return_month", "return_year", "criticality"});
-inline constexpr auto kNavHistoryColumns = std::to_array<std::string_view>(
-    {"version_id", "fund_id", "nav_date", "opening_nav_micros", "closing_nav_micros"});
-inline constexpr auto kPositionColumns = std::to_array<std::string_view>(
-    {"version_id",          "row_no",           "fund_id",
-     "position_date",       "asset_nickname",   "isin",
-     "asset_code",          "asset_type_code",  "classification",
-     "quantity_micros",     "price_micros",     "notional_micros",
-     "market_value_micros", "asset_leg_micros", "liability_leg_micros",
-     "asset_class",         "start_date",       "end_date",
-     "direction",           "option_type",      "strike",
-     "underlying_price",    "currency"});
-inline constexpr auto kExposureColumns = std::to_array<std::string_view>(
-    {"version_id", "fund_id", "position_date", "otc", "offshore", "otc_option_count",
-     "otc_swap_count", "offshore_fund_count", "otc_notional_micros", "otc_market_value_micros",
-     "swap_notional_micros", "offshore_market_value_micros", "gross_exposure_micros",
-     "net_exposure_micros", "largest_position_micros", "nav_micros", "offshore_share_of_nav",
-     "largest_position_share_of_nav"});
+// A snapshot table's columns in insert order: its leading keys, which are not part of the row
+// struct (version_id, and row_no for positions), then the columns of the row type's field list
+// (core/row_fields.h).
+template <typename Row, size_t Keys>
+constexpr std::array<std::string_view, Keys + kFieldCount<Row>> TableColumns(
+    const std::array<std::string_view, Keys>& keys) {
+  std::array<std::string_view, Keys + kFieldCount<Row>> out{};
+  constexpr auto fields = FieldColumns<Row>();
+  for (size_t i = 0; i < Keys; ++i) out[i] = keys[i];
+  for (size_t i = 0; i < fields.size(); ++i) out[Keys + i] = fields[i];
+  return out;
+}
+
+inline constexpr auto kNavSnapshotColumns =
+    TableColumns<NavSnapshot>(std::to_array<std::string_view>({"version_id"}));
+inline constexpr auto kNavHistoryColumns =
+    TableColumns<NavHistoryEntry>(std::to_array<std::string_view>({"version_id"}));
+inline constexpr auto kPositionColumns =
+    TableColumns<Position>(std::to_array<std::string_view>({"version_id", "row_no"}));
+inline constexpr auto kExposureColumns =
+    TableColumns<FundExposure>(std::to_array<std::string_view>({"version_id"}));
 
 // Runs inside a load's transaction once its rows are written (e.g. to record FundRanges).
 using AfterRows = std::function<absl::Status(soci::session&, const SnapshotVersion&)>;
@@ -62,8 +60,10 @@ absl::StatusOr<SnapshotVersion> AppendSnapshotVersion(Database& db, SnapshotKind
 std::string SelectFrom(std::string_view table, absl::Span<const std::string_view> columns,
                        size_t keys);
 
-// Encoders write a row's values after the keys; readers read the columns SelectFrom lists.
-// Readers throw std::runtime_error on values the column cannot hold (Database maps it).
+// Encoders write a row's values after the keys; readers read the columns SelectFrom lists. Both
+// follow the row type's field list, each field by its type: integers and booleans (0/1) as
+// integers, money as micro-units, dates as "YYYY-MM-DD", enums by name, an absent optional as
+// NULL. Readers throw std::runtime_error on values the column cannot hold (Database maps it).
 void EncodeNavSnapshot(const NavSnapshot& n, RowSink& out);
 NavSnapshot ReadNavSnapshot(const soci::row& row);
 void EncodeNavHistory(const NavHistoryEntry& h, RowSink& out);

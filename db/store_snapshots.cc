@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/canonical.h"
+#include "core/row_fields.h"
 #include "core/status_macros.h"
 #include "db/bulk_insert.h"
 #include "db/lookup_cache.h"
@@ -66,25 +68,29 @@ absl::Status CheckFinite(size_t i, std::string_view field, double value) {
       absl::StrCat("rows[", i, "].", AbslView(field), " must be a finite number, not ", value));
 }
 
+// Every double field of `row` (an optional one when present) finite, by the row type's field
+// list; the first that is not, named.
+template <typename Row>
+absl::Status CheckFiniteFields(size_t i, const Row& row) {
+  absl::Status status;
+  VisitFields(row, [&](const auto& field, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if (!status.ok()) return;
+    if constexpr (std::is_same_v<T, double>) {
+      status = CheckFinite(i, field.name, value);
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+      if (value) status = CheckFinite(i, field.name, *value);
+    }
+  });
+  return status;
+}
+
 // `base` is the index of rows[0] within its load (streamed loads validate chunk by chunk).
 absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date reference,
                                   size_t base = 0) {
   for (size_t i = 0; i < rows.size(); ++i) {
-    const NavSnapshot& n = rows[i];
-    RETURN_IF_ERROR(CheckDate(base + i, "position_date", n.position_date, reference));
-    const std::pair<std::string_view, double> figures[] = {
-        {"exchange_margin_pct", n.exchange_margin_pct},
-        {"derivatives_exposure_pct", n.derivatives_exposure_pct},
-        {"derivatives_at_risk_pct", n.derivatives_at_risk_pct},
-        {"liquidity_ratio", n.liquidity_ratio},
-        {"var_95", n.var_95},
-        {"var_99", n.var_99},
-        {"stress_bull", n.stress_bull},
-        {"stress_bear", n.stress_bear},
-        {"return_day", n.return_day},
-        {"return_month", n.return_month},
-        {"return_year", n.return_year}};
-    for (const auto& [field, value] : figures) RETURN_IF_ERROR(CheckFinite(base + i, field, value));
+    RETURN_IF_ERROR(CheckDate(base + i, "position_date", rows[i].position_date, reference));
+    RETURN_IF_ERROR(CheckFiniteFields(base + i, rows[i]));
   }
   return absl::OkStatus();
 }
@@ -93,12 +99,8 @@ absl::Status ValidateNavSnapshots(const std::vector<NavSnapshot>& rows, Date ref
 absl::Status ValidatePositions(const std::vector<Position>& rows, Date reference,
                                size_t base = 0) {
   for (size_t i = 0; i < rows.size(); ++i) {
-    const Position& p = rows[i];
-    RETURN_IF_ERROR(CheckDate(base + i, "position_date", p.position_date, reference));
-    if (p.strike) RETURN_IF_ERROR(CheckFinite(base + i, "strike", *p.strike));
-    if (p.underlying_price) {
-      RETURN_IF_ERROR(CheckFinite(base + i, "underlying_price", *p.underlying_price));
-    }
+    RETURN_IF_ERROR(CheckDate(base + i, "position_date", rows[i].position_date, reference));
+    RETURN_IF_ERROR(CheckFiniteFields(base + i, rows[i]));
   }
   return absl::OkStatus();
 }

@@ -16,11 +16,13 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/canonical.h"
+#include "core/row_fields.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
 
@@ -38,33 +40,47 @@ absl::Status IoError(std::string_view what) {
   return absl::InternalError(absl::StrCat("upload spool: ", AbslView(what), ": ", std::strerror(errno)));
 }
 
-// ---- Record codec: fixed-width little-endian scalars, length-prefixed strings, a presence
-// byte before optional fields. A record is a u32 length, then the row.
+// ---- Record codec: each field of the row type's list (core/row_fields.h) in order, by its type:
+// fixed-width little-endian scalars, a date as year (i64), month and day (u8), an enum as its
+// index (u8), a length-prefixed string, a presence byte before an optional's value. A record is
+// a u32 length, then the row. The file lives only as long as its upload, so the layout may
+// change freely.
 
 class Encoder {
  public:
   explicit Encoder(std::string* out) : out_(out) {}
-  void I64(int64_t v) { out_->append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void F64(double v) { out_->append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
-  void Day(Date d) {  // year, month, day: decoding them is cheaper than day arithmetic
-    I64(d.year());
-    U8(static_cast<uint8_t>(d.month()));
-    U8(static_cast<uint8_t>(d.day()));
-  }
-  void Amount(Money m) { I64(m.micros()); }
-  void Str(const std::string& s) {
-    uint32_t n = static_cast<uint32_t>(s.size());
-    out_->append(reinterpret_cast<const char*>(&n), sizeof n);
-    out_->append(s);
-  }
-  template <typename T, typename Write>
-  void Opt(const std::optional<T>& v, Write write) {
-    U8(v ? 1 : 0);
-    if (v) write(*v);
+
+  template <typename T>
+  void Put(const T& v) {
+    if constexpr (std::is_same_v<T, bool> || std::is_enum_v<T>) {
+      U8(static_cast<uint8_t>(v));
+    } else if constexpr (std::is_integral_v<T>) {
+      Fixed(static_cast<int64_t>(v));
+    } else if constexpr (std::is_same_v<T, double>) {
+      Fixed(v);
+    } else if constexpr (std::is_same_v<T, Money>) {
+      Fixed(v.micros());
+    } else if constexpr (std::is_same_v<T, Date>) {  // decoding y/m/d beats day arithmetic
+      Fixed(static_cast<int64_t>(v.year()));
+      U8(static_cast<uint8_t>(v.month()));
+      U8(static_cast<uint8_t>(v.day()));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      Fixed(static_cast<uint32_t>(v.size()));
+      out_->append(v);
+    } else if constexpr (kIsOptional<T>) {
+      U8(v ? 1 : 0);
+      if (v) Put(*v);
+    } else {
+      static_assert(sizeof(T) == 0, "no spool encoding for this field type");
+    }
   }
 
  private:
+  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
+  template <typename T>
+  void Fixed(T v) {
+    out_->append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
   std::string* out_;
 };
 
@@ -73,26 +89,34 @@ class Decoder {
  public:
   Decoder(const char* p, size_t n) : p_(p), end_(p + n) {}
   bool ok() const { return ok_; }
-  int64_t I64() { return Fixed<int64_t>(); }
-  double F64() { return Fixed<double>(); }
-  uint8_t U8() { return Fixed<uint8_t>(); }
-  Date Day() {
-    const int64_t year = I64();
-    const int month = U8();
-    return Date(year, month, U8());
-  }
-  Money Amount() { return Money::FromMicros(I64()); }
-  std::string Str() {
-    uint32_t n = Fixed<uint32_t>();
-    if (!Has(n)) return {};
-    std::string s(p_, n);
-    p_ += n;
-    return s;
-  }
-  template <typename T, typename Read>
-  std::optional<T> Opt(Read read) {
-    if (U8() == 0) return std::nullopt;
-    return read();
+
+  template <typename T>
+  void Get(T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      v = Fixed<uint8_t>() != 0;
+    } else if constexpr (std::is_enum_v<T>) {
+      v = static_cast<T>(Fixed<uint8_t>());
+    } else if constexpr (std::is_integral_v<T>) {
+      v = static_cast<T>(Fixed<int64_t>());
+    } else if constexpr (std::is_same_v<T, double>) {
+      v = Fixed<double>();
+    } else if constexpr (std::is_same_v<T, Money>) {
+      v = Money::FromMicros(Fixed<int64_t>());
+    } else if constexpr (std::is_same_v<T, Date>) {
+      const int64_t year = Fixed<int64_t>();
+      const int month = Fixed<uint8_t>();
+      v = Date(year, month, Fixed<uint8_t>());
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      uint32_t n = Fixed<uint32_t>();
+      if (!Has(n)) return v.clear();
+      v.assign(p_, n);
+      p_ += n;
+    } else if constexpr (kIsOptional<T>) {
+      if (Fixed<uint8_t>() == 0) return v.reset();
+      Get(v.emplace());
+    } else {
+      static_assert(sizeof(T) == 0, "no spool decoding for this field type");
+    }
   }
 
  private:
@@ -113,91 +137,14 @@ class Decoder {
   bool ok_ = true;
 };
 
-void Encode(const NavSnapshot& r, Encoder& e) {
-  e.I64(r.fund_id);
-  e.Day(r.position_date);
-  e.Amount(r.nav);
-  e.F64(r.exchange_margin_pct);
-  e.Amount(r.derivatives_exposure);
-  e.F64(r.derivatives_exposure_pct);
-  e.Amount(r.derivatives_at_risk);
-  for (double v : {r.derivatives_at_risk_pct, r.liquidity_ratio, r.var_95, r.var_99, r.stress_bull,
-                   r.stress_bear, r.return_day, r.return_month, r.return_year}) {
-    e.F64(v);
-  }
-  e.Str(r.criticality);
+template <typename Row>
+void Encode(const Row& r, Encoder& e) {
+  VisitFields(r, [&e](const auto&, const auto& value) { e.Put(value); });
 }
 
-void Decode(Decoder& d, NavSnapshot& r) {
-  r.fund_id = d.I64();
-  r.position_date = d.Day();
-  r.nav = d.Amount();
-  r.exchange_margin_pct = d.F64();
-  r.derivatives_exposure = d.Amount();
-  r.derivatives_exposure_pct = d.F64();
-  r.derivatives_at_risk = d.Amount();
-  for (double* v : {&r.derivatives_at_risk_pct, &r.liquidity_ratio, &r.var_95, &r.var_99,
-                    &r.stress_bull, &r.stress_bear, &r.return_day, &r.return_month,
-                    &r.return_year}) {
-    *v = d.F64();
-  }
-  r.criticality = d.Str();
-}
-
-void Encode(const NavHistoryEntry& r, Encoder& e) {
-  e.I64(r.fund_id);
-  e.Day(r.nav_date);
-  e.Amount(r.opening_nav);
-  e.Amount(r.closing_nav);
-}
-
-void Decode(Decoder& d, NavHistoryEntry& r) {
-  r.fund_id = d.I64();
-  r.nav_date = d.Day();
-  r.opening_nav = d.Amount();
-  r.closing_nav = d.Amount();
-}
-
-void Encode(const Position& r, Encoder& e) {
-  e.I64(r.fund_id);
-  e.Day(r.position_date);
-  e.Str(r.asset_nickname);
-  e.Str(r.isin);
-  e.Str(r.asset_code);
-  e.Str(r.asset_type_code);
-  e.U8(static_cast<uint8_t>(r.classification));
-  for (Money m : {r.quantity, r.price, r.notional, r.market_value}) e.Amount(m);
-  e.Opt(r.asset_leg_balance, [&](Money m) { e.Amount(m); });
-  e.Opt(r.liability_leg_balance, [&](Money m) { e.Amount(m); });
-  e.Opt(r.asset_class, [&](OtcAssetClass c) { e.U8(static_cast<uint8_t>(c)); });
-  e.Opt(r.start_date, [&](Date day) { e.Day(day); });
-  e.Opt(r.end_date, [&](Date day) { e.Day(day); });
-  e.Str(r.direction);
-  e.Str(r.option_type);
-  e.Opt(r.strike, [&](double v) { e.F64(v); });
-  e.Opt(r.underlying_price, [&](double v) { e.F64(v); });
-  e.Str(r.currency);
-}
-
-void Decode(Decoder& d, Position& r) {
-  r.fund_id = d.I64();
-  r.position_date = d.Day();
-  r.asset_nickname = d.Str();
-  r.isin = d.Str();
-  r.asset_code = d.Str();
-  r.asset_type_code = d.Str();
-  r.classification = static_cast<PositionClassification>(d.U8());
-  for (Money* m : {&r.quantity, &r.price, &r.notional, &r.market_value}) *m = d.Amount();
-  r.asset_leg_balance = d.Opt<Money>([&] { return d.Amount(); });
-  r.liability_leg_balance = d.Opt<Money>([&] { return d.Amount(); });
-  r.asset_class = d.Opt<OtcAssetClass>([&] { return static_cast<OtcAssetClass>(d.U8()); });
-  r.start_date = d.Opt<Date>([&] { return d.Day(); });
-  r.end_date = d.Opt<Date>([&] { return d.Day(); });
-  r.direction = d.Str();
-  r.option_type = d.Str();
-  r.strike = d.Opt<double>([&] { return d.F64(); });
-  r.underlying_price = d.Opt<double>([&] { return d.F64(); });
-  r.currency = d.Str();
+template <typename Row>
+void Decode(Decoder& d, Row& r) {
+  VisitFields(r, [&d](const auto&, auto& value) { d.Get(value); });
 }
 
 template <typename Row>

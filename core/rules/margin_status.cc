@@ -1,12 +1,11 @@
 // margin_status assembly: submission status + risk capital + benchmark per fund, its findings and
-// its canonical line.
+// its canonical line (written by core/canonical.h's writer).
 #include "core/rules/margin_status.h"
-
-#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/absl_compat.h"
+#include "core/canonical.h"
 #include "core/status_macros.h"
 
 namespace riskcap::rules {
@@ -133,43 +132,13 @@ void AddLimitFindings(const FundStatusRow& row, std::vector<Finding>& out) {
   }
 }
 
-// Canonical field writers (core/canonical.h conventions).
-void Field(std::string& out, std::string_view v) {
-  for (char c : v) {
-    if (c == '\\' || c == '|') out.push_back('\\');
-    if (c == '\n') { out += "\\n"; continue; }
-    if (c == '\r') { out += "\\r"; continue; }
-    out.push_back(c);
+// A margin component's three fields: amount, source, date (all empty when absent).
+void Component(CanonicalLineWriter& w, const std::optional<MarginComponent>& c) {
+  if (!c) {
+    w.Empty().Empty().Empty();
+    return;
   }
-  out.push_back('|');
-}
-void Field(std::string& out, int64_t v) { Field(out, absl::StrCat(v)); }
-void Field(std::string& out, const std::optional<int64_t>& v) {
-  Field(out, v ? absl::StrCat(*v) : std::string());
-}
-void Field(std::string& out, const std::optional<int32_t>& v) {
-  Field(out, v ? absl::StrCat(*v) : std::string());
-}
-void Field(std::string& out, const std::optional<Date>& v) {
-  Field(out, v ? FormatDate(*v) : std::string());
-}
-void Field(std::string& out, const std::optional<Money>& v) {
-  Field(out, v ? absl::StrCat(v->micros()) : std::string());
-}
-void Field(std::string& out, const std::optional<double>& v) {
-  if (!v) return Field(out, std::string_view());
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", *v == 0 ? 0.0 : *v);
-  Field(out, std::string_view(buf));
-}
-template <typename E>
-void EnumField(std::string& out, E v) {
-  Field(out, EnumName(v));
-}
-void Component(std::string& out, const std::optional<MarginComponent>& c) {
-  Field(out, c ? std::optional<Money>(c->amount) : std::nullopt);
-  Field(out, c ? std::string(EnumName(c->source)) : std::string());
-  Field(out, c ? std::optional<Date>(c->date) : std::nullopt);
+  w.Amount(c->amount).Enum(c->source).Day(c->date);
 }
 
 }  // namespace
@@ -223,46 +192,25 @@ const std::vector<std::string>& MarginStatusRules() {
 std::string CanonicalLine(const FundStatusRow& row) {
   const FundStatus& s = row.status;
   const RiskCapitalResult& r = row.risk;
+  const risk::PositionBenchmark& b = row.benchmark;
   std::string out;
-  Field(out, s.fund_id);
-  Field(out, std::optional<Date>(s.reference_date));
-  Field(out, s.rule_version);
-  Field(out, row.manager_id);
-  EnumField(out, row.regulatory_class);
-  EnumField(out, row.target_audience);
-  EnumField(out, s.consolidated_exposure);
-  Field(out, s.exposure_position_date);
-  Field(out, s.periodicity_days);
-  Field(out, s.submission_id);
-  Field(out, s.submission_state ? std::string(EnumName(*s.submission_state)) : std::string());
-  Field(out, s.exemption_id);
-  Field(out, s.last_submission_date);
-  EnumField(out, s.last_submission_source);
-  Field(out, s.next_due_date);
-  Field(out, s.days_to_due);
-  EnumField(out, s.deadline_status);
-  EnumField(out, s.validation_status);
-  Field(out, s.local_margin);
-  Field(out, s.offshore_margin);
-  Field(out, s.consolidated_margin);
-  Field(out, r.nav);
-  Field(out, r.nav_date);
-  Component(out, r.exchange_margin);
-  Component(out, r.otc_margin);
-  Component(out, r.offshore_margin);
-  Field(out, std::optional<Money>(r.gross_margin));
-  Field(out, r.utilisation);
-  Field(out, r.cap.cap);
-  EnumField(out, r.cap.source);
-  EnumField(out, r.limit_status);
-  Field(out, int64_t{r.stale ? 1 : 0});
-  Field(out, r.breach.start_date);
-  Field(out, int64_t{r.breach.business_days});
-  Field(out, row.benchmark.schedule_im);
-  Field(out, row.benchmark.saccr_ead);
-  Field(out, int64_t{row.benchmark.position_count});
-  Field(out, int64_t{row.benchmark.excluded_count});
-  out.back() = '\n';
+  {
+    CanonicalLineWriter w(&out);
+    w.Int(s.fund_id).Day(s.reference_date).Str(s.rule_version).Int(row.manager_id);
+    w.Enum(row.regulatory_class).Enum(row.target_audience).Enum(s.consolidated_exposure);
+    w.Value(s.exposure_position_date).Value(s.periodicity_days).Value(s.submission_id);
+    w.Value(s.submission_state).Value(s.exemption_id).Value(s.last_submission_date);
+    w.Enum(s.last_submission_source).Value(s.next_due_date).Value(s.days_to_due);
+    w.Enum(s.deadline_status).Enum(s.validation_status);
+    w.Value(s.local_margin).Value(s.offshore_margin).Value(s.consolidated_margin);
+    w.Value(r.nav).Value(r.nav_date);
+    Component(w, r.exchange_margin);
+    Component(w, r.otc_margin);
+    Component(w, r.offshore_margin);
+    w.Amount(r.gross_margin).Value(r.utilisation).Value(r.cap.cap).Enum(r.cap.source);
+    w.Enum(r.limit_status).Bool(r.stale).Value(r.breach.start_date).Int(r.breach.business_days);
+    w.Value(b.schedule_im).Value(b.saccr_ead).Int(b.position_count).Int(b.excluded_count);
+  }  // the writer ends the line
   return out;
 }
 

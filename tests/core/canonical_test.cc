@@ -297,5 +297,15 @@ TEST(Canonical, LinesAreByteForByteThePinnedFormat) {
   EXPECT_EQ(CanonicalLine(swap) + CanonicalLine(other) + CanonicalLine(Nav()), pinned);
 }
 
+// An exposure with its optional measures present, pinned like the lines above.
+TEST(Canonical, ExposureLineWithMeasuresIsByteForByteThePinnedFormat) {
+  FundExposure e = Exposure();
+  e.offshore = true;
+  e.nav = M(-1);
+  e.offshore_share_of_nav = 1.0 / 3.0;
+  e.largest_position_share_of_nav = -0.0;
+  EXPECT_EQ(CanonicalLine(e), "101|2026-11-24|1|1|1|2|3|4|5|6|7|8|9|10|-1|0.33333333333333331|0\n");
+}
+
 }  // namespace
 }  // namespace riskcap

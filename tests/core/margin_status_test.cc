@@ -274,5 +274,56 @@ TEST(MarginStatusCanonical, SameRowSameLineAnyChangeDiffers) {
   EXPECT_NE(CanonicalLine(*ComputeFundStatusRow(changed, RulesConfig{})), CanonicalLine(*a));
 }
 
+// Every stored field set (the escapes, -0, a double needing 17 digits, one component absent):
+// the exact line pinned from the writer this file had before it used core/canonical.h's, since
+// the content hashes of stored MARGIN_STATUS versions depend on it.
+TEST(MarginStatusCanonical, LineIsByteForByteThePinnedFormat) {
+  FundStatusRow row;
+  FundStatus& s = row.status;
+  s.fund_id = 7;
+  s.reference_date = kRef;
+  s.rule_version = "v|2\\x\ny\r";
+  s.exposure_position_date = kRef - 1;
+  s.consolidated_exposure = ConsolidatedExposure::kOtc;
+  s.periodicity_days = 30;
+  s.submission_id = 41;
+  s.submission_state = SubmissionState::kValidated;
+  s.exemption_id = 5;
+  s.last_submission_date = kRef - 10;
+  s.last_submission_source = LastSubmissionSource::kSubmission;
+  s.next_due_date = kRef + 20;
+  s.days_to_due = -3;
+  s.deadline_status = DeadlineStatus::kOverdue;
+  s.validation_status = ValidationStatus::kReceivedValidated;
+  s.local_margin = M("100000.5");
+  s.offshore_margin = M("-0.000001");
+  s.consolidated_margin = M("100000.499999");
+  row.manager_id = 3;
+  row.regulatory_class = RegulatoryClass::kFidc;
+  row.target_audience = TargetAudience::kProfessional;
+  RiskCapitalResult& r = row.risk;
+  r.nav = M("1000000");
+  r.nav_date = kRef - 2;
+  r.exchange_margin = MarginComponent{M("1.25"), MarginSource::kExchange, kRef - 2};
+  r.otc_margin = MarginComponent{M("2"), MarginSource::kServerEstimate, kRef - 4};
+  r.gross_margin = M("3.25");
+  r.utilisation = 0.1;
+  r.cap.cap = -0.0;
+  r.cap.source = CapSource::kBylaws;
+  r.limit_status = LimitStatus::kBreach;
+  r.stale = true;
+  r.breach.start_date = kRef - 6;
+  r.breach.business_days = 4;
+  row.benchmark.schedule_im = M("9.99");
+  row.benchmark.position_count = 12;
+  row.benchmark.excluded_count = 1;
+  EXPECT_EQ(CanonicalLine(row),
+            "7|2026-11-24|v\\|2\\\\x\\ny\\r|3|FIDC|PROFESSIONAL|OTC|2026-11-23|30|41|VALIDATED|5|"
+            "2026-11-14|SUBMISSION|2026-12-14|-3|OVERDUE|RECEIVED_VALIDATED|100000500000|-1|"
+            "100000499999|1000000000000|2026-11-22|1250000|EXCHANGE|2026-11-22|2000000|"
+            "SERVER_ESTIMATE|2026-11-20||||3250000|0.10000000000000001|0|BYLAWS|BREACH|1|"
+            "2026-11-18|4|9990000||12|1\n");
+}
+
 }  // namespace
 }  // namespace riskcap::rules
