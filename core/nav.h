@@ -59,7 +59,8 @@ struct RowFields<NavSnapshot> {
       Field("return_year", &NavSnapshot::return_year),
       Field("criticality", &NavSnapshot::criticality));
 };
-static_assert(ListsEveryMember<NavSnapshot>(), "RowFields<NavSnapshot> must list every member once");
+static_assert(ListsEveryMember<NavSnapshot>(),
+              "RowFields<NavSnapshot> must list every member once");
 
 // Opening and closing NAV of one fund on one date.
 struct NavHistoryEntry {
