@@ -47,9 +47,7 @@ class CsvRows {
         return LimitError(kTooManyRows, absl::StrCat("more than ", limits_.max_rows,
                                                      " rows (RISKCAP_FEED_MAX_ROWS)"));
       }
-      for (size_t c = 0; c < cells_.size(); ++c) {
-        RETURN_IF_ERROR(CheckUtf8(cells_[c], absl::StrCat(RowPath(rows), ColumnName(c))));
-      }
+      for (size_t c = 0; c < cells_.size(); ++c) RETURN_IF_ERROR(CheckUtf8(c, rows));
       if (sink_.next) RETURN_IF_ERROR(Row(rows));
       ++rows;
     }
@@ -61,7 +59,9 @@ class CsvRows {
     header_ = std::move(cells_);
     if (absl::StartsWith(header_[0], "\xEF\xBB\xBF")) header_[0].erase(0, 3);
     for (size_t c = 0; c < header_.size(); ++c) {
-      RETURN_IF_ERROR(CheckUtf8(header_[c], absl::StrCat("the header's column ", c + 1)));
+      if (std::optional<size_t> bad = FindInvalidUtf8(header_[c])) {
+        return NotUtf8(absl::StrCat("the header's column ", c + 1), header_[c], *bad);
+      }
       absl::StripAsciiWhitespace(&header_[c]);
     }
     return absl::OkStatus();
@@ -76,8 +76,10 @@ class CsvRows {
                                               columns_.size(), " (line ", reader_.line(), ")"));
     } else {
       for (size_t c = 0; c < columns_.size(); ++c) {
-        errors.AddStatus(absl::StrCat(RowPath(index), ".", columns_[c]->name()),
-                         SetFieldFromText(*row, *columns_[c], cells_[c]));
+        absl::Status set = SetFieldFromText(*row, *columns_[c], cells_[c]);
+        if (!set.ok()) {  // the path is built for a bad cell only: this is the hot loop
+          errors.AddStatus(absl::StrCat(RowPath(index), ".", columns_[c]->name()), set);
+        }
       }
     }
     return sink_.done(index, errors.ToStatus(), *row);
@@ -124,14 +126,18 @@ class CsvRows {
     return absl::OkStatus();
   }
 
-  absl::Status CheckUtf8(const std::string& cell, const std::string& where) {
-    std::optional<size_t> bad = FindInvalidUtf8(cell);
+  // Cell `c` of data row `row` must be UTF-8.
+  absl::Status CheckUtf8(size_t c, int64_t row) {
+    std::optional<size_t> bad = FindInvalidUtf8(cells_[c]);
     if (!bad) return absl::OkStatus();
+    return NotUtf8(absl::StrCat(RowPath(row), ColumnName(c)), cells_[c], *bad);
+  }
+  absl::Status NotUtf8(const std::string& where, const std::string& cell, size_t bad) {
     return LimitError(kInvalidUtf8,
                       absl::StrFormat("%s (line %d): invalid UTF-8 (byte 0x%02X at byte %d of the "
                                       "value); data files must be UTF-8 encoded",
                                       where, reader_.line(),
-                                      static_cast<unsigned char>(cell[*bad]), *bad));
+                                      static_cast<unsigned char>(cell[bad]), bad));
   }
 
   // ".<column>" for cell `c` of a data record once the header is known.

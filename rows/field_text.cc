@@ -61,10 +61,9 @@ bool IsScalarField(const FieldDescriptor& field) {
 }
 
 const FieldDescriptor* FindRowField(const google::protobuf::Descriptor& type,
-                                    std::string_view name) {
-  const std::string key(name);
-  if (const FieldDescriptor* f = type.FindFieldByName(key)) return f;
-  return type.FindFieldByCamelcaseName(key);
+                                    const std::string& name) {
+  if (const FieldDescriptor* f = type.FindFieldByName(name)) return f;
+  return type.FindFieldByCamelcaseName(name);
 }
 
 absl::Status SetFieldFromText(Message& row, const FieldDescriptor& field, std::string_view text) {

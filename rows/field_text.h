@@ -2,6 +2,7 @@
 // CSV cell or a scalar JSON member holds. The rules are docs/sources.md "Data files".
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <google/protobuf/descriptor.h>
@@ -17,7 +18,7 @@ bool IsScalarField(const google::protobuf::FieldDescriptor& field);
 
 // The field of `type` named `name` (snake_case) or, failing that, its JSON (lowerCamel) name.
 const google::protobuf::FieldDescriptor* FindRowField(const google::protobuf::Descriptor& type,
-                                                      std::string_view name);
+                                                      const std::string& name);
 
 // Sets scalar field `field` of `row` from `text` (an empty text leaves it unset): integers,
 // finite numbers, booleans (true/false, t/f, yes/no, y/n, 1/0, any case), strings as they are,

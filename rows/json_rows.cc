@@ -238,7 +238,8 @@ class JsonRows {
       errors_.Add(MemberPath(), "must be a JSON object or array");
       return;
     }
-    errors_.AddStatus(MemberPath(), SetFieldFromText(*row_, *field, text));
+    absl::Status set = SetFieldFromText(*row_, *field, text);
+    if (!set.ok()) errors_.AddStatus(MemberPath(), set);  // the path for a bad value only
   }
 
   // A gathered object or array: protobuf's JSON mapping sets the field from it.
