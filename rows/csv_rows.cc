@@ -38,6 +38,7 @@ class CsvRows {
       return absl::InvalidArgumentError("CSV without a header row");
     }
     RETURN_IF_ERROR(TakeHeader());
+    if (sink_.next && sink_.type != nullptr) RETURN_IF_ERROR(MapColumns(*sink_.type));
     int64_t rows = 0;
     for (;;) {
       RETURN_IF_ERROR(Next(header_.size(), RowPath(rows)));

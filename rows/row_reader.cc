@@ -67,7 +67,7 @@ absl::Status ReadRowsFile(const std::string& path, const google::protobuf::Messa
                  row->Clear();
                  return row.get();
                },
-               done};
+               done, prototype.GetDescriptor()};
   return ReadFile(path, limits, sink).status();
 }
 

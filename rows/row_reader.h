@@ -33,6 +33,9 @@ struct RowSink {
                                             google::protobuf::Message& row)>;
   std::function<google::protobuf::Message*()> next;
   DoneFn done;
+  // The rows' type: a CSV header is checked against it before any row is read (without it, at
+  // the first row, so a file with a bad header and no rows would pass).
+  const google::protobuf::Descriptor* type = nullptr;
 };
 
 // Reads every row of `in` into the sink. InvalidArgument when the input's structure is wrong

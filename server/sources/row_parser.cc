@@ -32,10 +32,14 @@ absl::Status WithOrigin(const std::string& origin, const absl::Status& status) {
 }  // namespace
 
 absl::Status ParseFeedRows(std::string_view text, FeedFormat format, const std::string& origin,
+                           const google::protobuf::Descriptor& type,
                            const std::function<google::protobuf::Message*()>& next_row,
                            const FeedLimits& limits) {
-  rows::RowSink sink{next_row, [](int64_t, const absl::Status& row_status,
-                                  google::protobuf::Message&) { return row_status; }};
+  rows::RowSink sink{next_row,
+                     [](int64_t, const absl::Status& row_status, google::protobuf::Message&) {
+                       return row_status;
+                     },
+                     &type};
   absl::Status status = rows::ReadRows(text, format, limits, sink);
   if (status.ok()) return status;
   return WithOrigin(origin, status);

@@ -20,11 +20,12 @@ namespace riskcap::server::sources {
 
 using FeedFormat = rows::RowFormat;
 
-// Parses `text` and calls `next_row()` for each row to get the message to fill (a fresh one per
-// row). Stops at the first error: InvalidArgument naming `origin`, the row and the field; a
-// rows::LimitError (same code) when the payload breaks a limit. Nothing is returned for a
-// payload that fails, so callers apply nothing.
+// Parses `text` and calls `next_row()` for each row to get the message (of `type`) to fill, a
+// fresh one per row. Stops at the first error: InvalidArgument naming `origin`, the row and the
+// field; a rows::LimitError (same code) when the payload breaks a limit. Nothing is returned for
+// a payload that fails, so callers apply nothing.
 absl::Status ParseFeedRows(std::string_view text, FeedFormat format, const std::string& origin,
+                           const google::protobuf::Descriptor& type,
                            const std::function<google::protobuf::Message*()>& next_row,
                            const FeedLimits& limits = {});
 
@@ -35,7 +36,7 @@ absl::StatusOr<std::vector<Msg>> ParseRows(std::string_view text, FeedFormat for
                                            const FeedLimits& limits = {}) {
   std::vector<Msg> rows;
   auto next_row = [&rows]() -> google::protobuf::Message* { return &rows.emplace_back(); };
-  absl::Status status = ParseFeedRows(text, format, origin, next_row, limits);
+  absl::Status status = ParseFeedRows(text, format, origin, *Msg::descriptor(), next_row, limits);
   if (!status.ok()) return status;
   return rows;
 }

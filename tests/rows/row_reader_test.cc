@@ -34,7 +34,8 @@ absl::StatusOr<Read> Parse(std::string_view text, RowFormat format, const RowLim
                  EXPECT_EQ(index, static_cast<int64_t>(read.statuses.size()));
                  read.statuses.push_back(status);
                  return absl::OkStatus();
-               }};
+               },
+               Position::descriptor()};
   absl::Status status = ReadRows(text, format, limits, sink);
   if (!status.ok()) return status;
   return read;
@@ -245,9 +246,11 @@ TEST(CsvRows, TheHeaderMustNameScalarFields) {
                },
                [](int64_t, const absl::Status&, google::protobuf::Message&) {
                  return absl::OkStatus();
-               }};
-  EXPECT_THAT(ReadRows("submissions\n1\n", RowFormat::kCsv, {}, sink).message(),
+               },
+               v1::SubmitMarginsRequest::descriptor()};
+  EXPECT_THAT(ReadRows("submissions\n", RowFormat::kCsv, {}, sink).message(),
               HasSubstr("not a scalar field"));
+  EXPECT_THAT(Csv("fund_id,nav\n").status().message(), HasSubstr("unknown CSV column 'nav'"));
   EXPECT_THAT(Csv("").status().message(), HasSubstr("without a header row"));
   EXPECT_THAT(Csv("fund_id,isin\n1,\"BR").status().message(), HasSubstr("not closed"));
 }
