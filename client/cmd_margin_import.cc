@@ -16,7 +16,7 @@
 #include "client/upload_stream.h"
 #include "core/status_macros.h"
 #include "riskcap/v1/margin.grpc.pb.h"
-#include "rows/row_reader.h"
+#include "protos/rows/row_reader.h"
 
 namespace riskcap::client {
 namespace {

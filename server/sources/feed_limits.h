@@ -1,9 +1,9 @@
-// The feed's limits are the data-file limits of the rows library (rows/row_limits.h: values,
+// The feed's limits are the data-file limits of the rows library (protos/rows/row_limits.h: values,
 // codes, LimitError); server configuration fills them from RISKCAP_FEED_* (docs/operations.md
 // "Input limits").
 #pragma once
 
-#include "rows/row_limits.h"
+#include "protos/rows/row_limits.h"
 
 namespace riskcap::server::sources {
 

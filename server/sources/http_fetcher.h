@@ -20,7 +20,7 @@ struct HttpOptions {
   // every fetch.
   bool insecure_skip_tls_verify = false;
   // A response announcing (Content-Length) or sending more body bytes than this is aborted and
-  // not retried: a rows::LimitError (rows/row_limits.h, kTooLarge).
+  // not retried: a rows::LimitError (protos/rows/row_limits.h, kTooLarge).
   int64_t max_body_bytes = FeedLimits{}.max_bytes;
 };
 

@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "rows/row_reader.h"
+#include "protos/rows/row_reader.h"
 #include "server/sources/feed_limits.h"
 
 namespace riskcap::server::sources {

@@ -1,6 +1,6 @@
 // The row reader's entry points: the format picks the CSV or JSON half, text in memory is read in
 // place, files are streamed.
-#include "rows/row_reader.h"
+#include "protos/rows/row_reader.h"
 
 #include <fstream>
 #include <memory>
@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
-#include "rows/csv_rows.h"
-#include "rows/json_rows.h"
+#include "protos/rows/csv_rows.h"
+#include "protos/rows/json_rows.h"
 
 namespace riskcap::rows {
 namespace {

@@ -1,5 +1,5 @@
 // Limit errors: an absl::Status payload carries the code.
-#include "rows/row_limits.h"
+#include "protos/rows/row_limits.h"
 
 #include "absl/strings/cord.h"
 #include "core/absl_compat.h"

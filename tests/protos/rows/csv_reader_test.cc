@@ -1,5 +1,5 @@
-// RFC 4180 records from a stream (rows/csv_reader.cc).
-#include "rows/csv_reader.h"
+// RFC 4180 records from a stream (protos/rows/csv_reader.cc).
+#include "protos/rows/csv_reader.h"
 
 #include <sstream>
 #include <string>

@@ -1,5 +1,5 @@
 // RFC 4180 records, one at a time.
-#include "rows/csv_reader.h"
+#include "protos/rows/csv_reader.h"
 
 namespace riskcap::rows {
 

@@ -5,8 +5,8 @@
 #include <streambuf>
 
 #include "absl/status/statusor.h"
-#include "rows/row_limits.h"
-#include "rows/row_reader.h"
+#include "protos/rows/row_limits.h"
+#include "protos/rows/row_reader.h"
 
 namespace riskcap::rows {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "rows/row_limits.h"
-#include "rows/row_reader.h"
+#include "protos/rows/row_limits.h"
+#include "protos/rows/row_reader.h"
 
 namespace riskcap::rows {
 

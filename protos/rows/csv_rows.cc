@@ -1,6 +1,6 @@
 // CSV rows: the header maps columns to fields once, then each record's cells are set through the
 // same text rules as JSON scalars (field_text.h).
-#include "rows/csv_rows.h"
+#include "protos/rows/csv_rows.h"
 
 #include <string>
 #include <vector>
@@ -12,8 +12,8 @@
 #include "core/field_errors.h"
 #include "core/status_macros.h"
 #include "core/utf8.h"
-#include "rows/csv_reader.h"
-#include "rows/field_text.h"
+#include "protos/rows/csv_reader.h"
+#include "protos/rows/field_text.h"
 
 namespace riskcap::rows {
 namespace {

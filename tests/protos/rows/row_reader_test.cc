@@ -1,6 +1,6 @@
-// Data files into messages (rows/row_reader.cc, json_rows.cc, csv_rows.cc): every rule of
+// Data files into messages (protos/rows/row_reader.cc, json_rows.cc, csv_rows.cc): every rule of
 // docs/sources.md "Data files", once, for the client's files and the server's feeds alike.
-#include "rows/row_reader.h"
+#include "protos/rows/row_reader.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,5 @@
-// One field from text (rows/field_text.cc): the rules a CSV cell and a JSON scalar share.
-#include "rows/field_text.h"
+// One field from text (protos/rows/field_text.cc): the rules a CSV cell and a JSON scalar share.
+#include "protos/rows/field_text.h"
 
 #include <google/protobuf/wrappers.pb.h>
 

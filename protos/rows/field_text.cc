@@ -1,5 +1,5 @@
 // Field values from text, through protobuf reflection.
-#include "rows/field_text.h"
+#include "protos/rows/field_text.h"
 
 #include <cmath>
 #include <limits>

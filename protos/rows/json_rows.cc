@@ -1,7 +1,7 @@
 // JSON rows through nlohmann's SAX parser (iterative: no input can exhaust the stack). Scalar
 // members are set through the same text rules as CSV cells (field_text.h); a member holding an
 // object or array is gathered (within the nesting limit) and handed to protobuf's JSON mapping.
-#include "rows/json_rows.h"
+#include "protos/rows/json_rows.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -16,7 +16,7 @@
 #include "core/absl_compat.h"
 #include "core/field_errors.h"
 #include "core/utf8.h"
-#include "rows/field_text.h"
+#include "protos/rows/field_text.h"
 
 namespace riskcap::rows {
 namespace {

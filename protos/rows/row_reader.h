@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "rows/row_limits.h"
+#include "protos/rows/row_limits.h"
 
 namespace riskcap::rows {
 
