@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   scenarios.push_back(riskcap::bench::AddIngestScenario(app));
   scenarios.push_back(riskcap::bench::AddPipelineScenario(app));
   scenarios.push_back(riskcap::bench::AddReadsScenario(app));
+  scenarios.push_back(riskcap::bench::AddParseScenario(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,4 +33,7 @@ Scenario AddPipelineScenario(CLI::App& app);
 // in-process server (reads_scenario.cc).
 Scenario AddReadsScenario(CLI::App& app);
 
+// `parse`: the feed reader on a generated positions payload, in process (parse_scenario.cc).
+Scenario AddParseScenario(CLI::App& app);
+
 }  // namespace riskcap::bench

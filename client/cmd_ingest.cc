@@ -11,10 +11,10 @@
 #include "client/progress.h"
 #include "client/proto_table.h"
 #include "client/request_id.h"
-#include "client/row_reader.h"
 #include "client/upload_stream.h"
 #include "core/status_macros.h"
 #include "riskcap/v1/ingest.grpc.pb.h"
+#include "protos/rows/row_reader.h"
 
 namespace riskcap::client {
 namespace {
@@ -42,7 +42,7 @@ absl::Status Upload(const CommandContext& context, const IngestFlags& f, Open op
   ASSIGN_OR_RETURN(auto ingest, context.Open<v1::IngestService>());
   Progress progress("ingest", 0);
   if (progress.enabled()) {
-    ASSIGN_OR_RETURN(int64_t total, CountRows(f.file));
+    ASSIGN_OR_RETURN(int64_t total, rows::CountRowsFile(f.file, rows::StreamedFileLimits()));
     progress.set_total(total);
   }
   UploadStream<Request, v1::UploadResponse> stream(
@@ -60,8 +60,8 @@ absl::Status Upload(const CommandContext& context, const IngestFlags& f, Open op
     message.Clear();
     return absl::OkStatus();
   };
-  RETURN_IF_ERROR(ReadRows(
-      f.file, Row::default_instance(),
+  RETURN_IF_ERROR(rows::ReadRowsFile(
+      f.file, Row::default_instance(), rows::StreamedFileLimits(),
       [&](int64_t, const absl::Status& status, google::protobuf::Message& row) -> absl::Status {
         RETURN_IF_ERROR(status);  // an upload is all or nothing
         *message.mutable_rows()->add_rows() = static_cast<Row&>(row);

@@ -13,10 +13,10 @@
 #include "client/errors.h"
 #include "client/margin_import.h"
 #include "client/progress.h"
-#include "client/row_reader.h"
 #include "client/upload_stream.h"
 #include "core/status_macros.h"
 #include "riskcap/v1/margin.grpc.pb.h"
+#include "protos/rows/row_reader.h"
 
 namespace riskcap::client {
 namespace {
@@ -137,13 +137,13 @@ absl::Status Import(const CommandContext& context, const std::string& path) {
   ASSIGN_OR_RETURN(auto margin, context.Open<v1::MarginService>());
   Progress progress("margin import", 0);
   if (progress.enabled()) {
-    ASSIGN_OR_RETURN(int64_t total, CountRows(path));
+    ASSIGN_OR_RETURN(int64_t total, rows::CountRowsFile(path, rows::StreamedFileLimits()));
     progress.set_total(total);
   }
   std::vector<ImportedRow> rows;
   Importer importer(margin, rows, progress);
-  RETURN_IF_ERROR(ReadRows(
-      path, v1::SubmitMarginRequest::default_instance(),
+  RETURN_IF_ERROR(rows::ReadRowsFile(
+      path, v1::SubmitMarginRequest::default_instance(), rows::StreamedFileLimits(),
       [&](int64_t index, const absl::Status& row_status, google::protobuf::Message& message) {
         auto& row = static_cast<v1::SubmitMarginRequest&>(message);
         if (row.request_id().empty()) row.set_request_id(DerivedRequestId(path, index));

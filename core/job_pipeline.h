@@ -27,16 +27,8 @@ bool IsFinalJobState(JobState state);
 double ProgressFraction(int64_t rows_done, int64_t rows_expected, bool final);
 
 // `params` as a JSON object with keys in sorted order and strings escaped, e.g.
-// {"from":"2024-01-01","to":"2024-01-31"}: equal maps give equal text.
+// {"from":"2024-01-01","to":"2024-01-31"}: equal maps give equal text. Reading it back is the
+// server's (server/jobs/job_params.h), where a JSON library may be used.
 std::string ParamsJson(const std::map<std::string, std::string>& params);
-
-// Limits of ParseParamsJson: parameters are a few short values (dates, names).
-inline constexpr size_t kMaxParamsJsonBytes = 64 << 10;
-inline constexpr size_t kMaxParams = 64;
-
-// The inverse of ParamsJson for any flat JSON object of strings; InvalidArgument otherwise, and
-// for text over kMaxParamsJsonBytes, more than kMaxParams members, a duplicate key, text that is
-// not UTF-8, an unknown escape or a lone surrogate.
-absl::StatusOr<std::map<std::string, std::string>> ParseParamsJson(std::string_view json);
 
 }  // namespace riskcap

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/job_pipeline.h"
+#include "server/jobs/job_params.h"
 #include "server/convert_common.h"
 
 namespace riskcap::server {
@@ -30,7 +31,7 @@ void ToProto(const JobRun& in, v1::JobRun* out) {
   out->set_job_run_id(in.id);
   out->set_job(JobKindOf(in.job));
   out->set_reference_date(FormatDate(in.reference_date));
-  if (auto params = ParseParamsJson(in.params_json); params.ok()) {
+  if (auto params = jobs::ParseParamsJson(in.params_json); params.ok()) {
     for (const auto& [key, value] : *params) (*out->mutable_parameters())[key] = value;
   }
   out->set_state(ToProtoEnum<JobState, v1::JobRunState>(in.state));

@@ -49,7 +49,7 @@ absl::Status QuarantineFeed(const JobContext& context, const Quarantine& why) {
 }
 
 absl::Status QuarantineIfOverLimit(const JobContext& context, const absl::Status& error) {
-  std::optional<std::string> code = sources::FeedLimitCode(error);
+  std::optional<std::string> code = rows::LimitCode(error);
   if (!code) return error;
   return QuarantineFeed(context, Quarantine{*code, std::string(error.message())});
 }

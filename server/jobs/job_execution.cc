@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/job_pipeline.h"
+#include "server/jobs/job_params.h"
 #include "core/logger.h"
 #include "db/sha256.h"
 #include "db/store_error.h"

@@ -15,9 +15,9 @@ namespace riskcap::server::sources {
 namespace {
 
 absl::Status TooLarge(const std::string& path, std::string_view size, int64_t max_bytes) {
-  return FeedLimitError(kTooLarge, absl::StrCat(path, ": ", AbslView(size),
-                                                " more than the limit of ", max_bytes,
-                                                " bytes (RISKCAP_FEED_MAX_BYTES)"));
+  return rows::LimitError(rows::kTooLarge, absl::StrCat(path, ": ", AbslView(size),
+                                                       " more than the limit of ", max_bytes,
+                                                       " bytes (RISKCAP_FEED_MAX_BYTES)"));
 }
 
 // The whole file, when it holds at most `max_bytes`: its size is checked before reading, and the

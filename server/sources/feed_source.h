@@ -46,7 +46,7 @@ class FeedSource {
 
   // HTTP: GET <base>/v1/<dataset>?date=YYYY-MM-DD (JSON). File: <dir>/<dataset>-<date>.json, else
   // .csv; NotFound when neither exists. Push: FailedPrecondition (push data is never fetched).
-  // A body or file larger than limits().max_bytes is a FeedLimitError (kTooLarge), refused before
+  // A body or file larger than limits().max_bytes is a rows::LimitError (kTooLarge), refused before
   // it is read whole.
   absl::StatusOr<FeedPayload> Fetch(const std::string& dataset, Date date) const;
 

@@ -117,10 +117,10 @@ absl::Status FinalError(const std::string& url, const Attempt& a, int attempts) 
     const std::string size = a.announced_bytes >= 0
                                  ? absl::StrCat("announces ", a.announced_bytes, " bytes")
                                  : "sends more bytes";
-    return FeedLimitError(kTooLarge, absl::StrCat("upstream response ", size, ", more than the "
-                                                  "limit of ", a.max_body_bytes,
-                                                  " bytes (RISKCAP_FEED_MAX_BYTES); aborted: ",
-                                                  where));
+    return rows::LimitError(
+        rows::kTooLarge, absl::StrCat("upstream response ", size, ", more than the limit of ",
+                                      a.max_body_bytes,
+                                      " bytes (RISKCAP_FEED_MAX_BYTES); aborted: ", where));
   }
   if (a.code == CURLE_OPERATION_TIMEDOUT) {
     return absl::DeadlineExceededError(absl::StrCat("upstream timed out: ", where));

@@ -20,7 +20,7 @@ struct HttpOptions {
   // every fetch.
   bool insecure_skip_tls_verify = false;
   // A response announcing (Content-Length) or sending more body bytes than this is aborted and
-  // not retried: a FeedLimitError (feed_limits.h, kTooLarge).
+  // not retried: a rows::LimitError (protos/rows/row_limits.h, kTooLarge).
   int64_t max_body_bytes = FeedLimits{}.max_bytes;
 };
 
@@ -37,7 +37,7 @@ class HttpFetcher {
 
   // GETs `url`. Errors, each naming the URL and the attempts made: DeadlineExceeded (every attempt
   // timed out), Unavailable (connection/TLS errors or 5xx after the retries), PermissionDenied
-  // (401/403), FailedPrecondition (other 4xx, not retried), FeedLimitError (body too large, not
+  // (401/403), FailedPrecondition (other 4xx, not retried), rows::LimitError (body too large, not
   // retried).
   absl::StatusOr<HttpResponse> Get(const std::string& url) const;
 

@@ -89,7 +89,7 @@ TEST_P(CliMarginImportTest, BadRowsAreReportedAndTheOthersAccepted) {
   EXPECT_THAT(rows[2]["error"].get<std::string>(),
               AllOf(HasSubstr("invalid argument"), HasSubstr("local_margin")));
   EXPECT_THAT(rows[3]["error"].get<std::string>(),
-              AllOf(HasSubstr("rows[3].fund_id"), HasSubstr("\"abc\"")));
+              AllOf(HasSubstr("rows[3].fund_id"), HasSubstr("'abc'")));
   EXPECT_THAT(rows[4]["error"].get<std::string>(), HasSubstr("not found"));
   EXPECT_TRUE(rows[2]["submission_id"].is_null());
   EXPECT_THAT(r.err, AllOf(HasSubstr("riskcap: row 3 (mixed.csv:3): invalid argument: "),
@@ -133,11 +133,11 @@ TEST_P(CliMarginImportTest, MalformedFilesFailWholeWithExitCode3) {
       {"margin", "import", WriteFile("c.csv", "fund_id,reference_date,local,offshore_margin\n")},
       service_);
   EXPECT_EQ(column.code, 3);
-  EXPECT_THAT(column.err, HasSubstr("unknown CSV column \"local\""));
+  EXPECT_THAT(column.err, HasSubstr("unknown CSV column 'local'"));
   CliResult json =
       Cli({"margin", "import", WriteFile("j.json", "{\"rows\": [{\"fund_id\": 1,")}, service_);
   EXPECT_EQ(json.code, 3);
-  EXPECT_THAT(json.err, HasSubstr("malformed JSON"));
+  EXPECT_THAT(json.err, HasSubstr("not valid JSON"));
   CliResult absent = Cli({"margin", "import", (dir_ / "none.csv").string()}, service_);
   EXPECT_EQ(absent.code, 3);
   EXPECT_THAT(absent.err, HasSubstr("cannot open"));

@@ -1,7 +1,8 @@
-// Fuzzes the feed row parser (server/sources/row_parser.cc): a first byte 'c' selects CSV, any
-// other JSON; the rest is the payload, parsed into riskcap.v1 positions under small limits so
-// that every limit is reachable. Beyond not crashing: an error message is valid UTF-8 (it is
-// stored in findings and sent in proto strings), and accepted rows are rows protobuf accepts.
+// Fuzzes the feed row parser (server/sources/row_parser.cc over the rows library): a first
+// byte 'c' selects CSV, any other JSON; the rest is the payload, parsed into riskcap.v1
+// positions under small limits so that every limit is reachable. Beyond not crashing: an error
+// message is valid UTF-8 (it is stored in findings and sent in proto strings), and accepted rows
+// are rows protobuf accepts.
 #include <cstddef>
 #include <cstdint>
 #include <string>

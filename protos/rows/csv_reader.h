@@ -1,16 +1,17 @@
-// Reads RFC 4180 CSV text one record at a time, never holding more than one record, and stops
-// at the first cell or record that breaks a limit instead of buffering it.
+// Reads RFC 4180 CSV one record at a time from a stream, never holding more than one record, and
+// stops at the first cell or record that breaks a limit instead of buffering it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <streambuf>
 #include <string>
-#include <string_view>
 #include <vector>
 
-namespace riskcap::server::sources {
+namespace riskcap::rows {
 
-// Not thread-safe; `text` must outlive the reader.
+// Quoted cells may hold commas, quotes ("") and line breaks; CRLF, LF and CR end a record.
+// Not thread-safe; `in` must outlive the reader.
 class CsvReader {
  public:
   enum class Outcome {
@@ -21,8 +22,8 @@ class CsvReader {
     kTooManyCells,  // the record has more than max_cells cells
   };
 
-  CsvReader(std::string_view text, int64_t max_cell_bytes)
-      : text_(text), max_cell_bytes_(static_cast<size_t>(max_cell_bytes)) {}
+  CsvReader(std::streambuf& in, int64_t max_cell_bytes)
+      : in_(in), max_cell_bytes_(static_cast<size_t>(max_cell_bytes)) {}
 
   // Reads the next record into `cells` (cleared first), with at most `max_cells` (>= 1) cells.
   // After any outcome but kRecord the reader is spent: stop reading.
@@ -34,14 +35,11 @@ class CsvReader {
   int64_t line() const { return record_line_; }
 
  private:
-  void EndLine();
-
-  std::string_view text_;
+  std::streambuf& in_;
   size_t max_cell_bytes_;
-  size_t pos_ = 0;
   int64_t next_line_ = 1;
   int64_t record_line_ = 0;
   size_t bad_cell_ = 0;
 };
 
-}  // namespace riskcap::server::sources
+}  // namespace riskcap::rows

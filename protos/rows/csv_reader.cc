@@ -1,0 +1,50 @@
+// RFC 4180 records, one at a time.
+#include "protos/rows/csv_reader.h"
+
+namespace riskcap::rows {
+
+CsvReader::Outcome CsvReader::Next(std::vector<std::string>* cells, size_t max_cells) {
+  using Traits = std::streambuf::traits_type;
+  cells->clear();
+  record_line_ = next_line_;
+  int c = in_.sbumpc();
+  if (c == Traits::eof()) return Outcome::kEnd;
+  std::string cell;
+  bool quoted = false;
+  for (; c != Traits::eof(); c = in_.sbumpc()) {
+    if (quoted) {
+      if (c == '\n') ++next_line_;
+      if (c != '"') {
+        cell.push_back(static_cast<char>(c));
+      } else if (in_.sgetc() == '"') {
+        cell.push_back('"');
+        in_.sbumpc();
+      } else {
+        quoted = false;
+      }
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && in_.sgetc() == '\n') in_.sbumpc();
+      ++next_line_;
+      cells->push_back(std::move(cell));
+      return Outcome::kRecord;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c != ',') {
+      cell.push_back(static_cast<char>(c));
+    } else if (cells->size() + 1 >= max_cells) {
+      return Outcome::kTooManyCells;
+    } else {
+      cells->push_back(std::move(cell));
+      cell.clear();
+    }
+    if (cell.size() > max_cell_bytes_) {
+      bad_cell_ = cells->size();
+      return Outcome::kCellTooLong;
+    }
+  }
+  if (quoted) return Outcome::kUnterminated;
+  cells->push_back(std::move(cell));
+  return Outcome::kRecord;
+}
+
+}  // namespace riskcap::rows

@@ -1,0 +1,22 @@
+// The JSON half of row_reader.h: nlohmann's SAX parser walks {"rows": [...]} and each row is set
+// as its members arrive, so only the row being read is held.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "protos/rows/row_limits.h"
+#include "protos/rows/row_reader.h"
+
+namespace riskcap::rows {
+
+// Reads the rows into the sink and returns how many there were; with no `sink.next` the rows are
+// only counted (not converted, `done` not called). Errors as ReadRows.
+absl::StatusOr<int64_t> ReadJsonRows(std::istream& in, const RowLimits& limits,
+                                     const RowSink& sink);
+absl::StatusOr<int64_t> ReadJsonRows(std::string_view text, const RowLimits& limits,
+                                     const RowSink& sink);
+
+}  // namespace riskcap::rows
