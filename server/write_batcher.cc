@@ -27,6 +27,11 @@ size_t WriteBatcher::queued() const {
   return queue_.size();
 }
 
+int64_t WriteBatcher::commits_started() const {
+  std::lock_guard lock(mu_);
+  return commits_started_;
+}
+
 WriteBatcher::~WriteBatcher() {
   {
     std::lock_guard lock(mu_);
@@ -96,6 +101,7 @@ void WriteBatcher::Run() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      ++commits_started_;
     }
     Commit(batch);
     batch.clear();

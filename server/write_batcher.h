@@ -51,6 +51,8 @@ class WriteBatcher {
 
   // Writes queued now, waiting for a commit (the batch being committed not included).
   size_t queued() const;
+  // Group commits begun since construction (the one under way included).
+  int64_t commits_started() const;
 
  private:
   struct Pending;
@@ -65,6 +67,7 @@ class WriteBatcher {
   mutable std::mutex mu_;
   std::condition_variable queued_;
   std::deque<std::unique_ptr<Pending>> queue_;
+  int64_t commits_started_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

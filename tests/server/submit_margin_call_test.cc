@@ -1,6 +1,7 @@
 // SubmitMargin on the callback API (server/submit_margin_call.cc): while the group commit is
 // stalled, calls wait without holding threads up to the write queue's limit, and the next call
 // is answered RESOURCE_EXHAUSTED at once; on both backends.
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.grpc.pb.h"
 #include "server/margin_service.h"
+#include "server/write_batcher.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/test_server.h"
 
@@ -48,6 +50,16 @@ class SubmissionsLock {
   std::promise<void> release_;
   std::thread holder_;
 };
+
+// Polls `condition` until it holds (true) or 10 s have passed (false).
+bool WaitUntil(const std::function<bool()>& condition) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!condition()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(2));  // the poll interval, not a wait for an outcome
+  }
+  return true;
+}
 
 class SubmitMarginCallTest : public ::testing::TestWithParam<db::Backend> {
  protected:
@@ -92,12 +104,14 @@ class SubmitMarginCallTest : public ::testing::TestWithParam<db::Backend> {
 
 TEST_P(SubmitMarginCallTest, FullWriteQueueIsResourceExhaustedAndQueuedCallsStillCommit) {
   ASSERT_TRUE(Submit("warm").ok());
+  server::WriteBatcher& batcher = server_->batcher();
+  const int64_t commits = batcher.commits_started();
   SubmissionsLock lock(server_->store());
   // The committer takes the first call and waits on the lock; the second fills the queue.
   auto first = std::async(std::launch::async, [&] { return Submit("q-1"); });
-  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE(WaitUntil([&] { return batcher.commits_started() == commits + 1; }));
   auto second = std::async(std::launch::async, [&] { return Submit("q-2"); });
-  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE(WaitUntil([&] { return batcher.queued() == 1; }));
   absl::Time start = absl::Now();
   grpc::Status refused = Submit("q-3");
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();

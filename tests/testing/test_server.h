@@ -36,6 +36,7 @@ class TestServer {
   ~TestServer();
 
   db::Store& store() { return *store_; }
+  server::WriteBatcher& batcher() { return *batcher_; }
   FakeClock& clock() { return clock_; }
   server::RpcEnv& env() { return *env_; }
   // Failed-authentication counts reach the store in the background; tests flush them first.
