@@ -252,8 +252,7 @@ absl::StatusOr<int64_t> Store::SealAudit(int max_rows, int64_t* head_position) {
 absl::StatusOr<int64_t> Store::SealAllAudit(int64_t* head_position, bool sweep) {
   int64_t total = 0;
   while (true) {
-    ASSIGN_OR_RETURN(int64_t sealed,
-                     SealAudit(AuditSeal{.sweep = sweep, .now = absl::Now()}, head_position));
+    ASSIGN_OR_RETURN(int64_t sealed, SealAudit(AuditSeal{.sweep = sweep}, head_position));
     total += sealed;
     if (sealed < kAuditSealBatch) return total;
   }

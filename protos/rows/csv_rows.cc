@@ -144,12 +144,7 @@ class CsvRows {
   // ".<column>" for cell `c` of a data record once the header is known.
   std::string ColumnName(size_t c) const {
     if (c >= header_.size()) return absl::StrCat(" column ", c + 1);
-    const std::string& name = header_[c];
-    const bool plain = !name.empty() && name.size() <= 64 &&
-                       std::all_of(name.begin(), name.end(), [](char ch) {
-                         return absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-                       });
-    return absl::StrCat(".", plain ? name : QuoteForMessage(name));
+    return absl::StrCat(".", NameInPath(header_[c]));
   }
 
   CsvReader reader_;

@@ -1,6 +1,7 @@
 // Field values from text, through protobuf reflection.
 #include "protos/rows/field_text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -53,6 +54,14 @@ bool ParseFinite(std::string_view text, double* out) {
 }
 
 }  // namespace
+
+std::string NameInPath(std::string_view name) {
+  const bool plain = !name.empty() && name.size() <= 64 &&
+                     std::all_of(name.begin(), name.end(), [](char c) {
+                       return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+                     });
+  return plain ? std::string(name) : QuoteForMessage(name);
+}
 
 bool IsScalarField(const FieldDescriptor& field) {
   if (field.is_repeated()) return false;

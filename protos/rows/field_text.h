@@ -20,6 +20,10 @@ bool IsScalarField(const google::protobuf::FieldDescriptor& field);
 const google::protobuf::FieldDescriptor* FindRowField(const google::protobuf::Descriptor& type,
                                                       const std::string& name);
 
+// A member or column name as it stands in an error's path ("rows[3].<name>"): as it is when it is
+// a plain identifier of at most 64 characters, else quoted and cut short (QuoteForMessage).
+std::string NameInPath(std::string_view name);
+
 // Sets scalar field `field` of `row` from `text` (an empty text leaves it unset): integers,
 // finite numbers, booleans (true/false, t/f, yes/no, y/n, 1/0, any case), strings as they are,
 // enums by full name, name without the enum's prefix (any case) or number, and wrappers as their

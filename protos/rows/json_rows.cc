@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
@@ -24,18 +23,6 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using Json = nlohmann::json;
-
-bool IsPlainName(std::string_view key) {
-  if (key.empty() || key.size() > 64) return false;
-  for (char c : key) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
-
-std::string Name(std::string_view key) {
-  return IsPlainName(key) ? std::string(key) : QuoteForMessage(key);
-}
 
 // The SAX handler nlohmann's parser calls (its json_sax interface); false stops the parse.
 class JsonRows {
@@ -105,13 +92,13 @@ class JsonRows {
       if (c.array) {
         absl::StrAppend(&out, "[", c.index, "]");
       } else if (!c.key.empty()) {
-        absl::StrAppend(&out, out.empty() ? "" : ".", Name(c.key));
+        absl::StrAppend(&out, out.empty() ? "" : ".", NameInPath(c.key));
       }
     }
     return out;
   }
   std::string RowPath() const { return absl::StrCat("rows[", rows_, "]"); }
-  std::string MemberPath() const { return absl::StrCat(RowPath(), ".", Name(open_[2].key)); }
+  std::string MemberPath() const { return absl::StrCat(RowPath(), ".", NameInPath(open_[2].key)); }
 
   // Positions that matter: a member of the envelope, an element of "rows", a member of a row.
   bool AtEnvelopeMember() const { return open_.size() == 1; }
@@ -251,8 +238,8 @@ class JsonRows {
     std::unique_ptr<Message> part(row_->New());
     const std::string text = Json{{field->json_name(), std::move(value)}}.dump();
     auto status = google::protobuf::util::JsonStringToMessage(text, part.get());
-    if (!status.ok()) {
-      errors_.Add(MemberPath(), std::string(status.message()));
+    if (!status.ok()) {  // its message may quote the text cut inside a UTF-8 sequence
+      errors_.Add(MemberPath(), ScrubUtf8(std::string(status.message())));
       return;
     }
     row_->MergeFrom(*part);
