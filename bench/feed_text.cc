@@ -5,7 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "protos/rows/csv_reader.h"
 
 namespace riskcap::bench {
 namespace {
@@ -30,8 +30,7 @@ std::string Cell(const v1::Position& row, const FieldDescriptor& field) {
       break;
     default: break;
   }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
+  return rows::CsvCell(text);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/people_format.h"
+#include "protos/rows/csv_reader.h"
 
 namespace riskcap::client {
 namespace {
@@ -105,17 +106,11 @@ void RenderRecord(const Table& table, std::ostream& out) {
   }
 }
 
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) absl::StrAppend(&quoted, c == '"' ? "\"\"" : absl::string_view(&c, 1));
-  absl::StrAppend(&quoted, "\"");
-  return quoted;
-}
-
 void RenderCsv(const Table& table, std::ostream& out) {
   auto write_line = [&out](const std::vector<std::string>& fields) {
-    for (size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << CsvField(fields[i]);
+    for (size_t i = 0; i < fields.size(); ++i) {
+      out << (i == 0 ? "" : ",") << rows::CsvCell(fields[i]);
+    }
     out << "\n";
   };
   write_line(table.columns());

@@ -47,4 +47,15 @@ CsvReader::Outcome CsvReader::Next(std::vector<std::string>* cells, size_t max_c
   return Outcome::kRecord;
 }
 
+std::string CsvCell(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
 }  // namespace riskcap::rows

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <streambuf>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace riskcap::rows {
@@ -41,5 +42,9 @@ class CsvReader {
   int64_t record_line_ = 0;
   size_t bad_cell_ = 0;
 };
+
+// `text` as one cell of a record CsvReader reads back as `text`: as it is, or quoted (quotes
+// doubled) when it holds a comma, a quote or a line break.
+std::string CsvCell(std::string_view text);
 
 }  // namespace riskcap::rows

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -39,6 +40,21 @@ TEST(CsvReader, StopsAtAnUnterminatedQuoteATooLongCellOrTooManyCells) {
   EXPECT_EQ(reader.bad_cell(), 1u);
   std::stringbuf wide("a,b,c\n");
   EXPECT_EQ(CsvReader(wide, 1024).Next(&cells, 2), Outcome::kTooManyCells);
+}
+
+// What CsvCell writes, CsvReader reads back as it was; plain text is written as it is.
+TEST(CsvCell, ReadsBackAsWrittenAndQuotesOnlyWhenItMust) {
+  const std::vector<std::string> texts = {"plain", "", "a,b", "say \"hi\"", "two\nlines",
+                                          "cr\rlf", "\""};
+  std::vector<std::string> cells_written;
+  for (const std::string& text : texts) cells_written.push_back(CsvCell(text));
+  const std::string record = absl::StrJoin(cells_written, ",");
+  EXPECT_EQ(CsvCell("plain"), "plain");
+  EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  std::stringbuf in(record + "\n");
+  std::vector<std::string> cells;
+  ASSERT_EQ(CsvReader(in, 1024).Next(&cells, 16), Outcome::kRecord);
+  EXPECT_EQ(cells, texts);
 }
 
 }  // namespace
