@@ -22,10 +22,10 @@
 #include "core/status_macros.h"
 #include "db/store.h"
 #include "db/synthetic_rows.h"
-#include "server/auth.h"
-#include "server/grpc_server.h"
-#include "server/rpc.h"
-#include "server/service_set.h"
+#include "server/rpc/auth.h"
+#include "server/rpc/grpc_server.h"
+#include "server/rpc/rpc.h"
+#include "server/rpc/service_set.h"
 
 namespace riskcap::bench {
 namespace {

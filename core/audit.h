@@ -12,8 +12,8 @@
 namespace riskcap {
 
 // Bounds on every audit field, in bytes. The store refuses a longer value (InvalidArgument); the
-// server never sends one: request ids are validated before anything is written (server/rpc.h),
-// and a longer detail is cut to kMaxAuditDetail with a marker (server/rpc.cc BoundedDetail).
+// server never sends one: request ids are validated before anything is written (server/rpc/rpc.h),
+// and a longer detail is cut to kMaxAuditDetail with a marker (server/rpc/rpc.cc BoundedDetail).
 constexpr size_t kMaxAuditPrincipal = 128;
 constexpr size_t kMaxAuditMethod = 128;
 constexpr size_t kMaxAuditRequestId = 128;

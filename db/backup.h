@@ -46,7 +46,7 @@ struct TableReport {
   std::string table;
   int64_t rows = 0;
   // Lowercase hex SHA-256 over the table's column names and every row in primary-key order, in a
-  // canonical text that is the same on both backends (db/backup_rows.h).
+  // canonical text that is the same on both backends (db/internal/backup_rows.h).
   std::string sha256;
 };
 

@@ -28,7 +28,7 @@ constexpr size_t kMaxNameLength = 128;
 constexpr char kSqliteMagic[16] = "SQLite format 3";  // and its terminating NUL: 16 bytes
 // The store's files: the database, then what SQLite keeps beside it.
 constexpr std::array<const char*, 4> kStoreSuffixes = {"", "-wal", "-shm", "-journal"};
-// What a backup to T writes, renames over or removes (db/backup_file.h).
+// What a backup to T writes, renames over or removes (db/internal/backup_file.h).
 constexpr std::array<const char*, 8> kTargetSuffixes = {
     "", "-wal", "-shm", ".lock", ".partial", ".partial-wal", ".partial-shm", ".partial-journal"};
 // Names that are some database's companion, never a backup.

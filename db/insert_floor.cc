@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
-#include "db/bulk_insert.h"
-#include "db/database.h"
+#include "db/internal/bulk_insert.h"
+#include "db/internal/database.h"
 #include "db/store_url.h"
 
 namespace riskcap::db {

@@ -10,8 +10,8 @@
 #include "core/absl_compat.h"
 #include "core/enums.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/snapshot_rows.h"
+#include "db/internal/database.h"
+#include "db/internal/snapshot_rows.h"
 
 namespace riskcap::db {
 namespace {

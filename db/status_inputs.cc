@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/row_reader.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
 
 namespace riskcap::db {
 

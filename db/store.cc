@@ -2,9 +2,9 @@
 #include "db/store.h"
 
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/lookup_cache.h"
-#include "db/migrator.h"
+#include "db/internal/database.h"
+#include "db/internal/lookup_cache.h"
+#include "db/internal/migrator.h"
 
 namespace riskcap::db {
 
@@ -22,6 +22,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& url, int p
 Backend Store::backend() const { return db_->backend(); }
 absl::StatusOr<int> Store::Migrate() { return db::Migrate(*db_); }
 absl::StatusOr<int> Store::SchemaVersion() { return db::SchemaVersion(*db_); }
+int Store::LatestSchemaVersion(Backend backend) { return MigrationsFor(backend).back().version; }
 absl::Status Store::CheckReachable() { return db_->Probe(); }
 
 StoreStats Store::Stats() const { return db_->Stats(); }

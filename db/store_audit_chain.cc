@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
-#include "db/audit_rows.h"
-#include "db/audit_verify_sql.h"
-#include "db/database.h"
-#include "db/row_reader.h"
+#include "db/internal/audit_rows.h"
+#include "db/internal/audit_verify_sql.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
 #include "db/store.h"
 
 namespace riskcap::db {

@@ -1,6 +1,6 @@
-// Store's cached look-ups for the submission hot path (see db/lookup_cache.h for the contract).
+// Store's cached look-ups for the submission hot path (see db/internal/lookup_cache.h for the contract).
 #include "core/status_macros.h"
-#include "db/lookup_cache.h"
+#include "db/internal/lookup_cache.h"
 #include "db/store.h"
 
 namespace riskcap::db {

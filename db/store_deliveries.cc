@@ -7,9 +7,9 @@
 #include "core/absl_compat.h"
 #include "core/contacts.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/row_reader.h"
-#include "db/select_rows.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
+#include "db/internal/select_rows.h"
 #include "db/store.h"
 
 namespace riskcap::db {

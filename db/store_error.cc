@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 
 namespace riskcap::db {
 namespace {

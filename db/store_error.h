@@ -1,7 +1,7 @@
 // Store failures as clients see them: one generic sentence per cause (the store is unavailable,
 // busy, full, or failed internally), with the database driver's own text kept apart in a payload
 // that only the server log shows. SOCI exceptions become such statuses in StatusFromException
-// (db/database.h).
+// (db/internal/database.h).
 #pragma once
 
 #include <optional>

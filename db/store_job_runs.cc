@@ -10,9 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/row_reader.h"
-#include "db/select_rows.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
+#include "db/internal/select_rows.h"
 #include "db/sha256.h"
 #include "db/store.h"
 

@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 #include "db/store.h"
 
 namespace riskcap::db {

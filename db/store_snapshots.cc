@@ -19,12 +19,12 @@
 #include "core/canonical.h"
 #include "core/row_fields.h"
 #include "core/status_macros.h"
-#include "db/bulk_insert.h"
-#include "db/lookup_cache.h"
-#include "db/database.h"
-#include "db/row_reader.h"
-#include "db/select_rows.h"
-#include "db/snapshot_rows.h"
+#include "db/internal/bulk_insert.h"
+#include "db/internal/lookup_cache.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
+#include "db/internal/select_rows.h"
+#include "db/internal/snapshot_rows.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -183,7 +183,7 @@ SnapshotVersion InsertVersion(Backend backend, soci::session& s, SnapshotKind ki
 }
 
 // Appends a version of `kind` and its rows to `table` in one write transaction. `encode` writes
-// a row's values after version_id; `after` (AfterRows, db/snapshot_rows.h) runs once they are.
+// a row's values after version_id; `after` (AfterRows, db/internal/snapshot_rows.h) runs once they are.
 absl::StatusOr<SnapshotVersion> AppendVersion(Database& db, SnapshotKind kind, const NewVersion& v,
                                               std::string_view table,
                                               absl::Span<const std::string_view> columns,

@@ -1,6 +1,6 @@
 // Store methods for the margin_status job's output (table fund_status, migrations 0004): write a
 // MARGIN_STATUS version with its rows and summary counts, list a version's rows with filters,
-// summarise it (db/fund_status_summary.h), and the fund's previous result for breach tracking.
+// summarise it (db/internal/fund_status_summary.h), and the fund's previous result for breach tracking.
 #include <array>
 #include <set>
 #include <string>
@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/fund_status_summary.h"
-#include "db/row_reader.h"
-#include "db/select_rows.h"
-#include "db/snapshot_rows.h"
+#include "db/internal/database.h"
+#include "db/internal/fund_status_summary.h"
+#include "db/internal/row_reader.h"
+#include "db/internal/select_rows.h"
+#include "db/internal/snapshot_rows.h"
 #include "db/store.h"
 
 namespace riskcap::db {
@@ -222,7 +222,7 @@ struct BoundFilter {
 absl::StatusOr<SnapshotVersion> Store::WriteFundStatus(const NewVersion& v,
                                                        const std::vector<FundStatusRow>& rows) {
   RETURN_IF_ERROR(ValidateFundStatusRows(rows, v.reference_date));
-  // The summary's counts commit with the rows they count (db/fund_status_summary.h).
+  // The summary's counts commit with the rows they count (db/internal/fund_status_summary.h).
   const Backend backend = db_->backend();
   return AppendSnapshotVersion(
       *db_, SnapshotKind::kMarginStatus, v, "fund_status", kFundStatusColumns, rows.size(),

@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
-#include "db/row_reader.h"
-#include "db/row_writers.h"
-#include "db/select_rows.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
+#include "db/internal/row_writers.h"
+#include "db/internal/select_rows.h"
 #include "db/store.h"
 
 namespace riskcap::db {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "core/status_macros.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 
 namespace riskcap::db {
 namespace {

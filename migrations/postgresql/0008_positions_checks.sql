@@ -10,7 +10,7 @@
 -- Concurrency as with a foreign key: the positions-side check locks the referenced rows
 -- FOR KEY SHARE, so a concurrent DELETE of them waits for the loading transaction and then sees
 -- its rows. The references stay visible as column comments, which the backup's copy order reads
--- (db/backup_schema.cc). The value checks stay CHECK (... IN ...): PostgreSQL evaluates them
+-- (db/internal/backup_schema.cc). The value checks stay CHECK (... IN ...): PostgreSQL evaluates them
 -- without the per-row cost SQLite has (see migrations/sqlite/0008_positions_checks.sql).
 
 DO $$

@@ -16,7 +16,7 @@ CREATE TABLE auth_failures (
 );
 
 -- Server-side secrets. page_token: the HMAC-SHA256 key that binds a List RPC's page token to its
--- method and filters (server/page_token.cc); never sent to clients. Generated once, from
+-- method and filters (server/rpc/page_token.cc); never sent to clients. Generated once, from
 -- OpenSSL's random source, by the first server that needs it (db/store_audit.cc inserts it if
 -- absent and reads back the one that won), not here: a migrated but empty store must stay empty,
 -- so that a backup can copy every row into it.

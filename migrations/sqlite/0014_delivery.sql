@@ -21,7 +21,7 @@ CREATE TABLE manager_webhooks (
 
 -- The delivery outbox: one row per (notice, channel, address), inserted in the transaction that
 -- creates the notice (a reminder, or a CRITICAL finding when configured), delivered by a worker
--- (server/delivery_worker.h). The UNIQUE constraint makes the enqueue idempotent; the claim
+-- (server/delivery/delivery_worker.h). The UNIQUE constraint makes the enqueue idempotent; the claim
 -- columns keep two servers from sending the same row at once.
 CREATE TABLE deliveries (
   id                  INTEGER PRIMARY KEY,

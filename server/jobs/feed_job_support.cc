@@ -1,7 +1,7 @@
 // Shared data-job helpers.
 #include "server/jobs/feed_job_support.h"
 
-#include "server/convert_common.h"
+#include "server/rpc/convert_common.h"
 
 namespace riskcap::server::jobs {
 namespace {

@@ -21,7 +21,7 @@
 #include "core/finding.h"
 #include "core/rules/rules_config.h"
 #include "db/store.h"
-#include "server/finding_delivery.h"
+#include "server/findings/finding_delivery.h"
 
 namespace riskcap::server::jobs {
 

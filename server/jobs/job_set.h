@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "server/config.h"
+#include "server/daemon/config.h"
 #include "server/jobs/job_runner.h"
 
 namespace riskcap::server::jobs {

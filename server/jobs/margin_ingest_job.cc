@@ -5,7 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/absl_compat.h"
-#include "server/convert_margin.h"
+#include "server/margin/convert_margin.h"
 #include "server/jobs/feed_job_support.h"
 
 namespace riskcap::server::jobs {

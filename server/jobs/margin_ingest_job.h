@@ -1,7 +1,7 @@
 // The margin_ingest job (docs/jobs.md): the upstream's margin reports of the reference date (rows
 // of
 // riskcap.v1.SubmitMarginRequest) -> margin submissions. Each report is validated exactly as
-// MarginService.SubmitMargin validates it (server/convert_margin.h) and stored under the stable
+// MarginService.SubmitMargin validates it (server/margin/convert_margin.h) and stored under the stable
 // idempotency key "upstream/<request_id>", so re-running never duplicates a submission; a report
 // whose request_id was ingested before with different content fails the run (nothing written).
 // All new submissions of a run commit in one transaction. Submissions are events, not a snapshot:

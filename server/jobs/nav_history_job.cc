@@ -2,8 +2,8 @@
 #include "server/jobs/nav_history_job.h"
 
 #include "absl/container/flat_hash_map.h"
-#include "server/convert_common.h"
-#include "server/convert_snapshot.h"
+#include "server/rpc/convert_common.h"
+#include "server/snapshots/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
 #include "server/jobs/push_confirm.h"
 

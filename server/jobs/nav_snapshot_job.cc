@@ -2,7 +2,7 @@
 #include "server/jobs/nav_snapshot_job.h"
 
 #include "absl/container/flat_hash_map.h"
-#include "server/convert_snapshot.h"
+#include "server/snapshots/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
 #include "server/jobs/push_confirm.h"
 #include "server/jobs/registry_sync.h"

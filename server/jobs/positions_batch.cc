@@ -4,7 +4,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
-#include "server/convert_snapshot.h"
+#include "server/snapshots/convert_snapshot.h"
 #include "server/jobs/feed_job_support.h"
 #include "server/jobs/push_confirm.h"
 

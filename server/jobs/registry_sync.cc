@@ -3,8 +3,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_join.h"
-#include "server/convert_contacts.h"
-#include "server/convert_fund.h"
+#include "server/funds/convert_contacts.h"
+#include "server/funds/convert_fund.h"
 #include "server/jobs/feed_job_support.h"
 
 namespace riskcap::server::jobs {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "db/sha256.h"
-#include "server/delivery_notice.h"
+#include "server/delivery/delivery_notice.h"
 
 namespace riskcap::server::jobs {
 namespace {

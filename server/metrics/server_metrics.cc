@@ -5,8 +5,8 @@
 #include <string>
 
 #include "core/enums.h"
-#include "server/audit_sealer.h"
-#include "server/write_batcher.h"
+#include "server/admin/audit_sealer.h"
+#include "server/rpc/write_batcher.h"
 
 namespace riskcap::server::metrics {
 namespace {

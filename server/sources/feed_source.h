@@ -15,7 +15,7 @@ namespace riskcap::server::sources {
 
 enum class SourceKind { kHttp, kFile, kPush };
 
-// One job's source, from configuration (server/config.h: RISKCAP_SOURCE, RISKCAP_SOURCE_<JOB>).
+// One job's source, from configuration (server/daemon/config.h: RISKCAP_SOURCE, RISKCAP_SOURCE_<JOB>).
 struct SourceConfig {
   // "http://host:port[/prefix]", "https://...", "file:/dir" (or "file:dir") or "push".
   std::string location = "push";

@@ -1,7 +1,7 @@
 // Parses a feed payload (docs/sources.md "Data files": JSON {"rows":[...]} or CSV with a header
 // of field names) into riskcap.v1 messages through the rows library, all or nothing. Only the
 // syntax and the field values are checked here; the rows are then validated by the same
-// converters the ingest RPCs use (server/convert_*).
+// converters the ingest RPCs use (server/snapshots/convert_snapshot).
 #pragma once
 
 #include <functional>

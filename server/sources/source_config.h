@@ -1,9 +1,9 @@
-// The source of one data job, from the server configuration (server/config.h SourcesConfig).
+// The source of one data job, from the server configuration (server/daemon/config.h SourcesConfig).
 #pragma once
 
 #include <string_view>
 
-#include "server/config.h"
+#include "server/daemon/config.h"
 #include "server/sources/feed_source.h"
 
 namespace riskcap::server::sources {

@@ -10,7 +10,7 @@
 #include "bench/server_memory.h"
 #include "core/field_errors.h"
 #include "gtest/gtest.h"
-#include "server/convert_snapshot.h"
+#include "server/snapshots/convert_snapshot.h"
 
 namespace riskcap::bench {
 namespace {

@@ -11,9 +11,9 @@
 #include "absl/time/time.h"
 #include "client/output.h"
 #include "gtest/gtest.h"
-#include "server/auth.h"
+#include "server/rpc/auth.h"
 #include "tests/client/cli_harness.h"
-#include "tests/server/feed_test_support.h"
+#include "tests/testing/feed_test_support.h"
 #include "tests/testing/riskcapd_process.h"
 
 namespace riskcap::client::cli_testing {

@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "server/service_set.h"
+#include "server/rpc/service_set.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_server.h"

@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.grpc.pb.h"
-#include "server/margin_service.h"
+#include "server/margin/margin_service.h"
 #include "tests/testing/test_server.h"
 
 namespace riskcap::client {

@@ -8,7 +8,7 @@
 #include "client/command.h"
 #include "client/report_fund_view.h"
 #include "gtest/gtest.h"
-#include "server/service_set.h"
+#include "server/rpc/service_set.h"
 #include "tests/testing/test_server.h"
 
 namespace riskcap::client {

@@ -284,7 +284,7 @@ TEST(ReportRender, SortIsExactAndFundsWithoutACapAreNotApplicable) {
 }
 
 // At 1280 and 1920 px the page has no horizontal overflow, the table fits its section and no
-// manager name takes three lines (screenshots: the live test, cli_report_daemon_test.cc).
+// manager name takes three lines (screenshots: the live test, cmd_report_daemon_test.cc).
 TEST(ReportRender, TableFitsTheWindowAt1280And1920Pixels) {
   DashboardData data = Fixture(40);
   const std::string probe = R"js(

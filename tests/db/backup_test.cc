@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "db/backup_schema.h"
-#include "db/migrator.h"
+#include "db/internal/backup_schema.h"
+#include "db/internal/migrator.h"
 #include "gtest/gtest.h"
 #include "tests/testing/backup_fixture.h"
 #include "tests/testing/test_store.h"

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "db/database.h"
-#include "db/row_reader.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"

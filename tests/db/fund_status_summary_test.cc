@@ -1,4 +1,4 @@
-// Tests of the margin-status summary (db/fund_status_summary.cc), on both backends: the counts
+// Tests of the margin-status summary (db/internal/fund_status_summary.cc), on both backends: the counts
 // and totals stored with a version (migration 0018) summarise it exactly as grouping its
 // fund_status rows does, a version without stored counts is summarised from its rows, and open
 // findings are counted live.

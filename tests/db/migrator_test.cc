@@ -1,9 +1,9 @@
 // Tests of the forward-only migrations runner on both backends.
-#include "db/migrator.h"
+#include "db/internal/migrator.h"
 
 #include <thread>
 
-#include "db/database.h"
+#include "db/internal/database.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"

@@ -3,7 +3,7 @@
 #include <set>
 #include <string>
 
-#include "db/database.h"
+#include "db/internal/database.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"

@@ -1,5 +1,5 @@
 // SQLite only (the WAL is SQLite's): checkpoints run on the store's background thread
-// (db/wal_checkpointer.h), never inside the commit that filled the WAL, and closing the store
+// (db/internal/wal_checkpointer.h), never inside the commit that filled the WAL, and closing the store
 // still leaves a complete database file.
 #include <cstdint>
 #include <filesystem>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"

@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "db/audit_chain.h"
-#include "db/database.h"
-#include "db/migrator.h"
+#include "db/internal/database.h"
+#include "db/internal/migrator.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
@@ -274,7 +274,7 @@ TEST_P(AuditChain, CheckpointsCannotBeChanged) {
 }
 
 // TRUNCATE fires no row trigger; its own statement trigger refuses it (what a forced one leaves
-// is found by the signed checkpoints: tests/server/audit_chain_riskcapd_test.cc).
+// is found by the signed checkpoints: tests/server/admin/audit_chain_riskcapd_test.cc).
 TEST(AuditChainPostgres, TruncateIsRefused) {
   auto scratch = testing::ScratchDatabase::Create(Backend::kPostgresql);
   ASSERT_TRUE(scratch.ok()) << scratch.status();

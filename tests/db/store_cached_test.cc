@@ -1,7 +1,7 @@
 // The store's cached look-ups (db/store_cached.cc): changes through the same store show at once,
-// changes through another store (another process) within kLookupTtl; on both backends.
+// changes through another store (another process) within Store::kLookupTtl; on both backends.
 #include "absl/time/clock.h"
-#include "db/lookup_cache.h"
+#include "db/internal/lookup_cache.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
@@ -84,7 +84,7 @@ TEST_P(StoreCachedTest, ExposureLoadThroughThisStoreShowsAtOnce) {
 }
 
 // Another Store on the same database stands for another process (a second riskcapd, `riskcapd
-// keys`): its changes are not seen at once, but within kLookupTtl.
+// keys`): its changes are not seen at once, but within Store::kLookupTtl.
 TEST_P(StoreCachedTest, ChangesByAnotherProcessShowWithinTheTtl) {
   auto other = Store::Open(scratch_->url(), 1);
   ASSERT_TRUE(other.ok()) << other.status();
@@ -96,7 +96,7 @@ TEST_P(StoreCachedTest, ChangesByAnotherProcessShowWithinTheTtl) {
   ASSERT_TRUE((*other)->UpdateFund(inactive).ok());
   EXPECT_FALSE(store().FindApiKeyByHashCached(key_.secret_hash)->revoked_at.has_value());
   EXPECT_TRUE(store().GetFundCached(101)->active);
-  absl::SleepFor(kLookupTtl + absl::Milliseconds(50));
+  absl::SleepFor(Store::kLookupTtl + absl::Milliseconds(50));
   EXPECT_TRUE(store().FindApiKeyByHashCached(key_.secret_hash)->revoked_at.has_value());
   EXPECT_FALSE(store().GetFundCached(101)->active);
 }

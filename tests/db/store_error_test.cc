@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/subprocess.h"

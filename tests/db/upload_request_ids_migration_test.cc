@@ -3,8 +3,8 @@
 // runs are left as they are.
 #include <string>
 
-#include "db/database.h"
-#include "db/migrator.h"
+#include "db/internal/database.h"
+#include "db/internal/migrator.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"

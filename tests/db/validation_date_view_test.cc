@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/rules/margin_status.h"
-#include "db/database.h"
-#include "db/row_reader.h"
+#include "db/internal/database.h"
+#include "db/internal/row_reader.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
 

@@ -1,4 +1,4 @@
-// Fuzzes page token parsing (server/page_token.cc): 4 bytes of page_size, then the token. A page
+// Fuzzes page token parsing (server/rpc/page_token.cc): 4 bytes of page_size, then the token. A page
 // it accepts has a limit in 1..kMaxPageSize, and only a token made under the same key for the
 // same query is accepted: the fuzzer can never forge one, and a token it is given round-trips.
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "server/page_token.h"
+#include "server/rpc/page_token.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

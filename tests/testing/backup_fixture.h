@@ -21,9 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "db/database.h"
-#include "db/migrator.h"
 #include "db/store.h"
+#include "tests/testing/store_sql.h"
 
 namespace riskcap::testing {
 
@@ -212,7 +211,7 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
                             "reminder");
   // Migration 0014's tables: the manager's contacts and a delivery of the reminder, one attempt
   // made (its optional columns set) and due again later.
-  const int schema = Check(db::SchemaVersion(store.database()), "schema version");
+  const int schema = Check(store.SchemaVersion(), "schema version");
   if (schema >= 14) {
     Check(store.SetManagerContacts(m1.id, {{"risco@gestora.example.com", "ops@gestora.example.com"},
                                            "https://hooks.gestora.example.com/riskcap",
@@ -273,7 +272,7 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
           "audit checkpoint");
   }
   if (version.ok() && *version >= 19) {  // a range a sealing round passed over (bookkeeping)
-    Check(store.database().Write([](soci::session& s) -> absl::Status {
+    Check(WriteSql(store, [](soci::session& s) -> absl::Status {
       s << "INSERT INTO audit_chain_gaps (first_id, last_id, since_us)"
            " VALUES (1000, 1001, 1700000000000000)";
       return absl::OkStatus();
@@ -286,7 +285,7 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
         "request log");
 
   // No Store API yet for the job runner's columns and the margin_status output: plain SQL.
-  Check(store.database().Write([&](soci::session& s) -> absl::Status {
+  Check(WriteSql(store, [&](soci::session& s) -> absl::Status {
     long long parent_id = parent.id, child_id = child.id, nav_id = nav_version.id;
     long long sub_id = submitted.id, ex_id = granted.id, manager = m1.id;
     s << "UPDATE job_runs SET parent_run_id = :p, output_version_id = :v WHERE id = :c",
@@ -335,42 +334,17 @@ inline void FillEveryTable(db::Store& store, int positions = 3,
 // Every row of `table` as text ("NULL", integers, doubles with 17 digits, dates as YYYY-MM-DD),
 // columns in name order, rows sorted: read through SOCI, not through the backup's readers.
 inline std::vector<std::string> DumpTable(db::Store& store, const std::string& table) {
-  return Check(
-      store.database().Read([&](soci::session& s) -> absl::StatusOr<std::vector<std::string>> {
-        std::vector<std::string> out;
-        soci::rowset<soci::row> rows = (s.prepare << "SELECT * FROM " + table);
-        for (const soci::row& r : rows) {
-          std::map<std::string, std::string> cells;
-          for (size_t i = 0; i < r.size(); ++i) {
-            const soci::column_properties& p = r.get_properties(i);
-            std::string& cell = cells[p.get_name()];
-            if (r.get_indicator(i) == soci::i_null) {
-              cell = "NULL";
-              continue;
-            }
-            switch (p.get_data_type()) {
-              case soci::dt_integer: cell = absl::StrCat(r.get<int>(i)); break;
-              case soci::dt_long_long: cell = absl::StrCat(r.get<long long>(i)); break;
-              case soci::dt_unsigned_long_long:
-                cell = absl::StrCat(r.get<unsigned long long>(i));
-                break;
-              case soci::dt_double: cell = absl::StrFormat("%.17g", r.get<double>(i) + 0.0); break;
-              case soci::dt_date: {
-                std::tm t = r.get<std::tm>(i);
-                cell = absl::StrFormat("%04d-%02d-%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday);
-                break;
-              }
-              default: cell = r.get<std::string>(i);
-            }
-          }
-          std::string line;
-          for (const auto& [name, value] : cells) absl::StrAppend(&line, name, "=", value, "|");
-          out.push_back(line);
-        }
-        std::sort(out.begin(), out.end());
-        return out;
-      }),
-      "dump");
+  SqlRows dump = Check(QuerySql(store, "SELECT * FROM " + table), "dump");
+  std::vector<std::string> out;
+  for (const std::vector<std::string>& row : dump.rows) {
+    std::map<std::string, std::string> cells;
+    for (size_t i = 0; i < row.size(); ++i) cells[dump.columns[i]] = row[i];
+    std::string line;
+    for (const auto& [name, value] : cells) absl::StrAppend(&line, name, "=", value, "|");
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace riskcap::testing

@@ -11,7 +11,7 @@
 
 #include "db/backup.h"
 #include "db/store.h"
-#include "server/backup_command.h"
+#include "server/daemon/backup_command.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -3,7 +3,7 @@
 
 #include "absl/status/status.h"
 #include "core/status_macros.h"
-#include "server/auth.h"
+#include "server/rpc/auth.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/grpc_probe.h"
 

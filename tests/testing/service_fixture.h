@@ -9,7 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "gtest/gtest.h"
-#include "server/rpc.h"
+#include "server/rpc/rpc.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/test_server.h"
 

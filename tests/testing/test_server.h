@@ -14,10 +14,10 @@
 #include "absl/status/statusor.h"
 #include "core/clock.h"
 #include "db/store.h"
-#include "server/auth.h"
-#include "server/config.h"
-#include "server/grpc_server.h"
-#include "server/rpc.h"
+#include "server/rpc/auth.h"
+#include "server/daemon/config.h"
+#include "server/rpc/grpc_server.h"
+#include "server/rpc/rpc.h"
 #include "tests/testing/test_store.h"
 
 namespace riskcap::testing {

@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "db/database.h"
+#include "db/internal/database.h"
 
 namespace riskcap::testing {
 namespace {

@@ -1,0 +1,80 @@
+// Keyset page queries over optional filters, and the page check every list method shares.
+#include "db/internal/select_rows.h"
+
+#include <limits>
+#include <utility>
+
+namespace riskcap::db {
+
+absl::Status CheckPage(const Page& page) {
+  if (page.limit < 1) return absl::InvalidArgumentError("page limit must be at least 1");
+  if (page.after_id < 0) return absl::InvalidArgumentError("page after_id must not be negative");
+  return absl::OkStatus();
+}
+
+absl::Status RequireRow(soci::session& s, std::string_view table, long long id,
+                        std::string_view owner, std::string_view noun) {
+  long long n = 0;
+  s << absl::StrCat("SELECT COUNT(*) FROM ", AbslView(table), " WHERE id = :id"), soci::use(id),
+      soci::into(n);
+  if (n > 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(AbslView(owner), " ", id, ": no such ", AbslView(noun)));
+}
+
+KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
+                         Order order)
+    : select_(absl::StrCat("SELECT ", AbslView(columns), " FROM ", AbslView(table),
+                           order == Order::kOldestFirst ? " WHERE id > :after"
+                                                        : " WHERE id < :after")),
+      order_by_(order == Order::kOldestFirst ? " ORDER BY id" : " ORDER BY id DESC"),
+      limit_(page.limit) {
+  long long after = page.after_id;
+  if (order == Order::kNewestFirst && after == 0) after = std::numeric_limits<long long>::max();
+  values_.emplace_back(after);
+}
+
+void KeysetQuery::Where(std::string_view condition) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(condition));
+}
+
+void KeysetQuery::Where(std::string_view condition, long long value) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(condition));
+  values_.emplace_back(value);
+}
+
+void KeysetQuery::Where(std::string_view condition, std::string value) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(condition));
+  values_.emplace_back(std::move(value));
+}
+
+void KeysetQuery::WhereIn(std::string_view column, const std::vector<std::string>& values) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(column), " IN (");
+  for (size_t i = 0; i < values.size(); ++i) {
+    absl::StrAppend(&conditions_, i == 0 ? ":in" : ", :in", i);
+    values_.emplace_back(values[i]);
+  }
+  absl::StrAppend(&conditions_, ")");
+}
+
+void KeysetQuery::WhereIn(std::string_view column, const std::vector<long long>& values) {
+  absl::StrAppend(&conditions_, " AND ", AbslView(column), " IN (");
+  for (size_t i = 0; i < values.size(); ++i) {
+    absl::StrAppend(&conditions_, i == 0 ? ":in" : ", :in", i);
+    values_.emplace_back(values[i]);
+  }
+  absl::StrAppend(&conditions_, ")");
+}
+
+soci::rowset<soci::row> KeysetQuery::Execute(soci::session& s) {
+  // Bound in placeholder order: after, the conditions' values, then limit.
+  soci::details::prepare_temp_type prepared =
+      (s.prepare << absl::StrCat(select_, conditions_, order_by_, " LIMIT :limit"));
+  for (auto& value : values_) {
+    std::visit([&](auto& v) { prepared, soci::use(v); }, value);
+  }
+  prepared, soci::use(limit_);
+  return soci::rowset<soci::row>(prepared);
+}
+
+}  // namespace riskcap::db
