@@ -25,6 +25,7 @@
 #include "core/nav.h"
 #include "core/position.h"
 #include "core/rules/fund_status_row.h"
+#include "core/rules/kpis.h"
 #include "core/snapshot_version.h"
 #include "db/audit_verify.h"
 #include "db/session_timeouts.h"
@@ -124,16 +125,8 @@ struct ExposureFilter {
 // GetRiskCapitalSummary's figures over the monitored funds of one MARGIN_STATUS version,
 // counted by the database.
 struct FundStatusSummary {
-  // Funds per combination of the statuses the summary counts.
-  struct Group {
-    RegulatoryClass regulatory_class{};
-    rules::ConsolidatedExposure exposure{};
-    rules::DeadlineStatus deadline{};
-    rules::ValidationStatus validation{};
-    rules::LimitStatus limit{};
-    bool stale = false;
-    int64_t funds = 0;
-  };
+  // Funds per combination of the statuses the KPIs count (core/rules/kpis.h).
+  using Group = rules::StatusGroup;
   std::vector<Group> groups;
   std::optional<double> max_utilisation;
   int64_t max_utilisation_fund_id = 0;  // the lowest fund id with max_utilisation

@@ -1,8 +1,7 @@
 // Fund status rows and KPIs to protos.
 #include "server/risk/convert_status.h"
 
-#include <array>
-
+#include "core/rules/kpis.h"
 #include "server/rpc/convert_common.h"
 
 namespace riskcap::server {
@@ -71,77 +70,39 @@ void ToProto(const SnapshotVersion& v, v1::StatusSnapshot* out) {
   out->set_job_run_id(v.job_run_id.value_or(0));
 }
 
-namespace {
-
-using S = v1::RiskCapitalSummary;
-
-// One count of the summary: the funds of a group are added to it when `applies`.
-struct Count {
-  bool applies;
-  void (S::*set)(int32_t);
-  int32_t (S::*get)() const;
-};
-
-// Adds one group of funds that share every status the summary counts.
-void AddGroup(const db::FundStatusSummary::Group& g, S* out) {
-  using rules::ConsolidatedExposure;
-  using rules::DeadlineStatus;
-  using rules::LimitStatus;
-  using rules::ValidationStatus;
-  const Count counts[] = {
-      {true, &S::set_monitored_fund_count, &S::monitored_fund_count},
-      {g.exposure == ConsolidatedExposure::kOtc, &S::set_otc_fund_count, &S::otc_fund_count},
-      {g.exposure == ConsolidatedExposure::kOffshore, &S::set_offshore_fund_count,
-       &S::offshore_fund_count},
-      {g.deadline == DeadlineStatus::kOnTime, &S::set_on_time_count, &S::on_time_count},
-      {g.deadline == DeadlineStatus::kOverdue, &S::set_overdue_count, &S::overdue_count},
-      {g.deadline == DeadlineStatus::kNeverSubmitted, &S::set_never_submitted_count,
-       &S::never_submitted_count},
-      {g.validation == ValidationStatus::kReceivedValidated, &S::set_validated_count,
-       &S::validated_count},
-      {g.validation == ValidationStatus::kReceivedNotValidated, &S::set_not_validated_count,
-       &S::not_validated_count},
-      {g.validation == ValidationStatus::kNotReceived, &S::set_not_received_count,
-       &S::not_received_count},
-      {g.limit == LimitStatus::kWithinLimit, &S::set_within_limit_count, &S::within_limit_count},
-      {g.limit == LimitStatus::kWarning, &S::set_warning_count, &S::warning_count},
-      {g.limit == LimitStatus::kBreach, &S::set_breach_count, &S::breach_count},
-      {g.limit == LimitStatus::kCritical, &S::set_critical_count, &S::critical_count},
-      {g.stale, &S::set_stale_count, &S::stale_count},
-  };
-  for (const Count& c : counts) {
-    if (c.applies) (out->*c.set)((out->*c.get)() + static_cast<int32_t>(g.funds));
-  }
-}
-
-}  // namespace
-
 void Summarize(const db::FundStatusSummary& summary, v1::RiskCapitalSummary* out) {
-  std::array<int64_t, EnumNames<RegulatoryClass>::kNames.size()> per_class{};
-  for (const db::FundStatusSummary::Group& g : summary.groups) {
-    AddGroup(g, out);
-    per_class[static_cast<size_t>(g.regulatory_class)] += g.funds;
+  const rules::StatusKpis k = rules::CountStatusKpis(summary.groups);
+  auto count = [](int64_t n) { return static_cast<int32_t>(n); };
+  out->set_monitored_fund_count(count(k.monitored));
+  out->set_otc_fund_count(count(k.otc));
+  out->set_offshore_fund_count(count(k.offshore));
+  out->set_on_time_count(count(k.on_time));
+  out->set_overdue_count(count(k.overdue));
+  out->set_never_submitted_count(count(k.never_submitted));
+  out->set_validated_count(count(k.validated));
+  out->set_not_validated_count(count(k.not_validated));
+  out->set_not_received_count(count(k.not_received));
+  out->set_received_count(count(k.received()));
+  out->set_within_limit_count(count(k.within_limit));
+  out->set_warning_count(count(k.warning));
+  out->set_breach_count(count(k.breach));
+  out->set_critical_count(count(k.critical));
+  out->set_stale_count(count(k.stale));
+  if (auto rate = k.on_time_rate()) out->mutable_on_time_rate()->set_value(*rate);
+  if (auto rate = k.validation_rate()) out->mutable_validation_rate()->set_value(*rate);
+  if (auto share = k.otc_share()) out->mutable_otc_share()->set_value(*share);
+  for (size_t i = 0; i < k.per_class.size(); ++i) {
+    if (k.per_class[i] == 0) continue;
+    v1::ClassFundCount* c = out->add_funds_per_class();
+    c->set_regulatory_class(
+        ToProtoEnum<RegulatoryClass, v1::RegulatoryClass>(static_cast<RegulatoryClass>(i)));
+    c->set_fund_count(count(k.per_class[i]));
   }
   if (summary.max_utilisation) {
     out->mutable_max_utilisation()->set_value(*summary.max_utilisation);
     out->set_max_utilisation_fund_id(summary.max_utilisation_fund_id);
   }
-  const int32_t monitored = out->monitored_fund_count();
-  out->set_received_count(out->validated_count() + out->not_validated_count());
-  if (monitored > 0) {
-    out->mutable_on_time_rate()->set_value(static_cast<double>(out->on_time_count()) / monitored);
-    out->mutable_validation_rate()->set_value(static_cast<double>(out->validated_count()) /
-                                              monitored);
-    out->mutable_otc_share()->set_value(static_cast<double>(out->otc_fund_count()) / monitored);
-  }
-  for (size_t i = 0; i < per_class.size(); ++i) {
-    if (per_class[i] == 0) continue;
-    v1::ClassFundCount* c = out->add_funds_per_class();
-    c->set_regulatory_class(
-        ToProtoEnum<RegulatoryClass, v1::RegulatoryClass>(static_cast<RegulatoryClass>(i)));
-    c->set_fund_count(static_cast<int32_t>(per_class[i]));
-  }
-  out->set_open_finding_count(static_cast<int32_t>(summary.open_findings));
+  out->set_open_finding_count(count(summary.open_findings));
 }
 
 }  // namespace riskcap::server

@@ -1,5 +1,5 @@
 // Proto conversion for RiskService's status reads: a stored fund status row and the KPI summary
-// over a snapshot's rows (the KPI formulas: docs/kpis.md).
+// over a snapshot's rows (formed in core/rules/kpis.h, documented in docs/kpis.md).
 #pragma once
 
 #include <string>
