@@ -95,6 +95,9 @@ absl::Status Watch(const CommandContext& context, const FindingFlags& f) {
   findings.connection.PrepareStream(call);
   auto reader = findings.stub->WatchFindings(&call, request);
   RowStream out(FindingTable(Table::Layout::kRows), context.output_format(), std::cout);
+  // The server sends its metadata once it has fixed where the stream starts: from then on no
+  // finding is missed, so only then does the CLI say it is watching.
+  reader->WaitForInitialMetadata();
   std::cerr << WatchingLine(f.after) << std::flush;
   v1::Finding finding;
   while (reader->Read(&finding)) out.Add(FindingCells(finding));

@@ -103,6 +103,9 @@ def main(argv):
         snapshots = snapshot_pb2_grpc.SnapshotServiceStub(channel)
         stream = findings.WatchFindings(request, metadata=metadata)
         idle = IdleTimer(args.idle, stream.cancel)
+        # The server sends its metadata once it has fixed where the stream starts: from then on
+        # no finding is missed, so only then does the script say it is watching.
+        stream.initial_metadata()
         print("watching for findings%s; Ctrl-C stops" %
               (" (replaying those after id %d first)" % args.after if args.after else ""),
               file=sys.stderr, flush=True)

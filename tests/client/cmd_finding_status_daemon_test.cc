@@ -33,9 +33,10 @@ TEST_P(CliFindingDaemon, WatchPrintsTheFindingsThePipelineRaises) {
   auto watch = riskcap::testing::Subprocess::Start(
       CliArgv({"finding", "watch", "-o", "json"}), CliEnv(analyst_));
   ASSERT_TRUE(watch.ok()) << watch.status();
-  // Let the stream open before anything is raised (nothing shows it has; the CLI connects in
-  // milliseconds, this leaves room for a loaded machine).
-  absl::SleepFor(absl::Seconds(1));
+  // The CLI says it is watching once the server has opened the stream: from then on nothing
+  // raised is missed.
+  absl::Status watching = (*watch)->WaitForStderr("riskcap: watching for new findings");
+  ASSERT_TRUE(watching.ok()) << watching;
   ASSERT_GT(RunPipeline(), 0);
 
   CliResult list = Cli({"finding", "list", "--all", "-o", "json"}, analyst_);

@@ -51,9 +51,10 @@ TEST_P(PythonServiceTest, WatchFindingsPrintsTheRaisedFindingWithItsExposure) {
       {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", prepared->secret}});
   ASSERT_TRUE(script.ok()) << script.status();
 
-  // Nothing is raised yet: the script waits. Then the pipeline runs (today: the upstream's
-  // submissions count) and raises findings.
-  absl::SleepFor(absl::Milliseconds(1500));  // python3 imports grpc, then opens the stream
+  // Nothing is raised yet: the script says it is watching once the server has opened the stream
+  // (from then on nothing is missed). Then the pipeline runs (today: the upstream's submissions
+  // count) and raises findings.
+  ASSERT_TRUE((*script)->WaitForStderr("watching for findings").ok()) << (*script)->Stderr();
   auto channel = grpc::CreateChannel((*daemon)->address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(channel);
   v1::RunPipelineRequest run;

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace riskcap::testing {
@@ -114,6 +115,27 @@ absl::StatusOr<int> Subprocess::Wait(absl::Duration timeout) {
 
 std::string Subprocess::Stdout() const { return ReadAll(out_path_); }
 std::string Subprocess::Stderr() const { return ReadAll(err_path_); }
+
+absl::Status Subprocess::WaitForStderr(const std::string& text, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    const std::string err = Stderr();
+    if (absl::StrContains(err, text)) return absl::OkStatus();
+    siginfo_t info{};  // WNOWAIT: looks without reaping, so Wait still gets the exit code
+    const bool gone = exited_ || (waitid(P_PID, static_cast<id_t>(pid_), &info,
+                                         WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                                  info.si_pid == pid_);
+    if (gone) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("process ", pid_, " exited before printing '", text, "'; stderr: ", err));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no '", text, "' from process ", pid_, "; stderr: ", err));
+    }
+    absl::SleepFor(absl::Milliseconds(10));  // the poll interval, not a wait for an outcome
+  }
+}
 
 absl::StatusOr<std::pair<int, std::string>> RunCommand(
     const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
@@ -33,6 +34,9 @@ class Subprocess {
   absl::StatusOr<int> Wait(absl::Duration timeout = absl::Seconds(30));
   std::string Stdout() const;
   std::string Stderr() const;
+  // Waits until stderr contains `text`: OK then; FailedPrecondition when the process exits
+  // first, DeadlineExceeded after `timeout`, each with the stderr so far.
+  absl::Status WaitForStderr(const std::string& text, absl::Duration timeout = absl::Seconds(30));
 
  private:
   Subprocess(pid_t pid, std::string out, std::string err)
