@@ -49,6 +49,25 @@ inline std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
   return rows;
 }
 
+// Runs the real riskcap binary with `args` against the server at `address` as `token`, with no
+// output format, TLS or other setting inherited from the environment.
+inline CliResult RunCli(const std::vector<std::string>& args, const std::string& address,
+                        const std::string& token) {
+  std::vector<std::string> argv = {riskcap::testing::BinaryPath("client/riskcap")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::map<std::string, std::string> env = {{"RISKCAP_SERVER", address},
+                                                  {"RISKCAP_TOKEN", token},
+                                                  {"RISKCAP_OUTPUT", ""},
+                                                  {"RISKCAP_TLS_CA", ""},
+                                                  {"RISKCAP_TLS_CERT", ""},
+                                                  {"RISKCAP_TLS_KEY", ""}};
+  CliResult result;
+  auto run = riskcap::testing::RunCommand(argv, env, &result.err);
+  EXPECT_TRUE(run.ok()) << run.status();
+  if (run.ok()) std::tie(result.code, result.out) = *run;
+  return result;
+}
+
 // CSV rows as maps from the header's column names.
 inline std::vector<std::map<std::string, std::string>> CsvRecords(const std::string& text) {
   auto rows = ParseCsv(text);
@@ -83,19 +102,7 @@ class CliHarness : public ::testing::TestWithParam<db::Backend> {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   CliResult Cli(const std::vector<std::string>& args, const std::string& token) {
-    std::vector<std::string> argv = {riskcap::testing::BinaryPath("client/riskcap")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::map<std::string, std::string> env = {{"RISKCAP_SERVER", server_->address()},
-                                              {"RISKCAP_TOKEN", token},
-                                              {"RISKCAP_OUTPUT", ""},
-                                              {"RISKCAP_TLS_CA", ""},
-                                              {"RISKCAP_TLS_CERT", ""},
-                                              {"RISKCAP_TLS_KEY", ""}};
-    CliResult result;
-    auto run = riskcap::testing::RunCommand(argv, env, &result.err);
-    EXPECT_TRUE(run.ok()) << run.status();
-    if (run.ok()) std::tie(result.code, result.out) = *run;
-    return result;
+    return RunCli(args, server_->address(), token);
   }
 
   // Writes `text` to `name` in the scratch directory and returns its path.

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "server/margin/margin_service.h"
 #include "server/risk/risk_service.h"
+#include "tests/client/cli_harness.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_server.h"
@@ -31,6 +32,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using Json = nlohmann::json;
+using cli_testing::CliResult;
+using cli_testing::ParseCsv;
+using cli_testing::RunCli;
 
 // BCBS 279 Annex 4a example 1 in the `riskcap calc` format: EAD 569 (docs/risk-methods.md).
 constexpr char kExample1[] = R"({"netting_sets": [{"id": "NS1", "margined": false,
@@ -43,34 +47,6 @@ constexpr char kExample1[] = R"({"netting_sets": [{"id": "NS1", "margined": fals
    "end_years": 11, "maturity_years": 11, "mtm": 50,
    "option": {"type": "PUT", "bought": true, "expiry_years": 1, "strike": 0.05,
               "underlying_price": 0.06}}]}]})";
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-// Rows of RFC 4180 CSV (quoted fields may hold commas, quotes and newlines).
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted && c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-      rows.back().back() += '"';
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted && c == ',') {
-      rows.back().emplace_back();
-    } else if (!quoted && c == '\n') {
-      rows.emplace_back(1);
-    } else {
-      rows.back().back() += c;
-    }
-  }
-  if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
-  return rows;
-}
 
 // Starts a server with the services the CLI talks to and runs the riskcap binary against it.
 class CliTestBase {
@@ -95,20 +71,7 @@ class CliTestBase {
 
   CliResult Cli(const std::vector<std::string>& args, const std::string& token,
                 const std::string& address = "") {
-    std::vector<std::string> argv = {riskcap::testing::BinaryPath("client/riskcap")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::map<std::string, std::string> env = {
-        {"RISKCAP_SERVER", address.empty() ? server_->address() : address},
-        {"RISKCAP_TOKEN", token},
-        {"RISKCAP_OUTPUT", ""},
-        {"RISKCAP_TLS_CA", ""},
-        {"RISKCAP_TLS_CERT", ""},
-        {"RISKCAP_TLS_KEY", ""}};
-    CliResult result;
-    auto run = riskcap::testing::RunCommand(argv, env, &result.err);
-    EXPECT_TRUE(run.ok()) << run.status();
-    if (run.ok()) std::tie(result.code, result.out) = *run;
-    return result;
+    return RunCli(args, address.empty() ? server_->address() : address, token);
   }
 
   std::string WriteFile(const std::string& text) {

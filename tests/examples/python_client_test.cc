@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include <google/protobuf/util/json_util.h>
-
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_split.h"
@@ -12,75 +10,36 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/margin.pb.h"
-#include "tests/testing/riskcapd_process.h"
+#include "tests/examples/example_fixture.h"
 #include "tests/testing/subprocess.h"
-#include "tests/testing/test_store.h"
 
 namespace riskcap {
 namespace {
 
 using testing::BinaryPath;
-using testing::RiskcapdProcess;
+using testing::FromJson;
+using testing::RunScript;
+using testing::ScriptRun;
 
 constexpr char kMethodology[] = "Historical VaR 99%, 10-day horizon";
 
-// Parses one line of proto3 JSON into `message`, failing the test when it does not parse.
-template <typename Message>
-Message FromJson(const std::string& line) {
-  Message message;
-  auto status = google::protobuf::util::JsonStringToMessage(line, &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << line;
-  return message;
-}
-
-// What one run of the script gave.
-struct ScriptRun {
-  int exit_code = -1;
-  std::vector<std::string> stdout_lines;
-  std::string stderr_text;
-};
-
-class PythonClientTest : public ::testing::Test {
+class PythonClientTest : public testing::ExampleTest {
  protected:
-  void SetUp() override {
-    auto prepared = testing::PrepareDaemonStore(db::Backend::kSqlite, "python-client-test");
-    ASSERT_TRUE(prepared.ok()) << prepared.status();
-    scratch_ = std::move(prepared->scratch);
-    store_ = std::move(prepared->store);
-    secret_ = prepared->secret;
-    auto daemon = RiskcapdProcess::Start({.env = {{"RISKCAP_DB", scratch_->url()}}});
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = std::move(*daemon);
-    address_ = daemon_->address();
-  }
+  void SetUp() override { StartDaemon("python-client-test"); }
 
   // Runs submit_margin.py for fund 101 on 2025-06-30 with the given amounts; the token comes
   // from RISKCAP_TOKEN, as a user would set it.
-  ScriptRun RunScript(const std::string& local, const std::string& request_id) {
-    std::vector<std::string> argv = {
-        "/usr/bin/python3", std::string(RISKCAP_SOURCE_DIR) + "/examples/python/submit_margin.py",
-        "--server", address_, "--fund", "101", "--date", "2025-06-30", "--local", local,
-        "--offshore", "250000", "--methodology", kMethodology, "--request-id", request_id};
-    ScriptRun run;
-    auto result = testing::RunCommand(
-        argv, {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", secret_}},
-        &run.stderr_text, absl::Seconds(60));
-    EXPECT_TRUE(result.ok()) << result.status();
-    if (!result.ok()) return run;
-    run.exit_code = result->first;
-    run.stdout_lines = absl::StrSplit(result->second, '\n', absl::SkipEmpty());
-    return run;
+  ScriptRun RunSubmit(const std::string& local, const std::string& request_id) {
+    return RunScript(
+        {"/usr/bin/python3", std::string(RISKCAP_SOURCE_DIR) + "/examples/python/submit_margin.py",
+         "--server", daemon_->address(), "--fund", "101", "--date", "2025-06-30", "--local", local,
+         "--offshore", "250000", "--methodology", kMethodology, "--request-id", request_id},
+        {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", secret_}});
   }
-
-  std::unique_ptr<testing::ScratchDatabase> scratch_;
-  std::unique_ptr<db::Store> store_;
-  std::string secret_;
-  std::unique_ptr<RiskcapdProcess> daemon_;  // killed on destruction, before the store goes
-  std::string address_;
 };
 
 TEST_F(PythonClientTest, SubmitsPrintsTheReceiptAndReadsTheSubmissionBack) {
-  ScriptRun run = RunScript("1500000.5", "python-client-1");
+  ScriptRun run = RunSubmit("1500000.5", "python-client-1");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
   ASSERT_EQ(run.stdout_lines.size(), 2u) << run.stderr_text;
   auto receipt = FromJson<v1::SubmissionReceipt>(run.stdout_lines[0]);
@@ -104,8 +63,8 @@ TEST_F(PythonClientTest, SubmitsPrintsTheReceiptAndReadsTheSubmissionBack) {
 }
 
 TEST_F(PythonClientTest, RerunWithTheSameRequestIdReplaysTheReceipt) {
-  ScriptRun first = RunScript("1000", "python-client-replay");
-  ScriptRun again = RunScript("1000.00", "python-client-replay");
+  ScriptRun first = RunSubmit("1000", "python-client-replay");
+  ScriptRun again = RunSubmit("1000.00", "python-client-replay");
   ASSERT_EQ(first.exit_code, 0) << first.stderr_text;
   ASSERT_EQ(again.exit_code, 0) << again.stderr_text;
   ASSERT_FALSE(first.stdout_lines.empty());
@@ -118,7 +77,7 @@ TEST_F(PythonClientTest, RerunWithTheSameRequestIdReplaysTheReceipt) {
 }
 
 TEST_F(PythonClientTest, BadAmountPrintsTheFieldViolationAndExitsNonZero) {
-  ScriptRun run = RunScript("12.3456789", "python-client-bad");
+  ScriptRun run = RunSubmit("12.3456789", "python-client-bad");
   EXPECT_NE(run.exit_code, 0);
   EXPECT_TRUE(run.stdout_lines.empty());
   // "local_margin (...)" is the decoded google.rpc.BadRequest, not the status message.
@@ -146,7 +105,7 @@ TEST_F(PythonClientTest, CsvScriptSubmitsEveryRowAndReportsTheBadOne) {
     return testing::RunCommand(
         {"/usr/bin/python3",
          std::string(RISKCAP_SOURCE_DIR) + "/examples/python/submit_margins_csv.py", csv_path,
-         "--server", address_},
+         "--server", daemon_->address()},
         {{"PYTHONPATH", BinaryPath("python")}, {"RISKCAP_TOKEN", secret_}}, err,
         absl::Seconds(60));
   };

@@ -12,6 +12,7 @@
 #include "riskcap/v1/finding.grpc.pb.h"
 #include "riskcap/v1/job.grpc.pb.h"
 #include "riskcap/v1/snapshot.grpc.pb.h"
+#include "tests/examples/example_fixture.h"
 #include "tests/testing/feed_test_support.h"
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
@@ -25,10 +26,7 @@ template <typename Message>
 Message FromStruct(const google::protobuf::Struct& object) {
   std::string json;
   EXPECT_TRUE(google::protobuf::util::MessageToJsonString(object, &json).ok());
-  Message message;
-  auto status = google::protobuf::util::JsonStringToMessage(json, &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in: " << json;
-  return message;
+  return FromJson<Message>(json);
 }
 
 class PythonServiceTest : public ::testing::TestWithParam<db::Backend> {};
@@ -73,8 +71,7 @@ TEST_P(PythonServiceTest, WatchFindingsPrintsTheRaisedFindingWithItsExposure) {
   ASSERT_EQ(*code, 0) << (*script)->Stderr();
   std::vector<std::string> lines = absl::StrSplit((*script)->Stdout(), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 1u) << (*script)->Stdout();
-  google::protobuf::Struct line;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(lines[0], &line).ok()) << lines[0];
+  auto line = FromJson<google::protobuf::Struct>(lines[0]);
   auto finding = FromStruct<v1::Finding>(line.fields().at("finding").struct_value());
   EXPECT_EQ(finding.severity(), v1::FINDING_SEVERITY_CRITICAL);
   EXPECT_EQ(finding.state(), v1::FINDING_STATE_OPEN);

@@ -9,9 +9,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/jobs/job_service.h"
-#include "tests/server/jobs/job_test_support.h"
+#include "tests/server/jobs/job_service_fixture.h"
 #include "tests/testing/grpc_errors.h"
-#include "tests/testing/service_fixture.h"
 
 namespace riskcap::testing {
 namespace {
@@ -22,24 +21,12 @@ using server::jobs::JobRunner;
 
 constexpr Date kEarliest(2026, 1, 1);  // this fixture's configured earliest reference date
 
-class JobDatesTest : public ServiceFixture<v1::JobService> {
+class JobDatesTest : public JobServiceFixture {
  protected:
-  std::vector<std::unique_ptr<grpc::Service>> MakeServices(server::RpcEnv& env) override {
+  server::jobs::JobRunnerOptions RunnerOptions() override {
     server::jobs::JobRunnerOptions options = FastRunnerOptions("test-server");
     options.earliest_reference_date = kEarliest;
-    runner_ = std::make_unique<JobRunner>(env.store, env.clock, env.rules, ScriptedJobs(script_),
-                                          options);
-    env.jobs = runner_.get();
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<server::JobServiceImpl>(env));
-    return services;
-  }
-
-  void TearDown() override {
-    script_.Release();
-    if (runner_) runner_->Shutdown(absl::Seconds(5));
-    server_.reset();
-    runner_.reset();
+    return options;
   }
 
   grpc::Status RunJob(const std::string& date, v1::JobRun* out = nullptr) {
@@ -78,13 +65,6 @@ class JobDatesTest : public ServiceFixture<v1::JobService> {
     auto rows = server_->store().ListJobRuns({}, db::Page{0, 1000});
     return rows.ok() ? static_cast<int>(rows->size()) : -1;
   }
-
-  JobRun Final(int64_t id) { return WaitFinal(server_->store(), id); }
-  std::string NextRequestId() { return absl::StrCat("req-", ++request_counter_); }
-
-  JobScript script_;
-  std::unique_ptr<JobRunner> runner_;
-  int request_counter_ = 0;
 };
 
 TEST_P(JobDatesTest, FutureReferenceDatesAreRefusedNamingTheField) {

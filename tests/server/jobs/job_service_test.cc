@@ -11,36 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/jobs/job_test_support.h"
+#include "tests/server/jobs/job_service_fixture.h"
 #include "tests/testing/grpc_errors.h"
-#include "tests/testing/service_fixture.h"
 
 namespace riskcap::testing {
 namespace {
 
 using ::testing::ElementsAre;
-using server::jobs::JobRunner;
 
 constexpr char kDate[] = "2026-11-20";
 
-class JobServiceTest : public ServiceFixture<v1::JobService> {
+class JobServiceTest : public JobServiceFixture {
  protected:
-  std::vector<std::unique_ptr<grpc::Service>> MakeServices(server::RpcEnv& env) override {
-    runner_ = std::make_unique<JobRunner>(env.store, env.clock, env.rules, ScriptedJobs(script_),
-                                          FastRunnerOptions("test-server"));
-    env.jobs = runner_.get();
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<server::JobServiceImpl>(env));
-    return services;
-  }
-
-  void TearDown() override {
-    script_.Release();
-    if (runner_) runner_->Shutdown(absl::Seconds(5));
-    server_.reset();
-    runner_.reset();
-  }
-
   grpc::Status Run(v1::JobKind job, const std::string& date, v1::JobRun* out,
                    const std::string& request_id = "") {
     v1::RunJobRequest r;
@@ -96,14 +78,6 @@ class JobServiceTest : public ServiceFixture<v1::JobService> {
       r.set_page_token(page.next_page_token());
     }
   }
-
-  JobRun Final(int64_t id) { return WaitFinal(server_->store(), id); }
-
-  std::string NextRequestId() { return absl::StrCat("req-", ++request_counter_); }
-
-  JobScript script_;
-  std::unique_ptr<JobRunner> runner_;
-  int request_counter_ = 0;
 };
 
 TEST_P(JobServiceTest, RunJobReturnsQueuedAtOnceThenRecordsTheOutput) {
