@@ -333,8 +333,11 @@ TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
   daemon_.store.reset();
   auto env = Env(1);
   env.erase("RISKCAP_SMTP_URL");  // webhooks only: e-mail deliveries (upstream managers) wait
+  env["RISKCAP_METRICS_LISTEN"] = "0";
   auto proc = Start(env);
   ASSERT_TRUE(proc);
+  const std::string metrics = MetricsAddress(proc->Stderr());
+  ASSERT_FALSE(metrics.empty()) << proc->Stderr();
   RunPipeline(proc->address(), daemon_.secret, "hook-1");
   ASSERT_TRUE(WaitFor([&] { return hooks->Files("hook-").size() >= 1; }));
   RunPipeline(proc->address(), daemon_.secret, "hook-2");
@@ -358,6 +361,15 @@ TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
     EXPECT_TRUE(absl::StrContains(text, "\"type\":\"reminder\"")) << text;
     EXPECT_TRUE(absl::StrContains(text, "\"days_late\"")) << text;
   }
+  // Counted by the lower-case channel: each 503 a RETRY, each acceptance a SENT; the waiting
+  // e-mail deliveries were never attempted.
+  const std::string exposition = ScrapeMetrics(metrics);
+  EXPECT_EQ(SampleValue(exposition, DeliveriesSeries("webhook", "SENT")), webhook_deliveries)
+      << exposition;
+  EXPECT_EQ(SampleValue(exposition, DeliveriesSeries("webhook", "RETRY")), webhook_deliveries)
+      << exposition;
+  EXPECT_EQ(exposition.find("riskcap_deliveries_total{channel=\"email\""), std::string::npos)
+      << exposition;
 }
 
 // Two servers on one store (a PostgreSQL database, or one SQLite file): each delivery is
