@@ -7,7 +7,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 
 #include "client/command.h"
 #include "client/proto_format.h"
@@ -27,10 +26,20 @@ struct FundFlags {
   bool inactive = false;
 };
 
-Table ManagerTable(Table::Layout layout) { return Table({"manager_id", "name", "tax_id"}, layout); }
+// A manager with its contacts: the addresses as a list (JSON array; "a; b" in text), the webhook
+// URL (null when none) and whether a webhook secret is stored — never the secret itself.
+Table ManagerTable(Table::Layout layout) {
+  return Table({"manager_id", "name", "tax_id", "contact_emails", "webhook_url",
+                "webhook_secret_set"},
+               layout);
+}
 
 void AddManager(const v1::Manager& m, Table& table) {
-  table.AddRow({m.manager_id(), m.name(), m.tax_id()});
+  Json emails = Json::array();
+  for (const std::string& e : m.contact_emails()) emails.push_back(e);
+  Json webhook = m.webhook_url().empty() ? Json() : Json(m.webhook_url());
+  table.AddRow({m.manager_id(), m.name(), m.tax_id(), std::move(emails), std::move(webhook),
+                m.webhook_secret_set()});
 }
 
 Table FundTable(Table::Layout layout) {
@@ -132,12 +141,8 @@ absl::Status UpdateManager(const CommandContext& context, const ManagerUpdateFla
   ASSIGN_OR_RETURN(auto funds, context.Open<v1::FundService>());
   v1::Manager m;
   RETURN_IF_ERROR(funds.Call(&Stub::UpdateManager, request, &m));
-  Table table({"manager_id", "name", "tax_id", "contact_emails", "webhook_url",
-               "webhook_secret_set"},
-              Table::Layout::kRecord);
-  std::vector<std::string> emails(m.contact_emails().begin(), m.contact_emails().end());
-  table.AddRow({m.manager_id(), m.name(), m.tax_id(), absl::StrJoin(emails, " "),
-                m.webhook_url(), m.webhook_secret_set()});
+  Table table = ManagerTable(Table::Layout::kRecord);
+  AddManager(m, table);
   context.Print(table);
   return absl::OkStatus();
 }
@@ -232,7 +237,8 @@ void AddManagerCommands(CLI::App& app, CommandContext& context) {
   AddRequestId(create, *f);
   context.SetAction(create, [&context, f] { return CreateManager(context, *f); });
   AddManagerUpdate(*group, context);
-  CLI::App* list = AddCommand(*group, "list", "List every manager", "riskcap manager list -o csv");
+  CLI::App* list = AddCommand(*group, "list", "List every manager with its contacts",
+                              "riskcap manager list -o json");
   context.SetAction(list, [&context] { return ListManagers(context); });
 }
 

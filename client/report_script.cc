@@ -100,7 +100,10 @@ function drawTiles(rows) {
       tile("Funds monitored", String(n), "exposed OTC or offshore") +
       tile("Received", String(received), count(rows, "deadline", ["OVERDUE"]) + " overdue") +
       tile("Pending", String(count(rows, "validation", ["NOT_RECEIVED"])), "not received") +
-      tile("Limit breaches", String(count(rows, "limit", ["BREACH", "CRITICAL"])),
+      // As `riskcap status --summary` and docs/kpis.md count them: BREACH alone; CRITICAL (a
+      // NAV <= 0 fund) apart, beside the warnings.
+      tile("Limit breaches", String(count(rows, "limit", ["BREACH"])),
+           count(rows, "limit", ["CRITICAL"]) + " critical (NAV <= 0), " +
            count(rows, "limit", ["WARNING"]) + " in warning");
 }
 

@@ -180,7 +180,7 @@ int Serve(const ServerConfig& config) {
                  : config.tls_client_ca.empty() ? "on"
                                                 : "mutual"}});
   DeliveryWorker deliveries(**store, clock, config.delivery, std::move(smtp),
-                            DeliveryOwnerName());
+                            DeliveryOwnerName(), server_metrics.get());
   deliveries.Start();
   // From now on grpc.health.v1 follows the store: NOT_SERVING while it does not answer.
   std::optional<StoreHealthMonitor> store_health;

@@ -20,13 +20,15 @@ constexpr int kClaimBatch = 20;
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(db::Store& store, const Clock& clock, const DeliveryConfig& config,
-                               std::unique_ptr<SmtpSender> smtp, std::string owner)
+                               std::unique_ptr<SmtpSender> smtp, std::string owner,
+                               metrics::ServerMetrics* metrics)
     : store_(store),
       clock_(clock),
       config_(config),
       smtp_(std::move(smtp)),
       webhook_(absl::Seconds(config.lease_seconds) / 2),
-      owner_(std::move(owner)) {}
+      owner_(std::move(owner)),
+      metrics_(metrics) {}
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
@@ -92,6 +94,10 @@ absl::StatusOr<int> DeliveryWorker::RunOnce() {
         "delivery attempted",
         {{"delivery", d.id}, {"channel", EnumName(d.channel)}, {"state", EnumName(attempt.state)},
          {"attempt", d.attempts + 1}, {"error", attempt.error}});
+    if (metrics_ != nullptr) {
+      metrics_->RecordDelivery(DeliveryMetricChannel(d.channel),
+                               DeliveryMetricOutcome(attempt.state));
+    }
     if (auto st = store_.FinishDeliveryAttempt(d.id, owner_, attempt); !st.ok()) {
       Log(LogLevel::kError, "delivery attempt not recorded",
           {{"delivery", d.id}, {"error", st.ToString()}});
@@ -115,6 +121,28 @@ void DeliveryWorker::Loop() {
     cv_.wait_for(lock, std::chrono::milliseconds(config_.poll_ms), [this] { return stopping_; });
     if (stopping_) return;
   }
+}
+
+std::string_view DeliveryMetricChannel(DeliveryChannel channel) {
+  switch (channel) {
+    case DeliveryChannel::kEmail:
+      return "email";
+    case DeliveryChannel::kWebhook:
+      return "webhook";
+  }
+  return "unknown";
+}
+
+std::string_view DeliveryMetricOutcome(DeliveryState state) {
+  switch (state) {
+    case DeliveryState::kSent:
+      return "SENT";
+    case DeliveryState::kFailed:
+      return "FAILED";
+    case DeliveryState::kPending:
+      return "RETRY";
+  }
+  return "UNKNOWN";
 }
 
 std::string DeliveryOwnerName() {

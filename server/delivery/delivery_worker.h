@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -21,15 +22,18 @@
 #include "server/delivery/delivery_config.h"
 #include "server/delivery/smtp_sender.h"
 #include "server/delivery/webhook_sender.h"
+#include "server/metrics/server_metrics.h"
 
 namespace riskcap::server {
 
 class DeliveryWorker {
  public:
   // `smtp` is null when e-mail is not configured: e-mail deliveries then wait, PENDING. `owner`
-  // names this server in the leases it takes (unique per process).
+  // names this server in the leases it takes (unique per process). `metrics`, when not null
+  // (it must then outlive the worker), counts each attempt by channel and outcome.
   DeliveryWorker(db::Store& store, const Clock& clock, const DeliveryConfig& config,
-                 std::unique_ptr<SmtpSender> smtp, std::string owner);
+                 std::unique_ptr<SmtpSender> smtp, std::string owner,
+                 metrics::ServerMetrics* metrics = nullptr);
   ~DeliveryWorker();  // Stop()
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -57,11 +61,18 @@ class DeliveryWorker {
   const std::unique_ptr<SmtpSender> smtp_;
   const WebhookSender webhook_;
   const std::string owner_;
+  metrics::ServerMetrics* const metrics_;  // null: nothing counted
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
 };
+
+// The labels riskcap_deliveries_total counts an attempt under (docs/operations.md, "Metrics"):
+// the channel in lower case ("email", "webhook") and the outcome the attempt left the delivery
+// in: "SENT", "FAILED" (given up), or "RETRY" (back to PENDING for a later attempt).
+std::string_view DeliveryMetricChannel(DeliveryChannel channel);
+std::string_view DeliveryMetricOutcome(DeliveryState state);
 
 // A lease owner name unique to this process: "host:pid:random".
 std::string DeliveryOwnerName();

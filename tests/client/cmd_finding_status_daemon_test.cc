@@ -1,15 +1,19 @@
-// `riskcap finding ...`, `riskcap status` and `riskcap backup` end to end against the real
-// riskcapd after the real pipeline ran from the simulated upstream.
+// `riskcap finding ...`, `riskcap reminder ...`, `riskcap status` and `riskcap backup` end to end
+// against the real riskcapd after the real pipeline ran from the simulated upstream.
 #include <csignal>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "db/backup.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "riskcap/v1/finding.grpc.pb.h"
 #include "tests/client/cli_daemon_harness.h"
 
 namespace riskcap::client::cli_testing {
@@ -18,6 +22,7 @@ namespace {
 using ::testing::HasSubstr;
 
 using CliFindingDaemon = CliDaemon;
+using CliReminderDaemon = CliDaemon;
 using CliStatusDaemon = CliDaemon;
 
 std::vector<Json> JsonLines(const std::string& text) {
@@ -147,6 +152,114 @@ TEST_P(CliFindingDaemon, ListAcknowledgeResolveAndTheirErrors) {
   EXPECT_THAT(no_resolution.err, HasSubstr("--resolution is required"));
   CliResult denied = Cli({"finding", "ack", rows.back()["finding_id"]}, service_);
   EXPECT_EQ(denied.code, 5) << denied.err;
+}
+
+// The reminders as FindingService.ListReminders returns them, every page.
+std::vector<v1::Reminder> ListReminders(const std::string& address, const std::string& token) {
+  auto stub = v1::FindingService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  std::vector<v1::Reminder> reminders;
+  v1::ListRemindersRequest request;
+  while (true) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    v1::ListRemindersResponse page;
+    grpc::Status st = stub->ListReminders(&ctx, request, &page);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    if (!st.ok()) break;
+    reminders.insert(reminders.end(), page.reminders().begin(), page.reminders().end());
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return reminders;
+}
+
+// (reminder_id, delivery_id or "", state) of each row `reminder list` should print: one per
+// delivery, or one NO_CONTACTS row for a reminder of a manager without contacts.
+using ReminderRow = std::tuple<std::string, std::string, std::string>;
+
+std::multiset<ReminderRow> ExpectedReminderRows(const std::vector<v1::Reminder>& reminders) {
+  std::multiset<ReminderRow> rows;
+  for (const v1::Reminder& r : reminders) {
+    const std::string id = std::to_string(r.reminder_id());
+    if (r.deliveries().empty()) rows.insert({id, "", "NO_CONTACTS"});
+    for (const v1::Delivery& d : r.deliveries()) {
+      rows.insert({id, std::to_string(d.delivery_id()),
+                   v1::DeliveryState_Name(d.state()).substr(sizeof("DELIVERY_STATE_") - 1)});
+    }
+  }
+  return rows;
+}
+
+// This riskcapd has no SMTP server: e-mail deliveries wait PENDING. The upstream's managers came
+// with an address (registry sync); managers 1 and 2 existed before without one.
+TEST_P(CliReminderDaemon, ListGivesOneRowPerDeliveryWithItsState) {
+  ASSERT_GT(RunPipeline(), 0);
+  const std::vector<v1::Reminder> reminders = ListReminders(daemon_->address(), analyst_);
+  ASSERT_FALSE(reminders.empty()) << "the simulated upstream has late funds";
+  CliResult list = Cli({"reminder", "list", "-o", "csv"}, analyst_);
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out.substr(0, list.out.find('\n')),
+            "reminder_id,manager_id,reference_date,delivery_id,channel,address,state,attempts,"
+            "last_error,sent_time");
+  std::multiset<ReminderRow> listed;
+  std::set<std::string> states;
+  for (auto& row : CsvRecords(list.out)) {
+    listed.insert({row["reminder_id"], row["delivery_id"], row["state"]});
+    states.insert(row["state"]);
+    EXPECT_EQ(row["reference_date"], TodayUtc());
+    if (row["state"] == "NO_CONTACTS") {
+      EXPECT_TRUE(row["address"].empty() && row["channel"].empty()) << row["reminder_id"];
+    } else {
+      EXPECT_EQ(row["channel"], "EMAIL");
+      EXPECT_EQ(row["state"], "PENDING") << "no SMTP server: nothing is attempted";
+      EXPECT_EQ(row["attempts"], "0");
+      EXPECT_TRUE(row["sent_time"].empty());
+      EXPECT_THAT(row["address"], ::testing::MatchesRegex("risk@manager-[0-9]+\\.example\\.com"));
+    }
+  }
+  EXPECT_EQ(listed, ExpectedReminderRows(reminders));
+  EXPECT_EQ(states, (std::set<std::string>{"NO_CONTACTS", "PENDING"}))
+      << "both a manager with contacts and one without have late funds";
+
+  CliResult mine = Cli({"reminder", "list", "--manager", "1", "-o", "csv"}, analyst_);
+  ASSERT_EQ(mine.code, 0) << mine.err;
+  auto manager_rows = CsvRecords(mine.out);
+  ASSERT_FALSE(manager_rows.empty());
+  for (auto& row : manager_rows) {
+    EXPECT_EQ(row["manager_id"], "1");
+    EXPECT_EQ(row["state"], "NO_CONTACTS");
+  }
+}
+
+TEST_P(CliReminderDaemon, RetryRefusesADeliveryThatIsNotFailedAndAnUnknownOne) {
+  ASSERT_GT(RunPipeline(), 0);
+  CliResult list = Cli({"reminder", "list", "-o", "csv"}, analyst_);
+  ASSERT_EQ(list.code, 0) << list.err;
+  std::string pending;
+  for (auto& row : CsvRecords(list.out)) {
+    if (row["state"] == "PENDING") pending = row["delivery_id"];
+  }
+  ASSERT_FALSE(pending.empty()) << list.out;
+
+  CliResult retry = Cli({"reminder", "retry", pending}, analyst_);
+  EXPECT_EQ(retry.code, 7) << retry.err;  // conflict: the state does not allow it
+  EXPECT_EQ(retry.err, absl::StrCat("riskcap: failed precondition: delivery ", pending,
+                                    " is PENDING; only a FAILED one can be retried\n"));
+  EXPECT_TRUE(retry.out.empty()) << retry.out;
+  CliResult unknown = Cli({"reminder", "retry", "999999"}, analyst_);
+  EXPECT_EQ(unknown.code, 4) << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("riskcap: not found: "));
+  EXPECT_THAT(unknown.err, HasSubstr("999999"));
+  CliResult denied = Cli({"reminder", "retry", pending}, service_);  // ANALYST or ADMIN only
+  EXPECT_EQ(denied.code, 5) << denied.err;
+  CliResult usage = Cli({"reminder", "retry", "-3"}, analyst_);
+  EXPECT_EQ(usage.code, 2) << usage.err;
+
+  // Nothing was requeued: the delivery is still PENDING with no attempt.
+  CliResult after = Cli({"reminder", "list", "-o", "csv"}, analyst_);
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_EQ(after.out, list.out);
 }
 
 TEST_P(CliStatusDaemon, StatusRowsAgreeWithTheSummaryAndFiltersHold) {
@@ -284,6 +397,7 @@ TEST_P(CliStatusDaemon, BackupToASqliteFileHoldsTheStore) {
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliFindingDaemon);
+RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliReminderDaemon);
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliStatusDaemon);
 
 }  // namespace

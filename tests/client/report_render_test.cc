@@ -53,7 +53,10 @@ DashboardData Fixture(int n) {
     r.days_to_due = ((i * 37) % 61) - 20;
     if (i % 4 != 2) r.last_submission_date = absl::StrFormat("2026-10-%02d", 1 + i % 28);
     if (i % 4 != 2) r.next_due_date = absl::StrFormat("2026-12-%02d", 1 + i % 28);
-    r.limit_status = i % 5 == 0 ? "BREACH" : i % 5 == 1 ? "WARNING" : "WITHIN_LIMIT";
+    r.limit_status = i == 10 ? "CRITICAL"  // NAV <= 0
+                     : i % 5 == 0 ? "BREACH"
+                     : i % 5 == 1 ? "WARNING"
+                                  : "WITHIN_LIMIT";
     r.utilisation = 0.05 * (i % 16);
     if (r.regulatory_class == "MULTIMERCADO") r.cap = 0.7;
     if (r.regulatory_class == "ACOES") r.cap = 0.4;
@@ -134,19 +137,26 @@ TEST(ReportRender, ScriptDrawsTilesChartsAndTableFromTheRowsWithNoConsoleErrors)
   for (const char* id : {"id=\"overview\"", "id=\"tracking\"", "id=\"fund-101\""}) {
     EXPECT_NE(dom.find(id), std::string::npos) << id;
   }
-  int validated = 0, pending = 0, breach = 0;
+  int validated = 0, pending = 0, breach = 0, critical = 0, warning = 0;
   for (const TrackingRow& r : data.tracking) {
     validated += r.validation_status == "RECEIVED_VALIDATED";
     pending += r.validation_status == "NOT_RECEIVED";
     breach += r.limit_status == "BREACH";
+    critical += r.limit_status == "CRITICAL";
+    warning += r.limit_status == "WARNING";
   }
+  ASSERT_GT(critical, 0) << "the fixture has a NAV <= 0 fund";
   auto tile = [](const std::string& name, const std::string& value) {
     return absl::StrCat("<div class=\"name\">", name, "</div><div class=\"num\">", value, "</div>");
   };
   EXPECT_NE(dom.find(tile("Validation rate", FormatPercent(validated / 24.0))), std::string::npos);
   EXPECT_NE(dom.find(tile("Funds monitored", "24")), std::string::npos);
   EXPECT_NE(dom.find(tile("Pending", absl::StrCat(pending))), std::string::npos);
-  EXPECT_NE(dom.find(tile("Limit breaches", absl::StrCat(breach))), std::string::npos);
+  // Breaches as `riskcap status --summary` counts them (breach_count): CRITICAL apart.
+  EXPECT_NE(dom.find(absl::StrCat(tile("Limit breaches", absl::StrCat(breach)),
+                                  "<div class=\"sub\">", critical, " critical (NAV &lt;= 0), ",
+                                  warning, " in warning</div>")),
+            std::string::npos);
   // Classes as words in the chart, the table and the filter; never the enum codes as text.
   for (auto [code, words] : {std::pair("RENDA_FIXA", "Renda Fixa"), std::pair("ACOES", "Ações"),
                              std::pair("MULTIMERCADO", "Multimercado")}) {

@@ -1,12 +1,16 @@
 // Reminders that are delivered, against the real riskcapd: the pipeline over the simulated
 // upstream queues a delivery per (reminder, address), and riskcapd's worker sends each exactly
 // once to a real SMTP server (aiosmtpd) or a local webhook receiver that verifies the signature
-// (tests/testing/smtp_sink.py, webhook_sink.py) — across re-runs, a SIGKILL, and two replicas.
+// (tests/testing/smtp_sink.py, webhook_sink.py) — across re-runs, a SIGKILL, and two replicas —
+// and counts each attempt on its metrics endpoint.
 #include <csignal>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +20,7 @@
 #include "riskcap/v1/finding.grpc.pb.h"
 #include "riskcap/v1/job.grpc.pb.h"
 #include "tests/testing/feed_test_support.h"
+#include "tests/testing/metrics_scrape.h"
 #include "tests/testing/python_sink.h"
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/test_server.h"
@@ -24,6 +29,37 @@ namespace riskcap::testing {
 namespace {
 
 constexpr char kSecret[] = "webhook-secret-0123456789";
+
+std::string DeliveriesSeries(const std::string& channel, const std::string& state) {
+  return absl::StrCat("riskcap_deliveries_total{channel=\"", channel, "\",state=\"", state,
+                      "\"}");
+}
+
+// The label matchers (name, value) of the riskcap_deliveries_total selector in the expression of
+// the alert rule `alert` that docs/operations.md documents.
+std::vector<std::pair<std::string, std::string>> DocumentedAlertMatchers(const std::string& alert) {
+  std::ifstream in(std::string(RISKCAP_SOURCE_DIR) + "/docs/operations.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const size_t rule = doc.find("- alert: " + alert + "\n");
+  EXPECT_NE(rule, std::string::npos) << alert << " is not documented";
+  if (rule == std::string::npos) return {};
+  const size_t expr = doc.find("expr:", rule);
+  const std::string line = doc.substr(expr, doc.find('\n', expr) - expr);
+  std::smatch selector;
+  EXPECT_TRUE(std::regex_search(line, selector, std::regex(R"(riskcap_deliveries_total\{([^}]*)\})")))
+      << line;
+  std::vector<std::pair<std::string, std::string>> matchers;
+  const std::string labels = selector[1];
+  const std::regex matcher(R"re(([a-z_]+)="([^"]*)")re");
+  for (auto it = std::sregex_iterator(labels.begin(), labels.end(), matcher);
+       it != std::sregex_iterator(); ++it) {
+    matchers.emplace_back((*it)[1], (*it)[2]);
+  }
+  EXPECT_FALSE(matchers.empty()) << line;
+  return matchers;
+}
 
 // Runs the pipeline for 2026-11-20 and waits for it to succeed.
 void RunPipeline(const std::string& address, const std::string& secret, const std::string& id) {
@@ -297,8 +333,11 @@ TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
   daemon_.store.reset();
   auto env = Env(1);
   env.erase("RISKCAP_SMTP_URL");  // webhooks only: e-mail deliveries (upstream managers) wait
+  env["RISKCAP_METRICS_LISTEN"] = "0";
   auto proc = Start(env);
   ASSERT_TRUE(proc);
+  const std::string metrics = MetricsAddress(proc->Stderr());
+  ASSERT_FALSE(metrics.empty()) << proc->Stderr();
   RunPipeline(proc->address(), daemon_.secret, "hook-1");
   ASSERT_TRUE(WaitFor([&] { return hooks->Files("hook-").size() >= 1; }));
   RunPipeline(proc->address(), daemon_.secret, "hook-2");
@@ -322,6 +361,15 @@ TEST_P(DeliveryRiskcapd, WebhooksArriveSignedOnceEvenAfterAServerError) {
     EXPECT_TRUE(absl::StrContains(text, "\"type\":\"reminder\"")) << text;
     EXPECT_TRUE(absl::StrContains(text, "\"days_late\"")) << text;
   }
+  // Counted by the lower-case channel: each 503 a RETRY, each acceptance a SENT; the waiting
+  // e-mail deliveries were never attempted.
+  const std::string exposition = ScrapeMetrics(metrics);
+  EXPECT_EQ(SampleValue(exposition, DeliveriesSeries("webhook", "SENT")), webhook_deliveries)
+      << exposition;
+  EXPECT_EQ(SampleValue(exposition, DeliveriesSeries("webhook", "RETRY")), webhook_deliveries)
+      << exposition;
+  EXPECT_EQ(exposition.find("riskcap_deliveries_total{channel=\"email\""), std::string::npos)
+      << exposition;
 }
 
 // Two servers on one store (a PostgreSQL database, or one SQLite file): each delivery is
@@ -335,6 +383,75 @@ TEST_P(DeliveryRiskcapd, TwoReplicasOnOneStoreDeliverEachItemOnce) {
   ASSERT_TRUE(first && second);
   RunPipeline(first->address(), daemon_.secret, "replicas");
   ExpectEachAddressMailedOnce(*sink, second->address());
+}
+
+// riskcap_deliveries_total counts what the worker did, by the lower-case channel: one SENT per
+// message delivered and one RETRY for the temporary refusal sent back to PENDING.
+TEST_P(DeliveryRiskcapd, MetricsCountEachAttemptByChannelAndOutcome) {
+  auto sink = PythonSink::Start("smtp_sink.py", {"--tempfail", "1"});
+  ASSERT_TRUE(sink);
+  daemon_.store.reset();
+  auto env = Env(sink->port());
+  env["RISKCAP_METRICS_LISTEN"] = "0";
+  auto proc = Start(env);
+  ASSERT_TRUE(proc);
+  const std::string metrics = MetricsAddress(proc->Stderr());
+  ASSERT_FALSE(metrics.empty()) << proc->Stderr();
+  EXPECT_EQ(SampleValue(ScrapeMetrics(metrics), DeliveriesSeries("email", "SENT")), -1)
+      << "nothing is counted before anything is attempted";
+  RunPipeline(proc->address(), daemon_.secret, "deliver-metrics");
+  ExpectEachAddressMailedOnce(*sink, proc->address());
+  const int sent = TotalDeliveries(Reminders(proc->address(), daemon_.secret));
+  // The worker counts an attempt before it records it: once every delivery reads SENT, each
+  // attempt has been counted.
+  const std::string text = ScrapeMetrics(metrics);
+  EXPECT_EQ(SampleValue(text, DeliveriesSeries("email", "SENT")), sent) << text;
+  EXPECT_EQ(SampleValue(text, DeliveriesSeries("email", "RETRY")), 1) << text;
+  EXPECT_EQ(SampleValue(text, DeliveriesSeries("email", "FAILED")), -1) << text;
+  EXPECT_EQ(text.find("riskcap_deliveries_total{channel=\"webhook\""), std::string::npos);
+  EXPECT_EQ(text.find("channel=\"EMAIL\""), std::string::npos);
+}
+
+// A delivery given up on counts FAILED, under labels the documented alert RiskcapDeliveryFailures
+// (docs/operations.md) selects.
+TEST_P(DeliveryRiskcapd, AFailedDeliveryCountsUnderTheDocumentedAlertsLabels) {
+  auto sink = PythonSink::Start("smtp_sink.py", {"--reject"});
+  ASSERT_TRUE(sink);
+  daemon_.store.reset();
+  auto env = Env(sink->port());
+  env["RISKCAP_METRICS_LISTEN"] = "0";
+  auto proc = Start(env);
+  ASSERT_TRUE(proc);
+  const std::string metrics = MetricsAddress(proc->Stderr());
+  ASSERT_FALSE(metrics.empty()) << proc->Stderr();
+  RunPipeline(proc->address(), daemon_.secret, "deliver-metrics-fail");
+  std::vector<v1::Reminder> reminders;
+  ASSERT_TRUE(WaitFor([&] {
+    reminders = Reminders(proc->address(), daemon_.secret);
+    return TotalDeliveries(reminders) > 0 &&
+           CountDeliveries(reminders, v1::DELIVERY_STATE_FAILED) == TotalDeliveries(reminders);
+  }));
+  const int failed = TotalDeliveries(reminders);
+  const std::string text = ScrapeMetrics(metrics);
+  EXPECT_EQ(SampleValue(text, DeliveriesSeries("email", "FAILED")), failed) << text;
+  EXPECT_EQ(SampleValue(text, DeliveriesSeries("email", "SENT")), -1) << text;
+  // Every series the alert's selector matches, summed as its expression does: all the failures.
+  const auto matchers = DocumentedAlertMatchers("RiskcapDeliveryFailures");
+  ASSERT_FALSE(matchers.empty());
+  double selected = 0;
+  for (const char* channel : {"email", "webhook"}) {
+    for (const char* state : {"SENT", "RETRY", "FAILED"}) {
+      const std::map<std::string, std::string> labels = {{"channel", channel}, {"state", state}};
+      bool matches = true;
+      for (const auto& [name, value] : matchers) {
+        auto label = labels.find(name);
+        matches = matches && label != labels.end() && label->second == value;
+      }
+      const double value = SampleValue(text, DeliveriesSeries(channel, state));
+      if (matches && value > 0) selected += value;
+    }
+  }
+  EXPECT_EQ(selected, failed) << "the alert selects labels the server does not emit";
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(DeliveryRiskcapd);

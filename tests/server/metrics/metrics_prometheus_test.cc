@@ -11,12 +11,12 @@
 #include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/fund.grpc.pb.h"
+#include "tests/testing/metrics_scrape.h"
 #include "tests/testing/python_sink.h"
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/subprocess.h"
@@ -25,7 +25,9 @@ namespace riskcap {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::MetricsAddress;
 using testing::RiskcapdProcess;
+using testing::SampleValue;
 
 constexpr char kPromtool[] = "/usr/bin/promtool";
 constexpr char kPrometheus[] = "/usr/bin/prometheus";
@@ -54,29 +56,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-// The address riskcapd logged for its metrics endpoint ("metrics listening ... address=").
-std::string MetricsAddress(const std::string& log) {
-  size_t line = log.find("msg=\"metrics listening\"");
-  if (line == std::string::npos) return "";
-  size_t start = log.find("address=", line) + 8;
-  return log.substr(start, log.find_first_of(" \n", start) - start);
-}
-
-int PortOf(const std::string& address) {
-  int port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port)) << address;
-  return port;
-}
-
-std::string Scrape(const std::string& address) {
-  httplib::Client client("127.0.0.1", PortOf(address));
-  auto res = client.Get("/metrics");
-  EXPECT_TRUE(res) << "GET /metrics on " << address << " failed";
-  if (!res) return "";
-  EXPECT_EQ(res->status, 200);
-  return res->body;
-}
 
 grpc::Status ListFunds(const std::shared_ptr<grpc::Channel>& channel, const std::string& secret) {
   grpc::ClientContext ctx;
@@ -123,7 +102,7 @@ class MetricsPrometheusTest : public ::testing::Test {
 };
 
 TEST_F(MetricsPrometheusTest, EndpointPassesPromtoolAndCountsTheCalls) {
-  const std::string text = Scrape(metrics_address_);
+  const std::string text = testing::ScrapeMetrics(metrics_address_);
   EXPECT_THAT(text, HasSubstr("riskcap_rpc_requests_total{method=\"FundService/ListFunds\","
                               "code=\"OK\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("riskcap_rpc_requests_total{method=\"FundService/ListFunds\","
@@ -137,17 +116,6 @@ TEST_F(MetricsPrometheusTest, EndpointPassesPromtoolAndCountsTheCalls) {
   EXPECT_THAT(text, HasSubstr("riskcap_build_info{version=\"0.1.0\""));
 
   ExpectPromtoolAccepts(text, dir_.File("metrics.txt"));
-}
-
-// The value of the unlabelled sample `name` in an exposition, or -1 when it has none.
-double SampleValue(const std::string& text, const std::string& name) {
-  const std::string prefix = "\n" + name + " ";
-  const size_t at = text.find(prefix);
-  double value = -1;
-  if (at == std::string::npos) return value;
-  const size_t begin = at + prefix.size();
-  EXPECT_TRUE(absl::SimpleAtod(text.substr(begin, text.find('\n', begin) - begin), &value));
-  return value;
 }
 
 // An audited call: an ADMIN creates manager `id` (valid CNPJs are few: `tax_id` is given).
@@ -170,7 +138,7 @@ TEST_F(MetricsPrometheusTest, AuditChainSealedPositionAdvancesWithAuditedCalls) 
   std::string text;
   double before = -1;
   ASSERT_TRUE(testing::WaitFor([&] {
-    text = Scrape(metrics_address_);
+    text = testing::ScrapeMetrics(metrics_address_);
     before = SampleValue(text, kSealed);
     return before >= 0;
   })) << text;
@@ -179,7 +147,7 @@ TEST_F(MetricsPrometheusTest, AuditChainSealedPositionAdvancesWithAuditedCalls) 
   CreateManager(channel_, admin_secret_, 7001, "11222333000181");
   CreateManager(channel_, admin_secret_, 7002, "11444777000161");
   ASSERT_TRUE(testing::WaitFor([&] {
-    text = Scrape(metrics_address_);
+    text = testing::ScrapeMetrics(metrics_address_);
     return SampleValue(text, kSealed) >= before + 2;
   })) << "before " << before << ":\n" << text;
 
