@@ -94,6 +94,29 @@ TEST_P(AuditChain, SealingContinuesTheChainAcrossBatches) {
   EXPECT_EQ(v.records, 6);
 }
 
+// More records than one round takes (and than one part of PostgreSQL's COPY carries): every one
+// is sealed, in id order, to the hashes the documented format gives.
+TEST_P(AuditChain, RoundsLargerThanABulkPartSealEveryRecordInOrder) {
+  const int n = Store::kAuditSealBatch + 3;
+  std::vector<AuditRecord> records;
+  for (int i = 1; i <= n; ++i) records.push_back(Record(i));
+  ASSERT_TRUE(store().WriteBatch({}, records).ok());
+  int64_t head = -1;
+  auto sealed = store().SealAllAudit(&head);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(*sealed, n);
+  EXPECT_EQ(head, n);
+  std::string h = kAuditGenesisHash;
+  for (int i = 1; i <= n; ++i) h = AuditChainHash(h, i, Record(i));
+  auto stored = store().AuditChainHead();
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->hash, h);
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.ok()) << v.detail;
+  EXPECT_EQ(v.records, n);
+  EXPECT_EQ(v.unsealed, 0);
+}
+
 TEST_P(AuditChain, SealingReportsTheHeadAlsoWhenNothingWasLeftToSeal) {
   int64_t head = -1;
   ASSERT_TRUE(store().SealAllAudit(&head).ok());
@@ -291,6 +314,28 @@ TEST(AuditChainPostgres, TruncateIsRefused) {
   auto size = (*store)->MeasureAuditLog();
   ASSERT_TRUE(size.ok());
   EXPECT_EQ(size->rows, 1);
+}
+
+// A sealing round commits without waiting for its WAL flush (SET LOCAL): the setting ends with
+// the round, so the writes that reuse its pooled session later stay durable at commit.
+TEST(AuditChainPostgres, SealingLeavesTheSessionsLaterCommitsSynchronous) {
+  auto scratch = testing::ScratchDatabase::Create(Backend::kPostgresql);
+  ASSERT_TRUE(scratch.ok()) << scratch.status();
+  auto store = Store::Open((*scratch)->url(), 1);  // one session: the round's is the next one's
+  ASSERT_TRUE(store.ok() && (*store)->Migrate().ok());
+  ASSERT_TRUE((*store)->AppendAudit(Record(1)).ok());
+  auto sealed = (*store)->SealAllAudit();
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  ASSERT_EQ(*sealed, 1);
+  std::string setting;
+  ASSERT_TRUE((*store)
+                  ->database()
+                  .Write([&](soci::session& s) -> absl::Status {
+                    s << "SHOW synchronous_commit", soci::into(setting);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(setting, "on");
 }
 
 // On PostgreSQL writers commit concurrently: a record whose transaction is still open when a
