@@ -197,13 +197,6 @@ absl::StatusOr<int64_t> Store::SealAudit(const AuditSeal& seal, int64_t* head_po
     if (backend == Backend::kPostgresql) {
       // One sealer at a time per schema, across replicas; released at commit.
       s << "SELECT pg_advisory_xact_lock(hashtext('audit_seal'), hashtext(current_schema()))";
-      // The commit does not wait for its own WAL flush, so the group commits on the write path
-      // never queue behind an extra flush. Nothing is weakened: a crash can lose only the
-      // latest rounds, whole and in order (PostgreSQL replays WAL as a prefix), and their
-      // records are sealed again from the durable head; a checkpoint
-      // commits synchronously, which flushes every round before it, so none is ever signed
-      // over a head that could be lost.
-      s << "SET LOCAL synchronous_commit = off";
     }
     AuditHead head = ReadHead(s);
     const int64_t floor = ReadSealedIdFloor(s);

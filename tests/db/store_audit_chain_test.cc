@@ -316,28 +316,6 @@ TEST(AuditChainPostgres, TruncateIsRefused) {
   EXPECT_EQ(size->rows, 1);
 }
 
-// A sealing round commits without waiting for its WAL flush (SET LOCAL): the setting ends with
-// the round, so the writes that reuse its pooled session later stay durable at commit.
-TEST(AuditChainPostgres, SealingLeavesTheSessionsLaterCommitsSynchronous) {
-  auto scratch = testing::ScratchDatabase::Create(Backend::kPostgresql);
-  ASSERT_TRUE(scratch.ok()) << scratch.status();
-  auto store = Store::Open((*scratch)->url(), 1);  // one session: the round's is the next one's
-  ASSERT_TRUE(store.ok() && (*store)->Migrate().ok());
-  ASSERT_TRUE((*store)->AppendAudit(Record(1)).ok());
-  auto sealed = (*store)->SealAllAudit();
-  ASSERT_TRUE(sealed.ok()) << sealed.status();
-  ASSERT_EQ(*sealed, 1);
-  std::string setting;
-  ASSERT_TRUE((*store)
-                  ->database()
-                  .Write([&](soci::session& s) -> absl::Status {
-                    s << "SHOW synchronous_commit", soci::into(setting);
-                    return absl::OkStatus();
-                  })
-                  .ok());
-  EXPECT_EQ(setting, "on");
-}
-
 // On PostgreSQL writers commit concurrently: a record whose transaction is still open when a
 // round runs is passed over, not lost, and sealed by the round after it commits.
 TEST(AuditChainPostgres, RecordCommittingAfterALaterOneIsSealed) {
