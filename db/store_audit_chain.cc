@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "core/status_macros.h"
 #include "db/internal/audit_rows.h"
 #include "db/internal/audit_verify_sql.h"
+#include "db/internal/bulk_insert.h"
 #include "db/internal/database.h"
 #include "db/internal/row_reader.h"
 #include "db/store.h"
@@ -172,36 +172,17 @@ bool SameGaps(const std::vector<Gap>& a, const std::vector<Gap>& b) {
   });
 }
 
-// Appends the chain rows: one INSERT for the whole batch on PostgreSQL (arrays as literals:
-// SOCI's vector binding re-sends its first batch there); a prepared INSERT per row on SQLite,
-// where that is cheap.
-void WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& rows,
-                int64_t first_position, const std::vector<std::string>& hashes) {
-  if (backend == Backend::kPostgresql) {
-    std::vector<std::string> ids, positions;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      ids.push_back(std::to_string(rows[i].id));
-      positions.push_back(std::to_string(first_position + static_cast<int64_t>(i)));
-    }
-    std::string id_array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
-    std::string pos_array = absl::StrCat("{", absl::StrJoin(positions, ","), "}");
-    std::string hash_array = absl::StrCat("{", absl::StrJoin(hashes, ","), "}");
-    s << "INSERT INTO audit_chain (chain_pos, audit_id, chain_hash) SELECT * FROM unnest("
-         "CAST(:ps AS BIGINT[]), CAST(:ids AS BIGINT[]), CAST(:hs AS TEXT[]))",
-        soci::use(pos_array), soci::use(id_array), soci::use(hash_array);
-    return;
-  }
-  long long id = 0, position = 0;
-  std::string hash;
-  soci::statement st =
-      (s.prepare << "INSERT INTO audit_chain (chain_pos, audit_id, chain_hash) VALUES (:p, :id, :h)",
-       soci::use(position), soci::use(id), soci::use(hash));
-  for (size_t i = 0; i < rows.size(); ++i) {
-    id = rows[i].id;
-    position = first_position + static_cast<long long>(i);
-    hash = hashes[i];
-    st.execute(true);
-  }
+// Appends the chain rows by the bulk path (COPY on PostgreSQL): cheaper per row for the
+// database than an INSERT of parsed arrays, and the sealer shares the machine with the writers.
+absl::Status WriteSeals(soci::session& s, Backend backend, const std::vector<Unsealed>& rows,
+                        int64_t first_position, const std::vector<std::string>& hashes) {
+  static constexpr std::string_view kColumns[] = {"chain_pos", "audit_id", "chain_hash"};
+  return BulkInsert(backend, s, "audit_chain", kColumns, rows.size(),
+                    [&](size_t i, RowSink& sink) {
+                      sink.Int(first_position + static_cast<int64_t>(i));
+                      sink.Int(rows[i].id);
+                      sink.Text(hashes[i]);
+                    });
 }
 
 }  // namespace
@@ -238,7 +219,7 @@ absl::StatusOr<int64_t> Store::SealAudit(const AuditSeal& seal, int64_t* head_po
       prev = AuditChainHash(prev, head.position + 1 + static_cast<int64_t>(i), rows[i].record);
       hashes.push_back(prev);
     }
-    WriteSeals(s, backend, rows, head.position + 1, hashes);
+    RETURN_IF_ERROR(WriteSeals(s, backend, rows, head.position + 1, hashes));
     return static_cast<int64_t>(rows.size());
   });
   if (sealed.ok() && head_position != nullptr) *head_position = position;
