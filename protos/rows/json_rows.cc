@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -209,8 +210,15 @@ class JsonRows {
     return absl::InvalidArgumentError(absl::StrCat(RowPath(), ": a row must be a JSON object"));
   }
 
+  // The row type's table, built at its first row.
+  const RowFields& Fields() {
+    const google::protobuf::Descriptor* type = row_->GetDescriptor();
+    if (!fields_ || &fields_->type() != type) fields_.emplace(*type);
+    return *fields_;
+  }
+
   const FieldDescriptor* MemberField() {
-    const FieldDescriptor* field = FindRowField(*row_->GetDescriptor(), open_[2].key);
+    const FieldDescriptor* field = Fields().Find(open_[2].key);
     if (field == nullptr) {
       errors_.Add(RowPath(), absl::StrCat("unknown field ", QuoteForMessage(open_[2].key)));
     }
@@ -225,7 +233,7 @@ class JsonRows {
       errors_.Add(MemberPath(), "must be a JSON object or array");
       return;
     }
-    absl::Status set = SetFieldFromText(*row_, *field, text);
+    absl::Status set = Fields().Set(*row_, *field, text);
     if (!set.ok()) errors_.AddStatus(MemberPath(), set);  // the path for a bad value only
   }
 
@@ -266,6 +274,7 @@ class JsonRows {
   int64_t rows_ = 0;
   Message* row_ = nullptr;
   FieldErrors errors_;
+  std::optional<RowFields> fields_;
   int capture_depth_ = 0;
   Json gathered_;
   std::vector<Json*> gather_;
