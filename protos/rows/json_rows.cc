@@ -191,6 +191,10 @@ class JsonRows {
     }
     errors_ = FieldErrors();
     row_ = sink_.next ? sink_.next() : nullptr;
+    if (row_ != nullptr) {  // the row type's table, built at its first row, not per member
+      const google::protobuf::Descriptor* type = row_->GetDescriptor();
+      if (!fields_ || &fields_->type() != type) fields_.emplace(*type);
+    }
     return true;
   }
 
@@ -210,15 +214,8 @@ class JsonRows {
     return absl::InvalidArgumentError(absl::StrCat(RowPath(), ": a row must be a JSON object"));
   }
 
-  // The row type's table, built at its first row.
-  const RowFields& Fields() {
-    const google::protobuf::Descriptor* type = row_->GetDescriptor();
-    if (!fields_ || &fields_->type() != type) fields_.emplace(*type);
-    return *fields_;
-  }
-
   const FieldDescriptor* MemberField() {
-    const FieldDescriptor* field = Fields().Find(open_[2].key);
+    const FieldDescriptor* field = fields_->Find(open_[2].key);
     if (field == nullptr) {
       errors_.Add(RowPath(), absl::StrCat("unknown field ", QuoteForMessage(open_[2].key)));
     }
@@ -233,7 +230,7 @@ class JsonRows {
       errors_.Add(MemberPath(), "must be a JSON object or array");
       return;
     }
-    absl::Status set = Fields().Set(*row_, *field, text);
+    absl::Status set = fields_->Set(*row_, *field, text);
     if (!set.ok()) errors_.AddStatus(MemberPath(), set);  // the path for a bad value only
   }
 
