@@ -27,7 +27,7 @@ class CsvReader {
       : in_(in), max_cell_bytes_(static_cast<size_t>(max_cell_bytes)) {}
 
   // Reads the next record into `cells` (cleared first), with at most `max_cells` (>= 1) cells.
-  // After any outcome but kRecord the reader is spent: stop reading.
+  // After any outcome but kRecord the reader is spent: stop reading (and `cells` is unspecified).
   Outcome Next(std::vector<std::string>* cells, size_t max_cells);
 
   // The 0-based index of the cell that stopped the last Next() with kCellTooLong.
@@ -36,6 +36,9 @@ class CsvReader {
   int64_t line() const { return record_line_; }
 
  private:
+  // Cell number *count of `cells`, emptied with its buffer kept; *count then counts it.
+  static std::string* NextCell(std::vector<std::string>* cells, size_t* count);
+
   std::streambuf& in_;
   size_t max_cell_bytes_;
   int64_t next_line_ = 1;

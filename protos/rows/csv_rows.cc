@@ -2,6 +2,7 @@
 // same text rules as JSON scalars (field_text.h).
 #include "protos/rows/csv_rows.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,7 @@ class CsvRows {
                                               columns_.size(), " (line ", reader_.line(), ")"));
     } else {
       for (size_t c = 0; c < columns_.size(); ++c) {
-        absl::Status set = SetFieldFromText(*row, *columns_[c], cells_[c]);
+        absl::Status set = fields_->Set(*row, *columns_[c], cells_[c]);
         if (!set.ok()) {  // the path is built for a bad cell only: this is the hot loop
           errors.AddStatus(absl::StrCat(RowPath(index), ".", columns_[c]->name()), set);
         }
@@ -87,8 +88,9 @@ class CsvRows {
   }
 
   absl::Status MapColumns(const Descriptor& type) {
+    fields_.emplace(type);
     for (const std::string& name : header_) {
-      const FieldDescriptor* field = FindRowField(type, name);
+      const FieldDescriptor* field = fields_->Find(name);
       if (field == nullptr) {
         return absl::InvalidArgumentError(absl::StrCat("unknown CSV column ",
                                                        QuoteForMessage(name), ": columns are ",
@@ -154,6 +156,7 @@ class CsvRows {
   std::vector<std::string> cells_;
   std::vector<std::string> header_;
   std::vector<const FieldDescriptor*> columns_;
+  std::optional<RowFields> fields_;  // of the rows' type, once the columns are mapped
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
@@ -53,29 +54,35 @@ bool ParseFinite(std::string_view text, double* out) {
   return absl::SimpleAtod(AbslView(text), out) && std::isfinite(*out);
 }
 
-}  // namespace
+// Enum texts longer than this are looked up the slow way (no enum name is near it).
+constexpr size_t kMaxEnumText = 128;
 
-std::string NameInPath(std::string_view name) {
-  const bool plain = !name.empty() && name.size() <= 64 &&
-                     std::all_of(name.begin(), name.end(), [](char c) {
-                       return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
-                     });
-  return plain ? std::string(name) : QuoteForMessage(name);
+// An enum's values by every upper-case text FindEnumValue resolves by name: the full name, then
+// the name without the prefix of "<PREFIX>_UNSPECIFIED" (a full name wins).
+absl::flat_hash_map<std::string, const EnumValueDescriptor*> EnumNamesOf(
+    const EnumDescriptor& type) {
+  absl::flat_hash_map<std::string, const EnumValueDescriptor*> names;
+  for (int i = 0; i < type.value_count(); ++i) {
+    const std::string& name = type.value(i)->name();
+    if (name == absl::AsciiStrToUpper(name)) names.emplace(name, type.value(i));
+  }
+  const std::string& first = type.value(0)->name();
+  const size_t cut = first.rfind("UNSPECIFIED");
+  if (cut == std::string::npos || cut == 0) return names;
+  const std::string prefix = first.substr(0, cut);
+  for (int i = 0; i < type.value_count(); ++i) {
+    const std::string& name = type.value(i)->name();
+    if (absl::StartsWith(name, prefix) && name == absl::AsciiStrToUpper(name)) {
+      names.emplace(name.substr(prefix.size()), type.value(i));  // keeps a full name's entry
+    }
+  }
+  return names;
 }
 
-bool IsScalarField(const FieldDescriptor& field) {
-  if (field.is_repeated()) return false;
-  if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
-  return field.message_type()->file()->name() == "google/protobuf/wrappers.proto";
-}
-
-const FieldDescriptor* FindRowField(const google::protobuf::Descriptor& type,
-                                    const std::string& name) {
-  if (const FieldDescriptor* f = type.FindFieldByName(name)) return f;
-  return type.FindFieldByCamelcaseName(name);
-}
-
-absl::Status SetFieldFromText(Message& row, const FieldDescriptor& field, std::string_view text) {
+// The value rules; `fields`, when given, is the row type's table and resolves enums without a
+// search by name.
+absl::Status SetValue(Message& row, const FieldDescriptor& field, std::string_view text,
+                      const RowFields* fields) {
   if (text.empty()) return absl::OkStatus();
   const Reflection& r = *row.GetReflection();
   switch (field.cpp_type()) {
@@ -127,8 +134,10 @@ absl::Status SetFieldFromText(Message& row, const FieldDescriptor& field, std::s
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
-      const EnumValueDescriptor* value = FindEnumValue(*field.enum_type(), text);
-      if (value == nullptr) return Expected(absl::StrCat("a ", field.enum_type()->name()), text);
+      const EnumDescriptor& type = *field.enum_type();
+      const EnumValueDescriptor* value =
+          fields != nullptr ? fields->FindEnum(type, text) : FindEnumValue(type, text);
+      if (value == nullptr) return Expected(absl::StrCat("a ", type.name()), text);
       r.SetEnum(&row, &field, value);
       return absl::OkStatus();
     }
@@ -137,10 +146,70 @@ absl::Status SetFieldFromText(Message& row, const FieldDescriptor& field, std::s
         return absl::InvalidArgumentError("is a nested message: use a JSON object");
       }
       Message& wrapper = *r.MutableMessage(&row, &field);
-      return SetFieldFromText(wrapper, *wrapper.GetDescriptor()->FindFieldByName("value"), text);
+      return SetValue(wrapper, *field.message_type()->field(0), text, nullptr);  // its "value"
     }
   }
   return absl::InternalError("unknown field type");
+}
+
+}  // namespace
+
+std::string NameInPath(std::string_view name) {
+  const bool plain = !name.empty() && name.size() <= 64 &&
+                     std::all_of(name.begin(), name.end(), [](char c) {
+                       return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+                     });
+  return plain ? std::string(name) : QuoteForMessage(name);
+}
+
+bool IsScalarField(const FieldDescriptor& field) {
+  if (field.is_repeated()) return false;
+  if (field.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
+  return field.message_type()->file()->name() == "google/protobuf/wrappers.proto";
+}
+
+const FieldDescriptor* FindRowField(const google::protobuf::Descriptor& type,
+                                    const std::string& name) {
+  if (const FieldDescriptor* f = type.FindFieldByName(name)) return f;
+  return type.FindFieldByCamelcaseName(name);
+}
+
+absl::Status SetFieldFromText(Message& row, const FieldDescriptor& field, std::string_view text) {
+  return SetValue(row, field, text, nullptr);
+}
+
+RowFields::RowFields(const google::protobuf::Descriptor& type) : type_(type) {
+  for (int i = 0; i < type.field_count(); ++i) {
+    by_name_.emplace(type.field(i)->name(), type.field(i));
+  }
+  for (int i = 0; i < type.field_count(); ++i) {  // a snake_case name wins, as in FindRowField
+    by_name_.emplace(type.field(i)->camelcase_name(), type.field(i));
+  }
+  for (int i = 0; i < type.field_count(); ++i) {
+    const EnumDescriptor* e = type.field(i)->enum_type();
+    if (e != nullptr && !enums_.contains(e)) enums_.emplace(e, EnumNamesOf(*e));
+  }
+}
+
+const FieldDescriptor* RowFields::Find(std::string_view name) const {
+  auto it = by_name_.find(AbslView(name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+absl::Status RowFields::Set(Message& row, const FieldDescriptor& field,
+                            std::string_view text) const {
+  return SetValue(row, field, text, this);
+}
+
+const EnumValueDescriptor* RowFields::FindEnum(const EnumDescriptor& type,
+                                               std::string_view text) const {
+  auto names = enums_.find(&type);
+  if (names == enums_.end() || text.size() > kMaxEnumText) return FindEnumValue(type, text);
+  char upper[kMaxEnumText];
+  for (size_t i = 0; i < text.size(); ++i) upper[i] = absl::ascii_toupper(text[i]);
+  auto it = names->second.find(absl::string_view(upper, text.size()));
+  if (it != names->second.end()) return it->second;
+  return FindEnumValue(type, text);  // a number, or no value at all
 }
 
 }  // namespace riskcap::rows

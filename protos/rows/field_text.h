@@ -8,6 +8,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 
 namespace riskcap::rows {
@@ -32,5 +33,34 @@ std::string NameInPath(std::string_view name);
 absl::Status SetFieldFromText(google::protobuf::Message& row,
                               const google::protobuf::FieldDescriptor& field,
                               std::string_view text);
+
+// One row type's fields and enum names, looked up once: a reader sets thousands of values of one
+// type, and searching the descriptor by name for each (and upper-casing each enum text into a new
+// string) cost more than parsing the JSON. Immutable once built: safe for concurrent use.
+class RowFields {
+ public:
+  explicit RowFields(const google::protobuf::Descriptor& type);
+
+  const google::protobuf::Descriptor& type() const { return type_; }
+
+  // As FindRowField(type(), name).
+  const google::protobuf::FieldDescriptor* Find(std::string_view name) const;
+
+  // As SetFieldFromText, for a field of type().
+  absl::Status Set(google::protobuf::Message& row, const google::protobuf::FieldDescriptor& field,
+                   std::string_view text) const;
+
+  // The value an enum's text names, as SetFieldFromText reads it; nullptr when none.
+  const google::protobuf::EnumValueDescriptor* FindEnum(
+      const google::protobuf::EnumDescriptor& type, std::string_view text) const;
+
+ private:
+  using EnumNames = absl::flat_hash_map<std::string, const google::protobuf::EnumValueDescriptor*>;
+
+  const google::protobuf::Descriptor& type_;
+  absl::flat_hash_map<std::string, const google::protobuf::FieldDescriptor*> by_name_;
+  // Per enum of type(): its values by upper-case full name and by name without the prefix.
+  absl::flat_hash_map<const google::protobuf::EnumDescriptor*, EnumNames> enums_;
+};
 
 }  // namespace riskcap::rows

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,10 @@ class JsonRows {
     }
     errors_ = FieldErrors();
     row_ = sink_.next ? sink_.next() : nullptr;
+    if (row_ != nullptr) {  // the row type's table, built at its first row, not per member
+      const google::protobuf::Descriptor* type = row_->GetDescriptor();
+      if (!fields_ || &fields_->type() != type) fields_.emplace(*type);
+    }
     return true;
   }
 
@@ -210,7 +215,7 @@ class JsonRows {
   }
 
   const FieldDescriptor* MemberField() {
-    const FieldDescriptor* field = FindRowField(*row_->GetDescriptor(), open_[2].key);
+    const FieldDescriptor* field = fields_->Find(open_[2].key);
     if (field == nullptr) {
       errors_.Add(RowPath(), absl::StrCat("unknown field ", QuoteForMessage(open_[2].key)));
     }
@@ -225,7 +230,7 @@ class JsonRows {
       errors_.Add(MemberPath(), "must be a JSON object or array");
       return;
     }
-    absl::Status set = SetFieldFromText(*row_, *field, text);
+    absl::Status set = fields_->Set(*row_, *field, text);
     if (!set.ok()) errors_.AddStatus(MemberPath(), set);  // the path for a bad value only
   }
 
@@ -266,6 +271,7 @@ class JsonRows {
   int64_t rows_ = 0;
   Message* row_ = nullptr;
   FieldErrors errors_;
+  std::optional<RowFields> fields_;
   int capture_depth_ = 0;
   Json gathered_;
   std::vector<Json*> gather_;

@@ -30,6 +30,23 @@ TEST(CsvReader, QuotedCellsHoldCommasQuotesAndLineBreaks) {
   EXPECT_EQ(reader.Next(&cells, 8), Outcome::kEnd);
 }
 
+// The reader writes over the last record's cells: a shorter record must not keep any of them.
+TEST(CsvReader, AShorterRecordAfterALongerOneHoldsOnlyItsOwnCells) {
+  std::stringbuf in("a,a cell longer than any short string,c\nx\n,\n\"q\"\n");
+  CsvReader reader(in, 1024);
+  std::vector<std::string> cells;
+  ASSERT_EQ(reader.Next(&cells, 8), Outcome::kRecord);
+  EXPECT_THAT(cells, ElementsAre("a", "a cell longer than any short string", "c"));
+  ASSERT_EQ(reader.Next(&cells, 8), Outcome::kRecord);
+  EXPECT_THAT(cells, ElementsAre("x"));
+  ASSERT_EQ(reader.Next(&cells, 8), Outcome::kRecord);
+  EXPECT_THAT(cells, ElementsAre("", ""));
+  ASSERT_EQ(reader.Next(&cells, 8), Outcome::kRecord);
+  EXPECT_THAT(cells, ElementsAre("q"));
+  EXPECT_EQ(reader.Next(&cells, 8), Outcome::kEnd);
+  EXPECT_TRUE(cells.empty());
+}
+
 TEST(CsvReader, StopsAtAnUnterminatedQuoteATooLongCellOrTooManyCells) {
   std::stringbuf cut("a,\"b\n");
   std::vector<std::string> cells;

@@ -119,5 +119,52 @@ TEST(FieldText, ScalarFieldsAndNamesInEitherCase) {
   EXPECT_FALSE(IsScalarField(*manager.FindFieldByName("contact_emails")));
 }
 
+// The table answers as the searches by name it replaces, so the readers' rules do not change.
+TEST(RowFields, FindsTheFieldsFindRowFieldFinds) {
+  const google::protobuf::Descriptor& position = *v1::Position::descriptor();
+  const RowFields fields(position);
+  for (const char* name : {"position_date", "positionDate", "strike", "colour", "",
+                           "POSITION_DATE", "underlyingPrice", "underlying_price"}) {
+    EXPECT_EQ(fields.Find(name), FindRowField(position, name)) << name;
+  }
+  EXPECT_NE(fields.Find("positionDate"), nullptr);
+}
+
+TEST(RowFields, SetsEnumsAsSetFieldFromTextDoes) {
+  const RowFields fields(*v1::Position::descriptor());
+  const google::protobuf::FieldDescriptor& classification =
+      *v1::Position::descriptor()->FindFieldByName("classification");
+  const std::string long_number = std::string(200, '0') + "2";
+  for (const std::string& text :
+       {std::string("POSITION_CLASSIFICATION_OTC_SWAP"), std::string("otc_swap"),
+        std::string("Otc_Swap"), std::string("position_classification_offshore_fund"),
+        std::string("UNSPECIFIED"), std::string("2"), std::string("999"), std::string("OTC"),
+        std::string("SWAPS"), long_number, std::string(200, 'A')}) {
+    v1::Position by_table;
+    v1::Position by_search;
+    absl::Status table_status = fields.Set(by_table, classification, text);
+    absl::Status search_status = SetFieldFromText(by_search, classification, text);
+    EXPECT_EQ(table_status, search_status) << text;
+    EXPECT_EQ(by_table.classification(), by_search.classification()) << text;
+  }
+  v1::Position row;
+  ASSERT_TRUE(fields.Set(row, classification, "otc_swap").ok());
+  EXPECT_EQ(row.classification(), v1::POSITION_CLASSIFICATION_OTC_SWAP);
+  ASSERT_TRUE(fields.Set(row, classification, long_number).ok());
+  EXPECT_EQ(row.classification(), static_cast<v1::PositionClassification>(2));
+}
+
+TEST(RowFields, SetsWrappersAndScalarsAsSetFieldFromTextDoes) {
+  const RowFields fields(*v1::Position::descriptor());
+  v1::Position row;
+  ASSERT_TRUE(fields.Set(row, *fields.Find("strike"), "5.25").ok());
+  EXPECT_DOUBLE_EQ(row.strike().value(), 5.25);
+  ASSERT_TRUE(fields.Set(row, *fields.Find("fundId"), "101").ok());
+  EXPECT_EQ(row.fund_id(), 101);
+  absl::Status bad = fields.Set(row, *fields.Find("strike"), "abc");
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(bad.message(), "must be a number, got 'abc'")) << bad;
+}
+
 }  // namespace
 }  // namespace riskcap::rows
