@@ -104,6 +104,16 @@ absl::Status JobRunner::RecordFinal(const JobRun& run) {
   // until the abandon sweep; the outcome is known, so keep trying to record it.
   Log(LogLevel::kWarning, "cannot record job run outcome yet; retrying",
       {{"run", run.id}, {"state", EnumName(run.state)}, {"error", StdView(stored.message())}});
+  {
+    // Still RUNNING to readers, like the store says (a rerun is refused until it is recorded),
+    // but saying why.
+    std::lock_guard lock(mu_);
+    if (auto it = active_.find(run.id); it != active_.end()) {
+      it->second->run.progress_message = absl::StrCat(
+          "finished ", AbslView(EnumName(run.state)), "; recording it once the store answers");
+    }
+  }
+  Publish();
   const absl::Time give_up = absl::Now() + options_.abandon_after;
   absl::Duration backoff = kFinishRetryFirst;
   int attempts = 1;
@@ -130,10 +140,6 @@ absl::Status JobRunner::RecordFinal(const JobRun& run) {
 
 JobRun JobRunner::Finish(JobRun run) {
   run.finished_at = clock_.Now();
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = active_.find(run.id); it != active_.end()) it->second->run = run;
-  }
   absl::Status stored = RecordFinal(run);
   if (!stored.ok()) {
     // Already final (cancelled while queued, or failed as abandoned): the store's state stands.
