@@ -1,4 +1,5 @@
 // JobRunner: executing a job run or a pipeline, with coalesced progress and cancellation.
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -21,6 +22,10 @@ std::string ProgressText(std::string_view phase, int64_t done, int64_t expected)
   if (expected == 0) return absl::StrCat(AbslView(phase), " (", done, ")");
   return absl::StrCat(AbslView(phase), " (", done, "/", expected, ")");
 }
+
+// How long RecordFinal waits before its first retry, and at most between two.
+constexpr absl::Duration kFinishRetryFirst = absl::Milliseconds(100);
+constexpr absl::Duration kFinishRetryMost = absl::Seconds(2);
 
 }  // namespace
 
@@ -92,19 +97,56 @@ void JobRunner::OnProgress(Active& active, std::string_view phase, int64_t done,
   if (persist) (void)store_.RecordJobRunProgress(snapshot, clock_.Now());
 }
 
+absl::Status JobRunner::RecordFinal(const JobRun& run) {
+  absl::Status stored = store_.FinishJobRun(run);
+  if (!absl::IsUnavailable(stored)) return stored;
+  // The store is down or busy. Left RUNNING, the run would block reruns of its job and date
+  // until the abandon sweep; the outcome is known, so keep trying to record it.
+  Log(LogLevel::kWarning, "cannot record job run outcome yet; retrying",
+      {{"run", run.id}, {"state", EnumName(run.state)}, {"error", StdView(stored.message())}});
+  {
+    // Still RUNNING to readers, like the store says (a rerun is refused until it is recorded),
+    // but saying why.
+    std::lock_guard lock(mu_);
+    if (auto it = active_.find(run.id); it != active_.end()) {
+      it->second->run.progress_message = absl::StrCat(
+          "finished ", AbslView(EnumName(run.state)), "; recording it once the store answers");
+    }
+  }
+  Publish();
+  const absl::Time give_up = absl::Now() + options_.abandon_after;
+  absl::Duration backoff = kFinishRetryFirst;
+  int attempts = 1;
+  while (absl::IsUnavailable(stored)) {
+    const absl::Duration left = give_up - absl::Now();
+    if (left <= absl::ZeroDuration()) break;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mu_);
+      stopping = changed_.wait_for(lock, absl::ToChronoNanoseconds(std::min(backoff, left)),
+                                   [&] { return stopping_; });
+    }
+    backoff = std::min(2 * backoff, kFinishRetryMost);
+    stored = store_.FinishJobRun(run);
+    ++attempts;
+    if (stopping) break;  // one last attempt; Shutdown deals with what is left
+  }
+  if (stored.ok()) {
+    Log(LogLevel::kInfo, "job run outcome recorded after retrying",
+        {{"run", run.id}, {"state", EnumName(run.state)}, {"attempts", attempts}});
+  }
+  return stored;
+}
+
 JobRun JobRunner::Finish(JobRun run) {
   run.finished_at = clock_.Now();
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = active_.find(run.id); it != active_.end()) it->second->run = run;
-  }
-  absl::Status stored = store_.FinishJobRun(run);
+  absl::Status stored = RecordFinal(run);
   if (!stored.ok()) {
     // Already final (cancelled while queued, or failed as abandoned): the store's state stands.
     auto now = store_.GetJobRun(run.id);
     if (now.ok()) run = *now;
     if (!absl::IsFailedPrecondition(stored)) {
-      Log(LogLevel::kError, "cannot record job run outcome",
+      Log(LogLevel::kError, "cannot record job run outcome; left to the abandon sweep",
           {{"run", run.id}, {"error", stored.ToString()}});
     }
   }

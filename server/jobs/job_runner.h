@@ -182,6 +182,10 @@ class JobRunner {
   void OnProgress(Active& active, std::string_view phase, int64_t done, int64_t expected);
   // Stores `run` (final) and forgets it; when the store already has a final state, returns that.
   JobRun Finish(JobRun run);
+  // Store::FinishJobRun, retried while the store is UNAVAILABLE (down, or locked past its busy
+  // timeout) with a back-off of at most 2 s, for up to `abandon_after` and no longer once
+  // stopping: the run ends in its real state when the store is back, not as abandoned.
+  absl::Status RecordFinal(const JobRun& run);
   void Forget(int64_t run_id);
   void Publish();
 

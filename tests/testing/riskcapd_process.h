@@ -65,6 +65,10 @@ class RiskcapdProcess {
   }
   std::string Stdout() const { return proc_->Stdout(); }
   std::string Stderr() const { return proc_->Stderr(); }
+  // Subprocess::WaitForStderr: until riskcapd has logged `text`.
+  absl::Status WaitForStderr(const std::string& text, absl::Duration timeout = absl::Seconds(30)) {
+    return proc_->WaitForStderr(text, timeout);
+  }
 
  private:
   RiskcapdProcess(std::unique_ptr<Subprocess> proc, std::string address)

@@ -1,7 +1,8 @@
 // Store outages against the real riskcapd: a PostgreSQL restart under submission load is survived
 // without restarting riskcapd (calls fail UNAVAILABLE with a generic message meanwhile, health
-// follows the store, nothing acknowledged is lost), and a SQLite write lock held past the busy
-// timeout is a clear UNAVAILABLE that leaves the store intact.
+// follows the store, nothing acknowledged is lost), a job running through the outage ends in its
+// final state once the store is back (not as abandoned) and can be rerun, and a SQLite write lock
+// held past the busy timeout is a clear UNAVAILABLE that leaves the store intact.
 #include <array>
 #include <functional>
 #include <iostream>
@@ -12,6 +13,8 @@
 #include "db/store.h"
 #include "db/store_error.h"
 #include "gtest/gtest.h"
+#include "riskcap/v1/job.grpc.pb.h"
+#include "tests/testing/feed_test_support.h"
 #include "tests/testing/grpc_probe.h"
 #include "tests/testing/pg_cluster.h"
 #include "tests/testing/riskcapd_process.h"
@@ -50,6 +53,47 @@ void ExpectNoDriverText(const std::string& message) {
 }
 
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToDoubleSeconds(d), " s"); }
+
+bool Final(const v1::JobRun& run) {
+  return run.state() == v1::JOB_RUN_STATE_SUCCEEDED || run.state() == v1::JOB_RUN_STATE_FAILED ||
+         run.state() == v1::JOB_RUN_STATE_CANCELLED;
+}
+
+// JobService calls of one key over a connection of their own.
+class JobCalls {
+ public:
+  JobCalls(const std::string& address, std::string secret)
+      : stub_(v1::JobService::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+        secret_(std::move(secret)) {}
+
+  grpc::Status RunNavSnapshot(const std::string& request_id, const std::string& date,
+                              v1::JobRun* run) {
+    grpc::ClientContext ctx;
+    testing::AuthorizeCall(ctx, secret_);
+    v1::RunJobRequest request;
+    request.set_request_id(request_id);
+    request.set_job(v1::JOB_KIND_NAV_SNAPSHOT);
+    request.set_reference_date(date);
+    return stub_->RunJob(&ctx, request, run);
+  }
+  // The run as stored; an error status (e.g. UNAVAILABLE during an outage) leaves `run` as is.
+  grpc::Status Get(int64_t id, v1::JobRun* run) {
+    grpc::ClientContext ctx;
+    testing::AuthorizeCall(ctx, secret_);
+    v1::GetJobRunRequest request;
+    request.set_job_run_id(id);
+    return stub_->GetJobRun(&ctx, request, run);
+  }
+  // Polls run `id` until it is final or `timeout` passes; the time it was first seen final.
+  std::optional<absl::Time> WaitFinal(int64_t id, v1::JobRun* run, absl::Duration timeout) {
+    return WaitFor([&] { return Get(id, run).ok() && Final(*run); }, timeout);
+  }
+
+ private:
+  std::unique_ptr<v1::JobService::Stub> stub_;
+  std::string secret_;
+};
 
 TEST(StoreOutage, PostgresRestartIsSurvivedWithoutRestartingRiskcapd) {
   auto cluster = testing::OwnPgCluster::Start();
@@ -118,6 +162,58 @@ TEST(StoreOutage, PostgresRestartIsSurvivedWithoutRestartingRiskcapd) {
             << " calls failed UNAVAILABLE; PostgreSQL back -> first successful call "
             << Seconds(*first_ack - back_at) << ", SERVING " << Seconds(*serving_at - back_at)
             << "; " << acked.size() << " acknowledged submissions read back\n";
+}
+
+TEST(StoreOutage, AJobInFlightDuringAnOutageEndsInItsFinalStateOnceBackAndCanBeRerun) {
+  constexpr char kDay[] = "2026-11-20";
+  constexpr char kFeed[] = "/v1/nav_snapshot";
+  auto sim = testing::UpstreamSim::Start({"--seed", "7", "--funds", "12"});
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  auto cluster = testing::OwnPgCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto prepared = testing::PrepareDaemonStoreAt((*cluster)->url(), "outage-job-test");
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  prepared->store.reset();
+  // A run left RUNNING would be failed as abandoned only after 60 s without a heartbeat.
+  constexpr absl::Duration kAbandon = absl::Seconds(60);
+  auto daemon = RiskcapdProcess::Start({.env = {{"RISKCAP_DB", (*cluster)->url()},
+                                                {"RISKCAP_JOB_WORKERS", "1"},
+                                                {"RISKCAP_JOB_ABANDON_SECONDS", "60"},
+                                                {"RISKCAP_SOURCE", (*sim)->url()}}});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  JobCalls jobs((*daemon)->address(), prepared->secret);
+
+  // The upstream holds the job's first fetch for 5 s: the run is RUNNING, outside the store,
+  // while PostgreSQL stops; it meets the outage when it goes on to write.
+  ASSERT_TRUE((*sim)->SetFault(kFeed, "slow", 1, 5).ok());
+  v1::JobRun run;
+  grpc::Status started = jobs.RunNavSnapshot("outage-job", kDay, &run);
+  ASSERT_TRUE(started.ok()) << started.error_message();
+  ASSERT_TRUE(WaitFor([&] { return (*sim)->Hits(kFeed).value_or(0) >= 1; }, absl::Seconds(20)))
+      << "the job never fetched its feed";
+  ASSERT_TRUE((*cluster)->Stop().ok());
+  absl::Status retrying = (*daemon)->WaitForStderr("cannot record job run outcome yet; retrying",
+                                                   absl::Seconds(30));
+  ASSERT_TRUE(retrying.ok()) << retrying;
+
+  ASSERT_TRUE((*cluster)->Restart().ok());
+  const absl::Time back_at = absl::Now();
+  auto final_at = jobs.WaitFinal(run.job_run_id(), &run, absl::Seconds(30));
+  ASSERT_TRUE(final_at.has_value()) << "the run is still " << run.ShortDebugString();
+  // Its own outcome — the job failed on the store — not the abandon sweep's.
+  EXPECT_EQ(run.state(), v1::JOB_RUN_STATE_FAILED) << run.ShortDebugString();
+  EXPECT_EQ(run.error_message(), db::kStoreUnavailable);
+  EXPECT_LT(*final_at - back_at, absl::Seconds(10)) << "abandon interval " << Seconds(kAbandon);
+
+  v1::JobRun rerun;
+  grpc::Status admitted = jobs.RunNavSnapshot("outage-job-rerun", kDay, &rerun);
+  ASSERT_TRUE(admitted.ok()) << admitted.error_message();
+  ASSERT_TRUE(jobs.WaitFinal(rerun.job_run_id(), &rerun, absl::Seconds(30)).has_value())
+      << rerun.ShortDebugString();
+  EXPECT_EQ(rerun.state(), v1::JOB_RUN_STATE_SUCCEEDED) << rerun.error_message();
+  EXPECT_GT(rerun.rows_written(), 0);
+  std::cout << "[ OUTAGE   ] job run final " << Seconds(*final_at - back_at)
+            << " after PostgreSQL was back (abandon interval " << Seconds(kAbandon) << ")\n";
 }
 
 TEST(StoreOutage, SqliteWriteLockHeldPastBusyTimeoutIsUnavailableAndStoreIntact) {

@@ -252,6 +252,33 @@ TEST_P(FindingServiceTest, ListRemindersScopedToTheManager) {
   EXPECT_FALSE(out.next_page_token().empty());
 }
 
+TEST_P(FindingServiceTest, ManagersWatchOfAllItsFundsStaysOpenButStopsDeliveringAFundItLost) {
+  auto watch = StartWatch(manager1_, v1::WatchFindingsRequest());  // funds 101 and 102, no filter
+  Finding before = Raise("OVERDUE", 101, FindingSeverity::kWarning, "before");
+  v1::Finding got;
+  ASSERT_TRUE(watch->reader->Read(&got));
+  EXPECT_EQ(got.finding_id(), before.id);  // fund 101 is delivered while manager 1 has it
+
+  auto fund = server_->store().GetFund(101);
+  ASSERT_TRUE(fund.ok()) << fund.status();
+  fund->manager_id = 2;
+  ASSERT_TRUE(server_->store().UpdateFund(*fund).ok());
+  // The watch reads its manager's funds again at most every kLookupTtl; the contract is that the
+  // lost fund stops being delivered within that bound, so the test raises once it has passed.
+  absl::SleepFor(db::Store::kLookupTtl);
+  Finding lost = Raise("LIMIT_BREACH", 101, FindingSeverity::kCritical, "lost");
+  Finding kept = Raise("LIMIT_BREACH", 102, FindingSeverity::kCritical, "kept");
+  ASSERT_TRUE(watch->reader->Read(&got)) << watch->reader->Finish().error_message();
+  EXPECT_EQ(got.finding_id(), kept.id) << "got finding " << got.finding_id() << " of fund "
+                                       << got.fund_id() << "; fund 101's was " << lost.id;
+  EXPECT_EQ(got.fund_id(), 102);
+
+  // Still open: it ends only because the client cancels it, not for the lost fund.
+  watch->ctx.TryCancel();
+  EXPECT_FALSE(watch->reader->Read(&got));
+  EXPECT_EQ(watch->reader->Finish().error_code(), Code::CANCELLED);
+}
+
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(FindingServiceTest);
 
 // The same service polling often: a finding stored by another process (no notifier call)

@@ -1,5 +1,6 @@
 // Tests of the job runner's lifecycle (server/jobs/job_runner.cc): shutdown, abandoned runs of a
-// dead server, and the stub job set riskcapd runs until the real jobs merge. Both backends.
+// dead server, outcomes recorded once the store takes writes again, and the stub job set riskcapd
+// runs until the real jobs merge. Both backends.
 #include <algorithm>
 #include "server/jobs/job_runner.h"
 
@@ -11,6 +12,7 @@
 #include "server/daemon/config.h"
 #include "server/jobs/job_set.h"
 #include "tests/server/jobs/job_test_support.h"
+#include "tests/testing/store_sql.h"
 #include "tests/testing/test_store.h"
 
 namespace riskcap::testing {
@@ -116,6 +118,48 @@ TEST_P(JobRunnerTest, AHeldRunIsHeartbeatedUntilReleased) {
     return store().GetJobRun(held.id)->state == JobState::kFailed;
   }));
   EXPECT_EQ(store().GetJobRun(held.id)->error, "abandoned: server stopped");
+}
+
+// A run that finishes while the store refuses writes (here: a lock held past the runner's lock
+// timeout, the same UNAVAILABLE an outage gives) keeps its outcome and records it once the store
+// takes writes again, instead of staying RUNNING until the abandon sweep.
+TEST_P(JobRunnerTest, ARunsOutcomeIsRecordedOnceTheStoreTakesWritesAgain) {
+  auto runner_store = db::Store::Open(scratch_->url(), 4, {.lock = absl::Seconds(1)});
+  ASSERT_TRUE(runner_store.ok()) << runner_store.status();
+  server::jobs::JobRunnerOptions options = FastRunnerOptions("runner-test");
+  options.heartbeat_interval = absl::Hours(1);  // no heartbeat: only finishing meets the lock
+  auto runner = std::make_unique<JobRunner>(**runner_store, clock_, rules_,
+                                            ScriptedJobs(script_), options);
+  script_.Set("positions", Behavior::kBlock);
+  JobRun run = runner->RunJob(Request("positions")).value();
+  ASSERT_TRUE(script_.WaitUntilBlocked(1));
+
+  auto held = HoldSession(store());
+  ASSERT_TRUE(held.ok()) << held.status();
+  if (GetParam() == db::Backend::kSqlite) {
+    (*held)->session() << "BEGIN IMMEDIATE";
+  } else {
+    (*held)->session() << "BEGIN";
+    (*held)->session() << "LOCK TABLE job_runs IN EXCLUSIVE MODE";  // reads still go through
+  }
+  script_.Release();
+  std::optional<JobRun> finishing;  // the job is done, its outcome refused by the store
+  ASSERT_TRUE(Eventually([&] {
+    finishing = runner->Live(run.id);
+    return finishing && absl::StrContains(finishing->progress_message, "finished SUCCEEDED");
+  })) << (finishing ? finishing->progress_message : "no longer executing");
+  // Not final to readers until it is recorded: a rerun would be refused meanwhile.
+  EXPECT_EQ(finishing->state, JobState::kRunning);
+  EXPECT_EQ(store().GetJobRun(run.id)->state, JobState::kRunning);
+  (*held)->session() << "ROLLBACK";
+  held->reset();
+
+  ASSERT_TRUE(Eventually([&] { return store().GetJobRun(run.id)->state != JobState::kRunning; }));
+  JobRun stored = store().GetJobRun(run.id).value();
+  EXPECT_EQ(stored.state, JobState::kSucceeded) << stored.error;
+  EXPECT_FALSE(runner->Live(run.id).has_value());
+  JobRun again = runner->RunJob(Request("positions")).value();  // its (job, date) is free again
+  EXPECT_EQ(WaitFinal(store(), again.id).state, JobState::kSucceeded);
 }
 
 TEST_P(JobRunnerTest, TheJobSetHasEveryJobOfTheSpecOnce) {

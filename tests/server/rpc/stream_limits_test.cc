@@ -12,6 +12,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/finding.grpc.pb.h"
@@ -143,6 +144,7 @@ class StreamLoad : public ::testing::Test {
     env.emplace("RISKCAP_WORKER_THREADS", "4");
     env.emplace("RISKCAP_MAX_STREAMS", "4");
     env.emplace("RISKCAP_MAX_STREAMS_PER_KEY", "2");
+    started_ = absl::Now();
     auto proc = testing::RiskcapdProcess::Start({.env = env, .timeout = absl::Seconds(20)});
     ASSERT_TRUE(proc.ok()) << proc.status();
     daemon_ = std::move(*proc);
@@ -182,12 +184,29 @@ class StreamLoad : public ::testing::Test {
     }
   }
 
+  // riskcapd logged the warning `msg`, throttled (server/rpc/stream_limits.h, auth.h): at most
+  // one line per 10 s since it started, though `provoked` calls (more than that) asked for one.
+  void ExpectThrottledWarning(const std::string& msg, int provoked) {
+    const std::string record = absl::StrCat("level=warning msg=\"", msg, "\"");
+    absl::Status logged = daemon_->WaitForStderr(record, absl::Seconds(5));
+    ASSERT_TRUE(logged.ok()) << logged;
+    const int intervals = 1 + static_cast<int>((absl::Now() - started_) / absl::Seconds(10));
+    ASSERT_GT(provoked, intervals) << "too few calls to tell a throttled log from one per call";
+    const std::string log = daemon_->Stderr();
+    int lines = 0;
+    for (size_t at = log.find(record); at != std::string::npos; at = log.find(record, at + 1)) {
+      ++lines;
+    }
+    EXPECT_LE(lines, intervals) << provoked << " calls provoked '" << msg << "':\n" << log;
+  }
+
   testing::DaemonStore daemon_store_;
   std::unique_ptr<testing::RiskcapdProcess> daemon_;
   std::shared_ptr<grpc::Channel> attacker_;
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::FindingService::Stub> findings_;
   int probes_ = 0;
+  absl::Time started_;  // when the daemon was started
 };
 
 TEST_F(StreamLoad, IdleUnauthenticatedUploadsAreRefusedWhileOthersAreServed) {
@@ -203,6 +222,7 @@ TEST_F(StreamLoad, IdleUnauthenticatedUploadsAreRefusedWhileOthersAreServed) {
       EXPECT_EQ(st->error_code(), grpc::StatusCode::UNAUTHENTICATED);
     }
   }
+  ExpectThrottledWarning("authentication failed", 8);
   ExpectOthersServed();
 }
 
@@ -219,6 +239,7 @@ TEST_F(StreamLoad, UploadsBeyondTheTotalCapAreExhaustedWhileOthersAreServed) {
   EXPECT_TRUE(WaitFor([&] { return Ended(uploads) == 4; }, absl::Seconds(10)))
       << Ended(uploads) << " of 8 uploads ended";
   ExpectEndedExhausted(uploads, "RISKCAP_MAX_STREAMS");
+  ExpectThrottledWarning("stream refused: cap reached", Ended(uploads));
   ExpectOthersServed();
   EXPECT_EQ(Ended(uploads), 4);  // the admitted ones are still open
 }
@@ -233,6 +254,7 @@ TEST_F(StreamLoad, OneKeysWatchesBeyondItsCapAreExhaustedWhileOthersAreServed) {
   EXPECT_TRUE(WaitFor([&] { return Ended(watches) == 4; }, absl::Seconds(10)))
       << Ended(watches) << " of 8 watches ended";
   ExpectEndedExhausted(watches, "RISKCAP_MAX_STREAMS_PER_KEY");
+  ExpectThrottledWarning("stream refused: cap reached", Ended(watches));
   ExpectOthersServed();
   EXPECT_EQ(Ended(watches), 4);
 }
