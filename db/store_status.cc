@@ -180,13 +180,18 @@ absl::Status ValidateFundStatusRows(const std::vector<FundStatusRow>& rows, Date
   return absl::OkStatus();
 }
 
-// SELECT of the stored columns (after version_id), with `alias.` prefixed.
-std::string SelectFundStatus(std::string_view alias) {
-  std::string sql = "SELECT ";
+// The stored columns after version_id, each prefixed with `alias.` unless `alias` is empty.
+std::string FundStatusColumnList(std::string_view alias) {
+  std::string columns;
   for (size_t i = 1; i < kFundStatusColumns.size(); ++i) {
-    absl::StrAppend(&sql, i > 1 ? ", " : "", AbslView(alias), ".", AbslView(kFundStatusColumns[i]));
+    absl::StrAppend(&columns, i > 1 ? ", " : "", AbslView(alias), alias.empty() ? "" : ".",
+                    AbslView(kFundStatusColumns[i]));
   }
-  return sql;
+  return columns;
+}
+
+std::string SelectFundStatus(std::string_view alias) {
+  return absl::StrCat("SELECT ", FundStatusColumnList(alias));
 }
 
 absl::Status RequireStatusVersion(soci::session& s, int64_t version_id) {
@@ -197,25 +202,11 @@ absl::Status RequireStatusVersion(soci::session& s, int64_t version_id) {
   return absl::NotFoundError(absl::StrCat("no MARGIN_STATUS snapshot version with id ", version_id));
 }
 
-// Text filters bound as NULL match any value ("column = COALESCE(:p, column)").
-struct BoundFilter {
-  Nullable<long long> fund, manager;
-  Nullable<std::string> klass, exposure, deadline, validation, limit;
-  explicit BoundFilter(const FundStatusFilter& f) : fund(NullableInt(f.fund_id)),
-                                                    manager(NullableInt(f.manager_id)) {
-    Set(klass, f.regulatory_class);
-    Set(exposure, f.exposure);
-    Set(deadline, f.deadline_status);
-    Set(validation, f.validation_status);
-    Set(limit, f.limit_status);
-  }
-  template <typename E>
-  static void Set(Nullable<std::string>& out, const std::optional<E>& v) {
-    if (!v) return;
-    out.value = std::string(EnumName(*v));
-    out.indicator = soci::i_ok;
-  }
-};
+template <typename E>
+void WhereEnum(KeysetQuery& q, std::string_view column, const std::optional<E>& value) {
+  if (!value) return;
+  q.Where(absl::StrCat(AbslView(column), " = :", AbslView(column)), std::string(EnumName(*value)));
+}
 
 }  // namespace
 
@@ -238,29 +229,21 @@ absl::StatusOr<std::vector<FundStatusRow>> Store::ListFundStatus(int64_t version
   RETURN_IF_ERROR(CheckPage(page));
   return db_->Read([&](soci::session& s) -> absl::StatusOr<std::vector<FundStatusRow>> {
     RETURN_IF_ERROR(RequireStatusVersion(s, version_id));
-    long long id = version_id, after = page.after_id;
-    int limit = page.limit;
-    BoundFilter f(filter);
-    std::string sql = absl::StrCat(
-        SelectFundStatus("t"), " FROM fund_status t WHERE t.version_id = :v AND t.fund_id > :after",
-        " AND t.fund_id = COALESCE(:fund, t.fund_id) AND t.manager_id = COALESCE(:mgr, t.manager_id)",
-        " AND t.regulatory_class = COALESCE(:cls, t.regulatory_class)",
-        " AND t.consolidated_exposure = COALESCE(:exp, t.consolidated_exposure)",
-        " AND t.deadline_status = COALESCE(:dl, t.deadline_status)",
-        " AND t.validation_status = COALESCE(:val, t.validation_status)",
-        " AND t.limit_status = COALESCE(:lim, t.limit_status)",
-        filter.include_not_monitored ? "" : " AND t.consolidated_exposure <> 'NONE'",
-        " ORDER BY t.fund_id LIMIT :limit");
-    soci::rowset<soci::row> rows =
-        (s.prepare << sql, soci::use(id), soci::use(after), soci::use(f.fund.value, f.fund.indicator),
-         soci::use(f.manager.value, f.manager.indicator), soci::use(f.klass.value, f.klass.indicator),
-         soci::use(f.exposure.value, f.exposure.indicator),
-         soci::use(f.deadline.value, f.deadline.indicator),
-         soci::use(f.validation.value, f.validation.indicator),
-         soci::use(f.limit.value, f.limit.indicator), soci::use(limit));
-    std::vector<FundStatusRow> out;
-    for (const soci::row& row : rows) out.push_back(ReadFundStatus(row));
-    return out;
+    // Only the filters that are set appear in the SQL: "column = COALESCE(:p, column)" for the
+    // unset ones made PostgreSQL's planner expect almost no rows, so it sorted the whole version
+    // for every page instead of walking the primary key (version_id, fund_id) to the page's end.
+    KeysetQuery q(FundStatusColumnList(""), "fund_status", page, KeysetQuery::Order::kOldestFirst,
+                  "fund_id");
+    q.Where("version_id = :v", static_cast<long long>(version_id));
+    if (filter.fund_id) q.Where("fund_id = :fund", static_cast<long long>(*filter.fund_id));
+    if (filter.manager_id) q.Where("manager_id = :mgr", static_cast<long long>(*filter.manager_id));
+    WhereEnum(q, "regulatory_class", filter.regulatory_class);
+    WhereEnum(q, "consolidated_exposure", filter.exposure);
+    WhereEnum(q, "deadline_status", filter.deadline_status);
+    WhereEnum(q, "validation_status", filter.validation_status);
+    WhereEnum(q, "limit_status", filter.limit_status);
+    if (!filter.include_not_monitored) q.Where("consolidated_exposure <> 'NONE'");
+    return q.Run(s, ReadFundStatus);
   });
 }
 

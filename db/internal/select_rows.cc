@@ -23,11 +23,11 @@ absl::Status RequireRow(soci::session& s, std::string_view table, long long id,
 }
 
 KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
-                         Order order)
-    : select_(absl::StrCat("SELECT ", AbslView(columns), " FROM ", AbslView(table),
-                           order == Order::kOldestFirst ? " WHERE id > :after"
-                                                        : " WHERE id < :after")),
-      order_by_(order == Order::kOldestFirst ? " ORDER BY id" : " ORDER BY id DESC"),
+                         Order order, std::string_view key)
+    : select_(absl::StrCat("SELECT ", AbslView(columns), " FROM ", AbslView(table), " WHERE ",
+                           AbslView(key), order == Order::kOldestFirst ? " > :after" : " < :after")),
+      order_by_(absl::StrCat(" ORDER BY ", AbslView(key),
+                             order == Order::kOldestFirst ? "" : " DESC")),
       limit_(page.limit) {
   long long after = page.after_id;
   if (order == Order::kNewestFirst && after == 0) after = std::numeric_limits<long long>::max();

@@ -41,13 +41,14 @@ absl::StatusOr<T> SelectOne(soci::session& s, const std::string& sql, Key key,
 
 // "SELECT <columns> FROM <table> WHERE id > :after [AND <condition>]... ORDER BY id LIMIT :limit",
 // or, newest first, "... WHERE id < :after ... ORDER BY id DESC" (after_id 0 = from the newest).
+// `key` names another key column than `id` (e.g. fund_id within one snapshot version).
 // Conditions are SQL fragments with one ":name" placeholder per bound value, in order. Values are
 // owned here because SOCI binds by reference: keep the query alive until Run returns.
 class KeysetQuery {
  public:
   enum class Order { kOldestFirst, kNewestFirst };
   KeysetQuery(std::string_view columns, std::string_view table, const Page& page,
-              Order order = Order::kOldestFirst);
+              Order order = Order::kOldestFirst, std::string_view key = "id");
 
   void Where(std::string_view condition);  // binds no value, e.g. "revoked_at_us IS NULL"
   void Where(std::string_view condition, long long value);

@@ -143,6 +143,57 @@ TEST_P(StoreStatusTest, FiltersAndKeysetPages) {
   EXPECT_TRUE(funds(by_validation).empty());
 }
 
+// Two versions of one date with opposite deadlines: a page holds only the listed version's rows
+// that pass every filter at once, and the next page starts past the rows of other filters.
+TEST_P(StoreStatusTest, FiltersCombineWithinTheListedVersionAcrossPages) {
+  SeedFund(103, 1);
+  SeedFund(202, 2);
+  SeedFund(203, 2);
+  auto rows_of = [](bool flipped) {
+    std::vector<FundStatusRow> rows;
+    int i = 0;
+    for (int64_t fund : {101, 102, 103, 201, 202, 203}) {
+      const bool overdue = (i++ % 2 == 0) != flipped;
+      FundStatusRow row = Row(fund, kRef, overdue ? rules::DeadlineStatus::kOverdue
+                                                  : rules::DeadlineStatus::kOnTime);
+      row.manager_id = fund / 100;
+      rows.push_back(row);
+    }
+    return rows;
+  };
+  auto first = store().WriteFundStatus(Version(kRef, "first"), rows_of(false));
+  auto second = store().WriteFundStatus(Version(kRef, "second"), rows_of(true));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  db::FundStatusFilter f;
+  f.manager_id = 1;
+  f.deadline_status = rules::DeadlineStatus::kOverdue;
+  f.include_not_monitored = false;
+  // Pages of one row, each from the previous page's last fund.
+  auto walk = [&](int64_t version_id) {
+    std::vector<int64_t> ids;
+    for (db::Page page{0, 1};; page.after_id = ids.back()) {
+      auto rows = store().ListFundStatus(version_id, f, page);
+      EXPECT_TRUE(rows.ok()) << rows.status();
+      if (!rows.ok() || rows->empty()) return ids;
+      EXPECT_EQ(rows->size(), 1u);
+      ids.push_back(rows->front().fund_id());
+    }
+  };
+  EXPECT_EQ(walk(first->id), (std::vector<int64_t>{101, 103}));
+  EXPECT_EQ(walk(second->id), (std::vector<int64_t>{102}));
+  db::FundStatusFilter one_fund;
+  one_fund.fund_id = 103;
+  auto only = store().ListFundStatus(first->id, one_fund, db::Page{});
+  ASSERT_TRUE(only.ok()) << only.status();
+  ASSERT_EQ(only->size(), 1u);
+  EXPECT_EQ(only->front().status.deadline_status, rules::DeadlineStatus::kOverdue);
+  one_fund.deadline_status = rules::DeadlineStatus::kOnTime;
+  auto none = store().ListFundStatus(first->id, one_fund, db::Page{});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(StoreStatusTest, PreviousResultIsTheCurrentVersionOfTheLatestEarlierDate) {
   EXPECT_FALSE(store().LatestFundStatusBefore(101, kRef)->has_value());
   FundStatusRow old = Row(101, kRef - 2, rules::DeadlineStatus::kOverdue);
