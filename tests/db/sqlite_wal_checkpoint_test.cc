@@ -13,6 +13,7 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_store.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap::db {
 namespace {
@@ -26,14 +27,9 @@ int64_t FileSize(const std::string& path) {
   return ec ? -1 : static_cast<int64_t>(size);
 }
 
-// Polls `done` for up to 10 s (generous for a loaded CI machine; normally milliseconds).
+// Polls `done` for up to 10 s.
 bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
+  return testing::WaitFor(done, absl::Seconds(10)).has_value();
 }
 
 class SqliteWalCheckpoint : public ::testing::Test {

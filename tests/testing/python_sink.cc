@@ -60,15 +60,6 @@ std::map<std::string, std::string> PythonSink::Files(const std::string& prefix) 
   return out;
 }
 
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(25));  // the poll interval, not a wait for an outcome
-  }
-  return done();
-}
-
 std::string MailHeader(const std::string& message, const std::string& name) {
   const size_t at = message.find(name + ": ");
   if (at == std::string::npos) return "";

@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap::testing {
 
@@ -33,9 +34,6 @@ class PythonSink {
   int port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };
-
-// Polls `done` until it holds or `timeout` passes; its last answer.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(60));
 
 // The value of header `name` in an e-mail message as a sink recorded it ("" when absent).
 std::string MailHeader(const std::string& message, const std::string& name);

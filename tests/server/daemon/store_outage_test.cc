@@ -20,6 +20,7 @@
 #include "tests/testing/riskcapd_process.h"
 #include "tests/testing/store_sql.h"
 #include "tests/testing/submission_load.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap {
 namespace {
@@ -27,15 +28,7 @@ namespace {
 using testing::RiskcapdProcess;
 using testing::SubmissionLoad;
 
-// Polls `done` every 20 ms until it holds or `timeout` passes; the time it first held.
-std::optional<absl::Time> WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return absl::Now();
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return std::nullopt;
-}
+using testing::WaitFor;
 
 bool Serving(const std::shared_ptr<grpc::Channel>& channel) {
   auto serving = testing::HealthServing(channel);

@@ -21,6 +21,7 @@
 #include "db/sha256.h"
 #include "server/jobs/job.h"
 #include "server/jobs/job_runner.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap::testing {
 
@@ -207,16 +208,11 @@ inline server::jobs::JobRunnerOptions FastRunnerOptions(std::string owner = "") 
   return options;
 }
 
-// Polls `done` every 5 ms for up to 10 s.
+// Polls `done` every 5 ms for up to 30 s.
 // The deadline is generous: on a loaded 2-core machine (a parallel build, the sanitizers) every
 // commit of a job's state may wait on a slow fsync; a passing test never waits for it.
 inline bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
+  return WaitFor(done, absl::Seconds(30), absl::Milliseconds(5)).has_value();
 }
 
 // The run once it reaches a final state (or as it is after 30 s).

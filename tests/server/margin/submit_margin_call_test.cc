@@ -16,6 +16,7 @@
 #include "tests/testing/fixtures.h"
 #include "tests/testing/store_sql.h"
 #include "tests/testing/test_server.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap::server {
 namespace {
@@ -53,12 +54,7 @@ class SubmissionsLock {
 
 // Polls `condition` until it holds (true) or 10 s have passed (false).
 bool WaitUntil(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));  // the poll interval, not a wait for an outcome
-  }
-  return true;
+  return testing::WaitFor(condition, absl::Seconds(10), absl::Milliseconds(2)).has_value();
 }
 
 class SubmitMarginCallTest : public ::testing::TestWithParam<db::Backend> {

@@ -20,6 +20,7 @@
 #include "server/rpc/stream_limits.h"
 #include "tests/testing/grpc_probe.h"
 #include "tests/testing/riskcapd_process.h"
+#include "tests/testing/wait.h"
 
 namespace riskcap {
 namespace {
@@ -60,15 +61,7 @@ int Ended(const Calls& calls) {
   return n;
 }
 
-// Polls `done` until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
-}
+using testing::WaitFor;
 
 void Authorize(grpc::ClientContext& ctx, const std::string& secret, std::chrono::seconds timeout) {
   if (!secret.empty()) ctx.AddMetadata("authorization", "Bearer " + secret);
