@@ -92,6 +92,41 @@ TEST(JsonRows, TruncatedOrMalformedJsonIsRefused) {
               HasSubstr("more than one \"rows\""));
 }
 
+TEST(JsonRows, AMemberTheRowsDoNotUseIsValidatedAsStrictly) {
+  // Outside the rows, in an unknown row member, inside a nested member: each would be skipped.
+  for (const char* bad : {R"({"x": tru, "rows": []})", R"({"rows": [], "x": [1, nul]})",
+                          R"({"meta": {"a": "\q"}, "rows": []})", R"({"x": 01, "rows": []})",
+                          R"({"rows": [{"bogus": [fals]}]})",
+                          R"({"rows": [{"strike": {"value": 1e999}}]})"}) {
+    auto read = Json(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(read.status())) << bad;
+    EXPECT_THAT(read.status().message(), HasSubstr("not valid JSON")) << bad;
+  }
+}
+
+TEST(JsonRows, TextAfterTheDocumentIsRefusedAndWhitespaceIsNot) {
+  for (const char* bad : {R"({"rows":[]}})", R"({"rows":[]}])", R"({"rows":[]} {})",
+                          R"({"rows":[]},)", R"({"rows":[]} "x")", R"({"rows":[]} 1)"}) {
+    EXPECT_THAT(Json(bad).status().message(), HasSubstr("not valid JSON")) << bad;
+  }
+  EXPECT_TRUE(Json("{\"rows\":[]} \r\n\t ").ok());
+}
+
+TEST(JsonRows, WideIntegersKeepTheirDigitsAndMinusZeroIsZero) {
+  auto read = Json(R"({"rows":[{"market_value": 123456789012345678901234, "quantity": -0,
+                                "notional": -0.0}]})");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->statuses[0].ok()) << read->statuses[0];
+  EXPECT_EQ(read->rows[0].market_value(), "123456789012345678901234");
+  EXPECT_EQ(read->rows[0].quantity(), "0");
+  EXPECT_EQ(read->rows[0].notional(), "-0.0");
+  // An integer no double holds is refused as 1e999 is.
+  EXPECT_THAT(Json(absl::StrCat("{\"rows\":[{\"market_value\":", std::string(400, '9'), "}]}"))
+                  .status()
+                  .message(),
+              HasSubstr("not valid JSON"));
+}
+
 TEST(JsonRows, BadValuesAreViolationsNamingRowAndFieldAndReadingGoesOn) {
   auto read = Json(R"({"rows":[{"fund_id":"x1","strike":"abc"},{"colour":"red"},
                                {"bogus":{"a":1}},{"fund_id":3}]})");
