@@ -18,6 +18,7 @@
 namespace riskcap::rows {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using v1::Position;
 
@@ -318,6 +319,26 @@ TEST(RowFiles, FilesStreamByExtensionAndASinkErrorStops) {
                            })
                   .message(),
               HasSubstr("cannot open"));
+}
+
+TEST(RowFiles, AJsonFileOverTheByteLimitIsRefusedUnreadWhileCsvStreams) {
+  RowLimits limits = StreamedFileLimits();
+  limits.max_bytes = 16;
+  const std::string json = Write("big.json", R"({"rows": [{"fund_id": 1}]})");
+  const std::string csv = Write("big.csv", "fund_id,isin\n1,ABCDEFGHIJKL\n");
+  auto counted = CountRowsFile(json, limits);
+  EXPECT_EQ(LimitOf(counted.status()), kTooLarge) << counted.status();
+  EXPECT_THAT(counted.status().message(),
+              AllOf(HasSubstr(json), HasSubstr("holds 26 bytes, more than the 16")));
+  EXPECT_EQ(LimitOf(ReadRowsFile(json, Position::default_instance(), limits,
+                                 [](int64_t, const absl::Status&, google::protobuf::Message&) {
+                                   return absl::OkStatus();
+                                 })),
+            kTooLarge);
+  EXPECT_EQ(*CountRowsFile(csv, limits), 1);
+  limits.max_bytes = 26;
+  EXPECT_EQ(*CountRowsFile(json, limits), 1);
+  for (const std::string& path : {csv, json}) std::filesystem::remove(path);
 }
 
 TEST(RowFiles, CountingChecksTheStructureButConvertsNothing) {
