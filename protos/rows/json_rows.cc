@@ -1,68 +1,155 @@
-// JSON rows through nlohmann's SAX parser (iterative: no input can exhaust the stack). Scalar
-// members are set through the same text rules as CSV cells (field_text.h); a member holding an
-// object or array is gathered (within the nesting limit) and handed to protobuf's JSON mapping.
+// JSON rows through simdjson's on-demand parser. Every value of the document is visited, so what
+// the on-demand API would skip unchecked (a member outside the rows, a nested value) is validated
+// as strictly as a row. Scalar members are set through the same text rules as CSV cells
+// (field_text.h); a member holding an object or array is validated within the nesting limit and
+// its text handed to protobuf's JSON mapping. Recursion is bounded by kMaxNesting.
 #include "protos/rows/json_rows.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <simdjson.h>
 
+#include <cmath>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
 #include "core/field_errors.h"
+#include "core/status_macros.h"
 #include "core/utf8.h"
 #include "protos/rows/field_text.h"
 
 namespace riskcap::rows {
 namespace {
 
+namespace od = simdjson::ondemand;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-using Json = nlohmann::json;
 
-// The SAX handler nlohmann's parser calls (its json_sax interface); false stops the parse.
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+struct Container {
+  bool array;
+  std::string key;    // objects: the member being read
+  int64_t index = 0;  // arrays: the element being read
+};
+
+// Where a reader is, as a path: rows[12].asset_nickname ("" at the top level).
+std::string PathOf(const std::vector<Container>& open) {
+  std::string out;
+  for (const Container& c : open) {
+    if (c.array) {
+      absl::StrAppend(&out, "[", c.index, "]");
+    } else if (!c.key.empty()) {
+      absl::StrAppend(&out, out.empty() ? "" : ".", NameInPath(c.key));
+    }
+  }
+  return out;
+}
+
+// The JSON before byte `end` of `text`, scanned for where it is and whether it nests too deep;
+// for what simdjson refuses before any value is read (invalid UTF-8, unclosed containers).
+struct Scan {
+  std::vector<Container> open;
+  bool too_deep = false;
+};
+Scan ScanTo(std::string_view text, size_t end) {
+  Scan scan;
+  std::vector<Container>& open = scan.open;
+  bool in_string = false, escaped = false, in_key = false, expect_key = false;
+  for (size_t i = 0; i < end; ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+        continue;
+      }
+      if (in_key) open.back().key += c;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      in_key = expect_key && !open.empty() && !open.back().array;
+      if (in_key) open.back().key.clear();
+    } else if (c == '{' || c == '[') {
+      if (open.size() >= static_cast<size_t>(kMaxNesting)) {
+        scan.too_deep = true;
+        break;
+      }
+      open.push_back({c == '[', "", 0});
+      expect_key = c == '{';
+    } else if ((c == '}' || c == ']') && !open.empty()) {
+      open.pop_back();
+    } else if (c == ':') {
+      expect_key = false;
+    } else if (c == ',' && !open.empty()) {
+      if (open.back().array) ++open.back().index;
+      expect_key = !open.back().array;
+    }
+  }
+  return scan;
+}
+
+absl::Status TooDeep(const std::vector<Container>& open) {
+  const std::string where = PathOf(open);
+  return LimitError(kTooDeep, absl::StrCat(where, where.empty() ? "" : ": ",
+                                           "JSON nested more than ", kMaxNesting, " levels deep"));
+}
+
+// A number simdjson refuses only for its size: an integer wider than 64 bits that a double
+// holds, read as written (as a decimal string field wants it).
+bool IsWideInteger(std::string_view raw) {
+  std::string_view digits = raw.substr(raw.starts_with('-') ? 1 : 0);
+  if (digits.size() < 19 || digits[0] == '0') return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  double value = 0;
+  return absl::SimpleAtod(AbslView(raw), &value) && std::isfinite(value);
+}
+
+std::string_view TrimRight(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
 class JsonRows {
  public:
   JsonRows(const RowLimits& limits, const RowSink& sink) : limits_(limits), sink_(sink) {}
 
-  bool null() { return Scalar(true, "", [] { return Json(); }); }
-  bool boolean(bool v) { return Scalar(false, v ? "true" : "false", [v] { return Json(v); }); }
-  bool number_integer(Json::number_integer_t v) { return Number(absl::StrCat(v), v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return Number(absl::StrCat(v), v); }
-  // `raw` is the number as written: a decimal string field keeps every digit.
-  bool number_float(Json::number_float_t v, const Json::string_t& raw) { return Number(raw, v); }
-  bool string(Json::string_t& s) {
-    if (!WithinFieldLimit(s, "a value")) return false;
-    return Scalar(false, s, [&s] { return Json(s); });
-  }
-  bool binary(Json::binary_t&) { return Fail(absl::InvalidArgumentError("binary value")); }
-  bool key(Json::string_t& k) {
-    if (!WithinFieldLimit(k, "a member name")) return false;
-    open_.back().key = k;
-    return true;
-  }
-  bool start_object(std::size_t) { return Open(false); }
-  bool start_array(std::size_t) { return Open(true); }
-  bool end_object() { return Close(); }
-  bool end_array() { return Close(); }
-  bool parse_error(std::size_t position, const std::string&, const Json::exception& e) {
-    if (absl::StrContains(e.what(), "ill-formed UTF-8")) {
-      return Fail(LimitError(kInvalidUtf8, absl::StrCat(Where(), Where().empty() ? "" : ": ",
-                                                        "invalid UTF-8 near byte ", position,
-                                                        "; data files must be UTF-8 encoded")));
+  absl::StatusOr<int64_t> Read(std::string_view text) {
+    const size_t skipped = text.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
+    text.remove_prefix(skipped);
+    const simdjson::padded_string padded(text);
+    od::parser parser;
+    od::document doc;
+    simdjson::error_code error = parser.iterate(padded).get(doc);
+    if (error == simdjson::UTF8_ERROR) return Utf8Error(text, skipped);
+    od::json_type type{};
+    if (error == simdjson::SUCCESS) error = doc.type().get(type);
+    if (error == simdjson::SUCCESS && type != od::json_type::object) return NotAnEnvelope();
+    od::object envelope;
+    if (error == simdjson::SUCCESS) error = doc.get_object().get(envelope);
+    if (error != simdjson::SUCCESS) {  // unclosed containers too: say if they nest too deep
+      Scan scan = ScanTo(text, text.size());
+      return scan.too_deep ? TooDeep(scan.open) : Ok(error);
     }
-    return Fail(Malformed(absl::StrCat(ScrubUtf8(e.what()), " (byte ", position, ")")));
-  }
-
-  // The outcome once the parser has returned (`parsed`: it reached the end without a stop).
-  absl::StatusOr<int64_t> Finish(bool parsed) {
-    if (!status_.ok()) return status_;
-    if (!parsed) return Malformed("the parse stopped");
+    doc_ = &doc;
+    RETURN_IF_ERROR(ReadEnvelope(envelope));
+    const char* after = nullptr;
+    if (doc.current_location().get(after) == simdjson::SUCCESS) {
+      return Malformed("text after the JSON document");
+    }
     if (!saw_rows_) {
       return absl::InvalidArgumentError(
           "the JSON has no \"rows\" array: expected an object {\"rows\": [...]}");
@@ -70,124 +157,198 @@ class JsonRows {
     return rows_;
   }
 
-  absl::Status Malformed(std::string_view what) {
+ private:
+  static absl::Status Malformed(std::string_view what) {
     return absl::InvalidArgumentError(
         absl::StrCat("not valid JSON (truncated or malformed): ", AbslView(what)));
   }
-  bool Fail(absl::Status status) {
-    if (status_.ok()) status_ = std::move(status);
-    return false;
+  absl::Status Ok(simdjson::error_code error) const {
+    if (error == simdjson::SUCCESS) return absl::OkStatus();
+    const std::string where = PathOf(open_);
+    return Malformed(
+        absl::StrCat(where, where.empty() ? "" : ": ", simdjson::error_message(error)));
+  }
+  static absl::Status Utf8Error(std::string_view text, size_t skipped) {
+    const size_t at = FindInvalidUtf8(text).value_or(text.size());
+    const std::string where = PathOf(ScanTo(text, at).open);
+    return LimitError(kInvalidUtf8,
+                      absl::StrCat(where, where.empty() ? "" : ": ", "invalid UTF-8 near byte ",
+                                   at + skipped, "; data files must be UTF-8 encoded"));
+  }
+  static absl::Status NotAnEnvelope() {
+    return absl::InvalidArgumentError(
+        "expected an object {\"rows\": [...]} whose \"rows\" is an array");
   }
 
- private:
-  struct Container {
-    bool array;
-    std::string key;    // objects: the member being read
-    int64_t index = 0;  // arrays: the element being read
-  };
-
-  // Where the reader is, as a path: rows[12].asset_nickname ("" at the top level).
-  std::string Where() const {
-    std::string out;
-    for (const Container& c : open_) {
-      if (c.array) {
-        absl::StrAppend(&out, "[", c.index, "]");
-      } else if (!c.key.empty()) {
-        absl::StrAppend(&out, out.empty() ? "" : ".", NameInPath(c.key));
-      }
-    }
-    return out;
-  }
   std::string RowPath() const { return absl::StrCat("rows[", rows_, "]"); }
   std::string MemberPath() const { return absl::StrCat(RowPath(), ".", NameInPath(open_[2].key)); }
 
-  // Positions that matter: a member of the envelope, an element of "rows", a member of a row.
-  bool AtEnvelopeMember() const { return open_.size() == 1; }
-  bool AtRow() const { return open_.size() == 2 && open_[1].array && open_[0].key == "rows"; }
-  bool AtRowMember() const { return open_.size() == 3 && in_row_; }
-
-  bool WithinFieldLimit(std::string_view text, std::string_view what) {
-    if (static_cast<int64_t>(text.size()) <= limits_.max_field_bytes) return true;
-    const std::string where = Where();
-    return Fail(LimitError(
-        kFieldTooLong, absl::StrCat(where, where.empty() ? "" : ": ", AbslView(what),
-                                    " longer than ", limits_.max_field_bytes,
-                                    " bytes (RISKCAP_FEED_MAX_FIELD_BYTES)")));
+  absl::Status WithinFieldLimit(std::string_view text, std::string_view what) const {
+    if (static_cast<int64_t>(text.size()) <= limits_.max_field_bytes) return absl::OkStatus();
+    const std::string where = PathOf(open_);
+    return LimitError(kFieldTooLong, absl::StrCat(where, where.empty() ? "" : ": ", AbslView(what),
+                                                  " longer than ", limits_.max_field_bytes,
+                                                  " bytes (RISKCAP_FEED_MAX_FIELD_BYTES)"));
   }
 
-  template <typename Value>
-  bool Number(std::string_view text, Value value) {
-    if (!WithinFieldLimit(text, "a value")) return false;
-    return Scalar(false, text, [value] { return Json(value); });
+  absl::Status Open(bool array) {
+    if (open_.size() >= static_cast<size_t>(kMaxNesting)) return TooDeep(open_);
+    open_.push_back({array, "", 0});
+    return absl::OkStatus();
   }
 
-  // A scalar value wherever it is; `make` gives it as JSON, only when a nested member is
-  // gathered.
-  template <typename MakeJson>
-  bool Scalar(bool is_null, std::string_view text, MakeJson make) {
-    if (capture_depth_ > 0) {
-      Gather(make());
-    } else if (open_.empty() || (AtEnvelopeMember() && open_[0].key == "rows")) {
-      return Fail(NotAnEnvelope());
-    } else if (AtRow()) {
-      return Fail(RowNotObject());
-    } else if (AtRowMember()) {
-      SetMember(is_null, text);
-    }
-    return Advance();
+  // The next member's name, checked and recorded as the innermost object's key.
+  absl::Status Key(simdjson::simdjson_result<od::field>& field) {
+    std::string_view key;
+    RETURN_IF_ERROR(Ok(field.unescaped_key().get(key)));
+    RETURN_IF_ERROR(WithinFieldLimit(key, "a member name"));
+    open_.back().key.assign(key);
+    return absl::OkStatus();
   }
 
-  bool Open(bool array) {
-    if (open_.size() >= static_cast<size_t>(kMaxNesting)) {
-      const std::string where = Where();
-      return Fail(LimitError(kTooDeep, absl::StrCat(where, where.empty() ? "" : ": ",
-                                                    "JSON nested more than ", kMaxNesting,
-                                                    " levels deep")));
-    }
-    if (open_.empty() && array) return Fail(NotAnEnvelope());
-    if (AtEnvelopeMember() && open_[0].key == "rows") {
-      if (!array) return Fail(NotAnEnvelope());
-      if (saw_rows_) return Fail(absl::InvalidArgumentError("more than one \"rows\" member"));
+  absl::Status ReadEnvelope(od::object& envelope) {
+    open_.push_back({false, "", 0});
+    for (auto field : envelope) {
+      RETURN_IF_ERROR(Key(field));
+      od::value value;
+      RETURN_IF_ERROR(Ok(field.value().get(value)));
+      if (open_[0].key != "rows") {
+        RETURN_IF_ERROR(Validate(value));
+        continue;
+      }
+      od::json_type type{};
+      RETURN_IF_ERROR(Ok(value.type().get(type)));
+      if (type != od::json_type::array) return NotAnEnvelope();
+      if (saw_rows_) return absl::InvalidArgumentError("more than one \"rows\" member");
       saw_rows_ = true;
-    } else if (AtRow()) {
-      if (!BeginRow()) return false;
-      if (array) return Fail(RowNotObject());
-      in_row_ = true;
-    } else if (AtRowMember() || capture_depth_ > 0) {
-      Json container = array ? Json::array() : Json::object();
-      if (capture_depth_++ == 0) {
-        gathered_ = std::move(container);
-        gather_.assign(1, &gathered_);
-      } else {
-        gather_.push_back(Gather(std::move(container)));
+      od::array rows;
+      RETURN_IF_ERROR(Ok(value.get_array().get(rows)));
+      RETURN_IF_ERROR(ReadRowArray(rows));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadRowArray(od::array& rows) {
+    RETURN_IF_ERROR(Open(true));
+    for (auto element : rows) {
+      od::value row;
+      RETURN_IF_ERROR(Ok(element.get(row)));
+      od::json_type type{};
+      RETURN_IF_ERROR(Ok(row.type().get(type)));
+      if (type != od::json_type::object) {
+        return absl::InvalidArgumentError(absl::StrCat(RowPath(), ": a row must be a JSON object"));
+      }
+      RETURN_IF_ERROR(ReadRow(row));
+      ++open_.back().index;
+    }
+    open_.pop_back();
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadRow(od::value& value) {
+    RETURN_IF_ERROR(BeginRow());
+    RETURN_IF_ERROR(Open(false));
+    od::object row;
+    RETURN_IF_ERROR(Ok(value.get_object().get(row)));
+    for (auto field : row) {
+      RETURN_IF_ERROR(Key(field));
+      od::value member;
+      RETURN_IF_ERROR(Ok(field.value().get(member)));
+      RETURN_IF_ERROR(ReadMember(member));
+    }
+    open_.pop_back();
+    return EndRow(errors_.ToStatus());
+  }
+
+  absl::Status ReadMember(od::value& value) {
+    od::json_type type{};
+    RETURN_IF_ERROR(Ok(value.type().get(type)));
+    if (type == od::json_type::object || type == od::json_type::array) {
+      const char* begin = value.raw_json_token().data();
+      RETURN_IF_ERROR(Validate(value));
+      const char* end = nullptr;
+      RETURN_IF_ERROR(Ok(doc_->current_location().get(end)));
+      SetNestedMember(TrimRight(std::string_view(begin, static_cast<size_t>(end - begin))));
+      return absl::OkStatus();
+    }
+    std::string text;
+    bool is_null = false;
+    RETURN_IF_ERROR(Scalar(value, type, text, is_null));
+    SetMember(is_null, text);
+    return absl::OkStatus();
+  }
+
+  // A scalar's text as the field rules read it: a string unescaped, a number as written.
+  absl::Status Scalar(od::value& value, od::json_type type, std::string& text, bool& is_null) {
+    switch (type) {
+      case od::json_type::string: {
+        std::string_view s;
+        RETURN_IF_ERROR(Ok(value.get_string().get(s)));
+        RETURN_IF_ERROR(WithinFieldLimit(s, "a value"));
+        text.assign(s);
+        return absl::OkStatus();
+      }
+      case od::json_type::number: {
+        const std::string_view raw = TrimRight(value.raw_json_token());
+        od::number number;
+        simdjson::error_code error = value.get_number().get(number);
+        if (error != simdjson::SUCCESS && !IsWideInteger(raw)) RETURN_IF_ERROR(Ok(error));
+        RETURN_IF_ERROR(WithinFieldLimit(raw, "a value"));
+        text.assign(raw == "-0" ? "0" : raw);  // an integer minus zero is zero
+        return absl::OkStatus();
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        RETURN_IF_ERROR(Ok(value.get_bool().get(b)));
+        text = b ? "true" : "false";
+        return absl::OkStatus();
+      }
+      default: {
+        RETURN_IF_ERROR(Ok(value.is_null().get(is_null)));
+        if (!is_null) return Ok(simdjson::N_ATOM_ERROR);
+        return absl::OkStatus();
       }
     }
-    open_.push_back({array, "", 0});
-    return true;
   }
 
-  bool Close() {
-    open_.pop_back();
-    if (capture_depth_ > 0) {
-      gather_.pop_back();
-      if (--capture_depth_ == 0) SetNestedMember();
-    } else if (open_.size() == 2 && in_row_) {
-      in_row_ = false;
-      if (!EndRow(errors_.ToStatus())) return false;
+  // Checks a value the reader does not convert as strictly as one it does.
+  absl::Status Validate(od::value& value) {
+    od::json_type type{};
+    RETURN_IF_ERROR(Ok(value.type().get(type)));
+    if (type == od::json_type::object) {
+      RETURN_IF_ERROR(Open(false));
+      od::object object;
+      RETURN_IF_ERROR(Ok(value.get_object().get(object)));
+      for (auto field : object) {
+        RETURN_IF_ERROR(Key(field));
+        od::value member;
+        RETURN_IF_ERROR(Ok(field.value().get(member)));
+        RETURN_IF_ERROR(Validate(member));
+      }
+      open_.pop_back();
+    } else if (type == od::json_type::array) {
+      RETURN_IF_ERROR(Open(true));
+      od::array array;
+      RETURN_IF_ERROR(Ok(value.get_array().get(array)));
+      for (auto element : array) {
+        od::value item;
+        RETURN_IF_ERROR(Ok(element.get(item)));
+        RETURN_IF_ERROR(Validate(item));
+        ++open_.back().index;
+      }
+      open_.pop_back();
+    } else {
+      std::string text;
+      bool is_null = false;
+      RETURN_IF_ERROR(Scalar(value, type, text, is_null));
     }
-    return Advance();
+    return absl::OkStatus();
   }
 
-  // A value is complete: an array goes on to its next element.
-  bool Advance() {
-    if (!open_.empty() && open_.back().array) ++open_.back().index;
-    return true;
-  }
-
-  bool BeginRow() {
+  absl::Status BeginRow() {
     if (rows_ >= limits_.max_rows) {
-      return Fail(LimitError(kTooManyRows, absl::StrCat("more than ", limits_.max_rows,
-                                                        " rows (RISKCAP_FEED_MAX_ROWS)")));
+      return LimitError(kTooManyRows, absl::StrCat("more than ", limits_.max_rows,
+                                                   " rows (RISKCAP_FEED_MAX_ROWS)"));
     }
     errors_ = FieldErrors();
     row_ = sink_.next ? sink_.next() : nullptr;
@@ -195,23 +356,15 @@ class JsonRows {
       const google::protobuf::Descriptor* type = row_->GetDescriptor();
       if (!fields_ || &fields_->type() != type) fields_.emplace(*type);
     }
-    return true;
+    return absl::OkStatus();
   }
 
-  bool EndRow(const absl::Status& row_status) {
+  absl::Status EndRow(const absl::Status& row_status) {
     const int64_t index = rows_++;
-    if (row_ == nullptr) return true;
+    if (row_ == nullptr) return absl::OkStatus();
     absl::Status sunk = sink_.done(index, row_status, *row_);
     row_ = nullptr;
-    return sunk.ok() || Fail(std::move(sunk));
-  }
-
-  static absl::Status NotAnEnvelope() {
-    return absl::InvalidArgumentError(
-        "expected an object {\"rows\": [...]} whose \"rows\" is an array");
-  }
-  absl::Status RowNotObject() {
-    return absl::InvalidArgumentError(absl::StrCat(RowPath(), ": a row must be a JSON object"));
+    return sunk;
   }
 
   const FieldDescriptor* MemberField() {
@@ -234,14 +387,13 @@ class JsonRows {
     if (!set.ok()) errors_.AddStatus(MemberPath(), set);  // the path for a bad value only
   }
 
-  // A gathered object or array: protobuf's JSON mapping sets the field from it.
-  void SetNestedMember() {
-    Json value = std::move(gathered_);
+  // A nested object or array, as written: protobuf's JSON mapping sets the field from it.
+  void SetNestedMember(std::string_view json) {
     if (row_ == nullptr) return;
     const FieldDescriptor* field = MemberField();
     if (field == nullptr) return;
     std::unique_ptr<Message> part(row_->New());
-    const std::string text = Json{{field->json_name(), std::move(value)}}.dump();
+    const std::string text = absl::StrCat("{\"", field->json_name(), "\":", AbslView(json), "}");
     auto status = google::protobuf::util::JsonStringToMessage(text, part.get());
     if (!status.ok()) {  // its message may quote the text cut inside a UTF-8 sequence
       errors_.Add(MemberPath(), ScrubUtf8(std::string(status.message())));
@@ -250,59 +402,36 @@ class JsonRows {
     row_->MergeFrom(*part);
   }
 
-  // Adds `value` to the innermost gathered container; returns where it went.
-  Json* Gather(Json value) {
-    Json& into = *gather_.back();
-    if (into.is_array()) {
-      into.push_back(std::move(value));
-      return &into.back();
-    }
-    Json& member = into[open_.back().key];
-    member = std::move(value);
-    return &member;
-  }
-
   const RowLimits& limits_;
   const RowSink& sink_;
-  absl::Status status_;
+  od::document* doc_ = nullptr;
   std::vector<Container> open_;
   bool saw_rows_ = false;
-  bool in_row_ = false;
   int64_t rows_ = 0;
   Message* row_ = nullptr;
   FieldErrors errors_;
   std::optional<RowFields> fields_;
-  int capture_depth_ = 0;
-  Json gathered_;
-  std::vector<Json*> gather_;
 };
-
-// `sax_parse(rows)` runs nlohmann's parser over the input with `rows` as its handler.
-template <typename SaxParse>
-absl::StatusOr<int64_t> Parse(const SaxParse& sax_parse, const RowLimits& limits,
-                              const RowSink& sink) {
-  JsonRows rows(limits, sink);
-  bool parsed = false;
-  try {
-    parsed = sax_parse(rows);
-  } catch (const Json::exception& e) {  // out_of_range for a number no double holds, as 1e999
-    rows.Fail(rows.Malformed(ScrubUtf8(e.what())));
-  }
-  return rows.Finish(parsed);
-}
 
 }  // namespace
 
 absl::StatusOr<int64_t> ReadJsonRows(std::istream& in, const RowLimits& limits,
                                      const RowSink& sink) {
-  return Parse([&in](JsonRows& rows) { return Json::sax_parse(in, &rows); }, limits, sink);
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+    if (static_cast<int64_t>(text.size()) > limits.max_bytes) {
+      return LimitError(kTooLarge, absl::StrCat("more than ", limits.max_bytes,
+                                                " bytes (RISKCAP_FEED_MAX_BYTES)"));
+    }
+  }
+  return ReadJsonRows(text, limits, sink);
 }
 
 absl::StatusOr<int64_t> ReadJsonRows(std::string_view text, const RowLimits& limits,
                                      const RowSink& sink) {
-  return Parse(
-      [text](JsonRows& rows) { return Json::sax_parse(text.begin(), text.end(), &rows); },
-      limits, sink);
+  return JsonRows(limits, sink).Read(text);
 }
 
 }  // namespace riskcap::rows

@@ -1,5 +1,5 @@
-// The JSON half of row_reader.h: nlohmann's SAX parser walks {"rows": [...]} and each row is set
-// as its members arrive, so only the row being read is held.
+// The JSON half of row_reader.h: simdjson's on-demand parser walks {"rows": [...]} in one buffer
+// holding the whole text (a padded copy), and each row is set and handed on as it is read.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,8 @@
 namespace riskcap::rows {
 
 // Reads the rows into the sink and returns how many there were; with no `sink.next` the rows are
-// only counted (not converted, `done` not called). Errors as ReadRows.
+// only counted (not converted, `done` not called). Errors as ReadRows. The stream is read whole
+// first: more than limits.max_bytes of it is a LimitError (kTooLarge).
 absl::StatusOr<int64_t> ReadJsonRows(std::istream& in, const RowLimits& limits,
                                      const RowSink& sink);
 absl::StatusOr<int64_t> ReadJsonRows(std::string_view text, const RowLimits& limits,

@@ -25,8 +25,9 @@ struct RowLimits {
   int64_t max_field_bytes = int64_t{64} << 10;
 };
 
-// For a file streamed from disk (the client's data files): the same field-length and nesting
-// limits, and no row count, since memory stays bounded whatever the count.
+// For a data file read from disk (the client's): the same byte, field-length and nesting limits,
+// and no row count, since memory stays bounded whatever the count (a CSV file is streamed, a JSON
+// file is held to max_bytes).
 inline RowLimits StreamedFileLimits() {
   RowLimits limits;
   limits.max_rows = INT64_MAX;

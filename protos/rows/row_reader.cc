@@ -1,7 +1,8 @@
 // The row reader's entry points: the format picks the CSV or JSON half, text in memory is read in
-// place, files are streamed.
+// place, CSV files are streamed and JSON files read whole (within limits.max_bytes).
 #include "protos/rows/row_reader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <streambuf>
@@ -35,6 +36,16 @@ absl::StatusOr<int64_t> ReadFile(const std::string& path, const RowLimits& limit
                                  const RowSink& sink) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot open '", path, "'"));
+  if (FormatOfPath(path) == RowFormat::kJson) {  // refused unread rather than held past the limit
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    if (!error && size > static_cast<std::uintmax_t>(limits.max_bytes)) {
+      return LimitError(kTooLarge,
+                        absl::StrCat("'", path, "' holds ", size, " bytes, more than the ",
+                                     limits.max_bytes,
+                                     " a JSON data file may hold; split it or write it as CSV"));
+    }
+  }
   return Read(in, FormatOfPath(path), limits, sink);
 }
 

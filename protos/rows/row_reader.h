@@ -52,7 +52,9 @@ absl::Status ReadRows(std::string_view text, RowFormat format, const RowLimits& 
                       const RowSink& sink);
 
 // The file at `path` (format by FormatOfPath) into copies of `prototype`'s type, one message
-// reused for every row. InvalidArgument naming the path when it cannot be opened.
+// reused for every row. InvalidArgument naming the path when it cannot be opened. A CSV file is
+// streamed; a JSON file is read whole, and one larger than limits.max_bytes is a LimitError
+// (kTooLarge) naming the path and its size, refused before any of it is read.
 absl::Status ReadRowsFile(const std::string& path, const google::protobuf::Message& prototype,
                           const RowLimits& limits, const RowSink::DoneFn& done);
 

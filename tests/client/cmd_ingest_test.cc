@@ -1,5 +1,7 @@
 // riskcap ingest and the snapshot reads (positions, nav, exposure) end to end, on both backends:
 // CSV and JSON files uploaded through IngestService read back through SnapshotService.
+#include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_split.h"
@@ -177,6 +179,19 @@ TEST_P(CliIngestTest, BadRowsAndMissingDataExitWithTheirCodes) {
   EXPECT_EQ(Cli({"exposure", "get", "--fund", "101"}, analyst_).code, 4);
   EXPECT_EQ(Cli({"ingest", "positions", unknown}, analyst_).code, 5);  // ANALYST may not upload
   EXPECT_EQ(Cli({"positions", "list"}, analyst_).code, 2);             // --fund is required
+}
+
+TEST_P(CliIngestTest, AJsonFileOverTheByteLimitIsRefusedBeforeItIsRead) {
+  // Sparse: the file is one byte past the limit without those bytes being written; zeros after
+  // the JSON would be refused as malformed, so the message shows the file went unread.
+  std::string big = WriteFile("big.json", R"({"rows": []})");
+  std::filesystem::resize_file(big, (std::uintmax_t{256} << 20) + 1);
+  CliResult r = Cli({"ingest", "positions", big, "--date", "2026-11-20"}, service_);
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.err, AllOf(HasSubstr("big.json"),
+                           HasSubstr("holds 268435457 bytes, more than the 268435456")));
+  std::filesystem::remove(big);
+  EXPECT_EQ(Cli({"positions", "list", "--fund", "101"}, analyst_).code, 4);  // nothing applied
 }
 
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(CliIngestTest);

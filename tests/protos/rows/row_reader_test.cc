@@ -18,6 +18,7 @@
 namespace riskcap::rows {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using v1::Position;
 
@@ -90,6 +91,41 @@ TEST(JsonRows, TruncatedOrMalformedJsonIsRefused) {
   }
   EXPECT_THAT(Json(R"({"rows":[],"rows":[]})").status().message(),
               HasSubstr("more than one \"rows\""));
+}
+
+TEST(JsonRows, AMemberTheRowsDoNotUseIsValidatedAsStrictly) {
+  // Outside the rows, in an unknown row member, inside a nested member: each would be skipped.
+  for (const char* bad : {R"({"x": tru, "rows": []})", R"({"rows": [], "x": [1, nul]})",
+                          R"({"meta": {"a": "\q"}, "rows": []})", R"({"x": 01, "rows": []})",
+                          R"({"rows": [{"bogus": [fals]}]})",
+                          R"({"rows": [{"strike": {"value": 1e999}}]})"}) {
+    auto read = Json(bad);
+    EXPECT_TRUE(absl::IsInvalidArgument(read.status())) << bad;
+    EXPECT_THAT(read.status().message(), HasSubstr("not valid JSON")) << bad;
+  }
+}
+
+TEST(JsonRows, TextAfterTheDocumentIsRefusedAndWhitespaceIsNot) {
+  for (const char* bad : {R"({"rows":[]}})", R"({"rows":[]}])", R"({"rows":[]} {})",
+                          R"({"rows":[]},)", R"({"rows":[]} "x")", R"({"rows":[]} 1)"}) {
+    EXPECT_THAT(Json(bad).status().message(), HasSubstr("not valid JSON")) << bad;
+  }
+  EXPECT_TRUE(Json("{\"rows\":[]} \r\n\t ").ok());
+}
+
+TEST(JsonRows, WideIntegersKeepTheirDigitsAndMinusZeroIsZero) {
+  auto read = Json(R"({"rows":[{"market_value": 123456789012345678901234, "quantity": -0,
+                                "notional": -0.0}]})");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->statuses[0].ok()) << read->statuses[0];
+  EXPECT_EQ(read->rows[0].market_value(), "123456789012345678901234");
+  EXPECT_EQ(read->rows[0].quantity(), "0");
+  EXPECT_EQ(read->rows[0].notional(), "-0.0");
+  // An integer no double holds is refused as 1e999 is.
+  EXPECT_THAT(Json(absl::StrCat("{\"rows\":[{\"market_value\":", std::string(400, '9'), "}]}"))
+                  .status()
+                  .message(),
+              HasSubstr("not valid JSON"));
 }
 
 TEST(JsonRows, BadValuesAreViolationsNamingRowAndFieldAndReadingGoesOn) {
@@ -283,6 +319,26 @@ TEST(RowFiles, FilesStreamByExtensionAndASinkErrorStops) {
                            })
                   .message(),
               HasSubstr("cannot open"));
+}
+
+TEST(RowFiles, AJsonFileOverTheByteLimitIsRefusedUnreadWhileCsvStreams) {
+  RowLimits limits = StreamedFileLimits();
+  limits.max_bytes = 16;
+  const std::string json = Write("big.json", R"({"rows": [{"fund_id": 1}]})");
+  const std::string csv = Write("big.csv", "fund_id,isin\n1,ABCDEFGHIJKL\n");
+  auto counted = CountRowsFile(json, limits);
+  EXPECT_EQ(LimitOf(counted.status()), kTooLarge) << counted.status();
+  EXPECT_THAT(counted.status().message(),
+              AllOf(HasSubstr(json), HasSubstr("holds 26 bytes, more than the 16")));
+  EXPECT_EQ(LimitOf(ReadRowsFile(json, Position::default_instance(), limits,
+                                 [](int64_t, const absl::Status&, google::protobuf::Message&) {
+                                   return absl::OkStatus();
+                                 })),
+            kTooLarge);
+  EXPECT_EQ(*CountRowsFile(csv, limits), 1);
+  limits.max_bytes = 26;
+  EXPECT_EQ(*CountRowsFile(json, limits), 1);
+  for (const std::string& path : {csv, json}) std::filesystem::remove(path);
 }
 
 TEST(RowFiles, CountingChecksTheStructureButConvertsNothing) {
