@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -311,6 +312,11 @@ class Store {
   absl::Status SetManagerContacts(int64_t manager_id, const ManagerContacts& contacts);
   // The manager's contacts, webhook secret included (for the delivery worker; the API hides it).
   absl::StatusOr<ManagerContacts> GetManagerContacts(int64_t manager_id);
+  // The contacts of each of `manager_ids`, as GetManagerContacts gives them, in two queries
+  // whatever their number (a page's managers): one entry per distinct id, empty for a manager
+  // without contacts or an id that is no manager.
+  absl::StatusOr<std::map<int64_t, ManagerContacts>> GetManagerContactsOf(
+      const std::vector<int64_t>& manager_ids);
   // Inserts the deliveries (state, attempts, error and times as given) and skips any whose
   // (source, source_id, channel, address) is already queued; returns how many were inserted.
   // Joins an enclosing transaction, so a notice and its deliveries commit together.

@@ -71,6 +71,36 @@ TEST_P(DeliveryStore, RefusesBadContactsAndChangesNothing) {
   EXPECT_EQ(*got, good);
 }
 
+TEST_P(DeliveryStore, ContactsOfManyManagersMatchEachManagersOwn) {
+  SeedManager(2);
+  SeedManager(3);
+  ManagerContacts first;
+  first.emails = {"risk@one.example.com", "ops@one.example.com", "cro@one.example.com"};
+  first.webhook_url = "https://hooks.example.com/one";
+  first.webhook_secret = "0123456789abcdef0123";
+  ASSERT_TRUE(store().SetManagerContacts(1, first).ok());
+  ManagerContacts hook_only;
+  hook_only.webhook_url = "https://hooks.example.com/three";
+  hook_only.webhook_secret = std::string(32, 's');
+  ASSERT_TRUE(store().SetManagerContacts(3, hook_only).ok());
+
+  // 2 has no contacts, 99 is no manager; 1 asked twice is one entry.
+  auto got = store().GetManagerContactsOf({3, 99, 1, 2, 1});
+  ASSERT_TRUE(got.ok()) << got.status();
+  std::map<int64_t, ManagerContacts> want{
+      {1, first}, {2, ManagerContacts{}}, {3, hook_only}, {99, ManagerContacts{}}};
+  EXPECT_EQ(*got, want);
+  for (int64_t id : {1, 2, 3, 99}) {
+    auto one = store().GetManagerContacts(id);
+    ASSERT_TRUE(one.ok()) << one.status();
+    EXPECT_EQ(got->at(id), *one) << "manager " << id;
+  }
+
+  auto none = store().GetManagerContactsOf({});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(DeliveryStore, EnqueueIsIdempotentPerSourceChannelAndAddress) {
   auto first = store().EnqueueDeliveries({MakeDelivery(7, "a@x.example.com"),
                                           MakeDelivery(7, "b@x.example.com")});

@@ -101,6 +101,28 @@ TEST_P(ManagerContactsTest, EveryBadContactIsAViolationNamingItsFieldAndChangesN
   EXPECT_EQ(Call(analyst_, &Stub::UpdateManager, ok).error_code(), Code::PERMISSION_DENIED);
 }
 
+TEST_P(ManagerContactsTest, ListManagersGivesEachManagerItsOwnContactsAsGetManagerDoes) {
+  auto r = Update("uc-list", {"contact_emails", "webhook_url", "webhook_secret"});
+  r.mutable_manager()->add_contact_emails("risk@alpha.example.com");
+  r.mutable_manager()->add_contact_emails("ops@alpha.example.com");
+  r.mutable_manager()->set_webhook_url("https://hooks.alpha.example.com/riskcap");
+  r.mutable_manager()->set_webhook_secret("a-secret-of-24-bytes-xyz");
+  ASSERT_TRUE(Call(admin_, &Stub::UpdateManager, r).ok());
+  v1::ListManagersResponse list;
+  ASSERT_TRUE(Call(analyst_, &Stub::ListManagers, v1::ListManagersRequest(), &list).ok());
+  ASSERT_EQ(list.managers_size(), 2);  // 1 with contacts, 2 without
+  EXPECT_EQ(list.managers(0).contact_emails_size(), 2);
+  EXPECT_EQ(list.managers(1).contact_emails_size(), 0);
+  for (const v1::Manager& listed : list.managers()) {
+    EXPECT_TRUE(listed.webhook_secret().empty());
+    v1::GetManagerRequest get;
+    get.set_manager_id(listed.manager_id());
+    v1::Manager got;
+    ASSERT_TRUE(Call(analyst_, &Stub::GetManager, get, &got).ok());
+    EXPECT_EQ(listed.SerializeAsString(), got.SerializeAsString()) << listed.DebugString();
+  }
+}
+
 RISKCAP_INSTANTIATE_ON_BOTH_BACKENDS(ManagerContactsTest);
 
 }  // namespace
