@@ -147,24 +147,8 @@ absl::Status Store::SetManagerContacts(int64_t manager_id, const ManagerContacts
 }
 
 absl::StatusOr<ManagerContacts> Store::GetManagerContacts(int64_t manager_id) {
-  return db_->Read([&](soci::session& s) -> absl::StatusOr<ManagerContacts> {
-    long long id = manager_id;
-    ManagerContacts c;
-    soci::rowset<soci::row> emails =
-        (s.prepare << "SELECT address FROM manager_emails WHERE manager_id = :id"
-                      " ORDER BY position",
-         soci::use(id));
-    for (const soci::row& row : emails) c.emails.push_back(RowReader(row).Str());
-    soci::rowset<soci::row> hooks =
-        (s.prepare << "SELECT url, secret FROM manager_webhooks WHERE manager_id = :id",
-         soci::use(id));
-    for (const soci::row& row : hooks) {
-      RowReader r(row);
-      c.webhook_url = r.Str();
-      c.webhook_secret = r.Str();
-    }
-    return c;
-  });
+  ASSIGN_OR_RETURN(auto contacts, GetManagerContactsOf({manager_id}));
+  return std::move(contacts[manager_id]);
 }
 
 absl::StatusOr<std::map<int64_t, ManagerContacts>> Store::GetManagerContactsOf(
