@@ -6,17 +6,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/absl_compat.h"
+#include "core/utf8.h"
 
 namespace riskcap::client {
 namespace {
 
 constexpr size_t kMaxShownValue = 40;
 
-// A short rendering of a bad value for messages.
+// A short rendering of a bad value for messages, cut at a character boundary: the message stays
+// valid UTF-8 (the parser accepted only well-formed strings).
 std::string Shown(const Json& value) {
   std::string text = value.dump();
-  if (text.size() > kMaxShownValue) text = absl::StrCat(text.substr(0, kMaxShownValue), "...");
-  return text;
+  if (text.size() <= kMaxShownValue) return text;
+  return absl::StrCat(AbslView(Utf8Prefix(text, kMaxShownValue)), "...");
 }
 
 }  // namespace

@@ -69,6 +69,14 @@ std::string ScrubUtf8(std::string text) {
   return out;
 }
 
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  // Back off over continuation bytes (10xxxxxx) to the start of the sequence the cut falls in.
+  while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
 std::string QuoteForMessage(std::string_view text, size_t max_bytes) {
   std::string out = "'";
   size_t pos = 0;

@@ -20,6 +20,10 @@ inline bool IsValidUtf8(std::string_view text) { return !FindInvalidUtf8(text).h
 // text is returned as it is, without a copy.
 std::string ScrubUtf8(std::string text);
 
+// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a multi-byte
+// sequence: cutting well-formed text with it leaves well-formed text.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
 // `text` for an error message: quoted, control characters and ill-formed bytes escaped (\n, \xE7),
 // cut at a character boundary after `max_bytes` with "..." appended. Always valid UTF-8.
 std::string QuoteForMessage(std::string_view text, size_t max_bytes = 64);

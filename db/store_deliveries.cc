@@ -8,6 +8,7 @@
 #include "core/absl_compat.h"
 #include "core/contacts.h"
 #include "core/status_macros.h"
+#include "core/utf8.h"
 #include "db/internal/database.h"
 #include "db/internal/row_reader.h"
 #include "db/internal/select_rows.h"
@@ -218,7 +219,8 @@ absl::Status Store::FinishDeliveryAttempt(int64_t id, const std::string& owner,
   return db_->Write([&](soci::session& s) -> absl::Status {
     long long delivery_id = id;
     std::string who = owner, state(EnumName(attempt.state));
-    std::string error = attempt.error.substr(0, kMaxDeliveryErrorBytes);
+    // A peer's reply can hold any bytes; PostgreSQL's text refuses ill-formed UTF-8.
+    std::string error(Utf8Prefix(ScrubUtf8(attempt.error), kMaxDeliveryErrorBytes));
     long long at = absl::ToUnixMicros(attempt.at);
     long long next = absl::ToUnixMicros(attempt.retry_at);
     Nullable<long long> sent = NullableMicros(attempt.state == DeliveryState::kSent

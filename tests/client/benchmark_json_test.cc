@@ -1,7 +1,9 @@
 // Tests for client/benchmark_json.{h,cc}: the calc file format and its field-level errors.
 #include "client/benchmark_json.h"
 
+#include "core/absl_compat.h"
 #include "core/field_errors.h"
+#include "core/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -60,6 +62,21 @@ TEST(BenchmarkRequestFromJson, ReportsEveryBadMemberAtItsPath) {
               testing::Contains(Field(&FieldViolation::description,
                                       "netting set NS1 trade T3: option.type must be a string, "
                                       "got 1")));
+}
+
+// A long bad value is shown cut short; the cut never splits a character, so the message stays
+// valid UTF-8 (proto3 refuses anything else). Found by the calc_input fuzzer.
+TEST(BenchmarkRequestFromText, CutsALongBadValueAtACharacterBoundary) {
+  // The dump is '"' + 38 'u' + U+05C2 (2 bytes) + ...: byte 40 falls inside the character.
+  const std::string text = "\"" + std::string(38, 'u') + "\xd7\x82ts\"";
+  absl::Status status =
+      BenchmarkRequestFromText(text, "in.json", CalcMethod::kSaccr).status();
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(IsValidUtf8(StdView(status.message()))) << status;
+  EXPECT_THAT(FieldViolationsOf(status),
+              ElementsAre(Field(&FieldViolation::description,
+                                "input: must be a JSON object, got \"" + std::string(38, 'u') +
+                                    "...")));
 }
 
 TEST(BenchmarkRequestFromJson, NamesUnnamedSetsAndTradesByPosition) {

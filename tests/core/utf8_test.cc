@@ -41,6 +41,19 @@ TEST(Utf8, ScrubReplacesEachIllFormedByteAndKeepsTheRest) {
   EXPECT_EQ(scrubbed, "\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
+TEST(Utf8, PrefixNeverEndsInsideACharacter) {
+  EXPECT_EQ(Utf8Prefix("abc", 5), "abc");
+  EXPECT_EQ(Utf8Prefix("abcdef", 3), "abc");
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa3", 3), "ab");            // 2-byte character cut after its lead
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa3z", 4), "ab\xc3\xa3");  // cut just after it: kept whole
+  EXPECT_EQ(Utf8Prefix("a\xf0\x9f\x92\xb0", 4), "a");    // 4-byte character, any cut inside
+  EXPECT_EQ(Utf8Prefix("a\xf0\x9f\x92\xb0", 3), "a");
+  EXPECT_EQ(Utf8Prefix("\xe2\x82\xac", 0), "");
+  for (size_t cut = 0; cut <= 12; ++cut) {
+    EXPECT_TRUE(IsValidUtf8(Utf8Prefix("S\xc3\xa3o \xe2\x82\xac \xf0\x9f\x92\xb0", cut))) << cut;
+  }
+}
+
 TEST(Utf8, QuoteForMessageIsValidShortAndEscaped) {
   EXPECT_EQ(QuoteForMessage("it's"), "'it\\'s'");
   EXPECT_EQ(QuoteForMessage("a\nb\x01"), "'a\\nb\\x01'");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/utf8.h"
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/db/workflow_test_support.h"
@@ -173,6 +174,23 @@ TEST_P(DeliveryStore, ATemporaryFailureWaitsForItsRetryTimeAndAFailedOneCanBeReq
   EXPECT_EQ(requeued->attempts, 0);
   EXPECT_EQ(store().RequeueDelivery(id, kT0).status().code(), kPrecondition);
   EXPECT_EQ(store().RequeueDelivery(id + 1000, kT0).status().code(), kNotFound);
+}
+
+// A peer's reply can hold any bytes and any length: the attempt is recorded (PostgreSQL's text
+// would refuse ill-formed UTF-8), scrubbed and cut at a character boundary.
+TEST_P(DeliveryStore, AnIllFormedOrHugeErrorIsRecordedScrubbedAndCut) {
+  ASSERT_TRUE(store().EnqueueDeliveries({MakeDelivery(8, "b@x.example.com")}).ok());
+  auto claimed = store().ClaimDeliveries("s", kT0, absl::Seconds(30), 10);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  const int64_t id = (*claimed)[0].id;
+  const std::string reply = "451 caf\xe9 " + std::string(kMaxDeliveryErrorBytes, 'x');
+  db::Store::DeliveryAttempt attempt{DeliveryState::kPending, reply, kT0, kT0};
+  ASSERT_TRUE(store().FinishDeliveryAttempt(id, "s", attempt).ok());
+  auto got = store().GetDelivery(id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(IsValidUtf8(got->last_error));
+  EXPECT_EQ(got->last_error.size(), kMaxDeliveryErrorBytes);
+  EXPECT_EQ(got->last_error.substr(0, 11), "451 caf\xef\xbf\xbd ");
 }
 
 TEST_P(DeliveryStore, ConcurrentClaimersNeverShareARow) {
