@@ -21,6 +21,7 @@
 #include "core/status_macros.h"
 #include "core/utf8.h"
 #include "protos/rows/field_text.h"
+#include "protos/rows/json_error_path.h"
 
 namespace riskcap::rows {
 namespace {
@@ -31,74 +32,7 @@ using google::protobuf::Message;
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
-struct Container {
-  bool array;
-  std::string key;    // objects: the member being read
-  int64_t index = 0;  // arrays: the element being read
-};
-
-// Where a reader is, as a path: rows[12].asset_nickname ("" at the top level).
-std::string PathOf(const std::vector<Container>& open) {
-  std::string out;
-  for (const Container& c : open) {
-    if (c.array) {
-      absl::StrAppend(&out, "[", c.index, "]");
-    } else if (!c.key.empty()) {
-      absl::StrAppend(&out, out.empty() ? "" : ".", NameInPath(c.key));
-    }
-  }
-  return out;
-}
-
-// The JSON before byte `end` of `text`, scanned for where it is and whether it nests too deep;
-// for what simdjson refuses before any value is read (invalid UTF-8, unclosed containers).
-struct Scan {
-  std::vector<Container> open;
-  bool too_deep = false;
-};
-Scan ScanTo(std::string_view text, size_t end) {
-  Scan scan;
-  std::vector<Container>& open = scan.open;
-  bool in_string = false, escaped = false, in_key = false, expect_key = false;
-  for (size_t i = 0; i < end; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-        continue;
-      }
-      if (in_key) open.back().key += c;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      in_key = expect_key && !open.empty() && !open.back().array;
-      if (in_key) open.back().key.clear();
-    } else if (c == '{' || c == '[') {
-      if (open.size() >= static_cast<size_t>(kMaxNesting)) {
-        scan.too_deep = true;
-        break;
-      }
-      open.push_back({c == '[', "", 0});
-      expect_key = c == '{';
-    } else if ((c == '}' || c == ']') && !open.empty()) {
-      open.pop_back();
-    } else if (c == ':') {
-      expect_key = false;
-    } else if (c == ',' && !open.empty()) {
-      if (open.back().array) ++open.back().index;
-      expect_key = !open.back().array;
-    }
-  }
-  return scan;
-}
-
-absl::Status TooDeep(const std::vector<Container>& open) {
-  const std::string where = PathOf(open);
+absl::Status TooDeep(const std::string& where) {
   return LimitError(kTooDeep, absl::StrCat(where, where.empty() ? "" : ": ",
                                            "JSON nested more than ", kMaxNesting, " levels deep"));
 }
@@ -141,8 +75,8 @@ class JsonRows {
     od::object envelope;
     if (error == simdjson::SUCCESS) error = doc.get_object().get(envelope);
     if (error != simdjson::SUCCESS) {  // unclosed containers too: say if they nest too deep
-      Scan scan = ScanTo(text, text.size());
-      return scan.too_deep ? TooDeep(scan.open) : Ok(error);
+      std::optional<std::string> deep = TooDeepPath(text);
+      return deep ? TooDeep(*deep) : Ok(error);
     }
     doc_ = &doc;
     RETURN_IF_ERROR(ReadEnvelope(envelope));
@@ -170,7 +104,7 @@ class JsonRows {
   }
   static absl::Status Utf8Error(std::string_view text, size_t skipped) {
     const size_t at = FindInvalidUtf8(text).value_or(text.size());
-    const std::string where = PathOf(ScanTo(text, at).open);
+    const std::string where = PathOfByte(text, at);
     return LimitError(kInvalidUtf8,
                       absl::StrCat(where, where.empty() ? "" : ": ", "invalid UTF-8 near byte ",
                                    at + skipped, "; data files must be UTF-8 encoded"));
@@ -192,7 +126,7 @@ class JsonRows {
   }
 
   absl::Status Open(bool array) {
-    if (open_.size() >= static_cast<size_t>(kMaxNesting)) return TooDeep(open_);
+    if (open_.size() >= static_cast<size_t>(kMaxNesting)) return TooDeep(PathOf(open_));
     open_.push_back({array, "", 0});
     return absl::OkStatus();
   }
@@ -405,7 +339,7 @@ class JsonRows {
   const RowLimits& limits_;
   const RowSink& sink_;
   od::document* doc_ = nullptr;
-  std::vector<Container> open_;
+  std::vector<JsonContainer> open_;
   bool saw_rows_ = false;
   int64_t rows_ = 0;
   Message* row_ = nullptr;

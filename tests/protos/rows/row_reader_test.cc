@@ -5,11 +5,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/absl_compat.h"
 #include "core/field_errors.h"
+#include "core/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "riskcap/v1/common.pb.h"
@@ -181,7 +184,17 @@ TEST(RowLimits, JsonNestedBeyond64LevelsIsRefusedWithoutRecursion) {
   }
   std::string objects;  // outside the rows too, in objects as in arrays
   for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
-  EXPECT_EQ(LimitOf(Json(absl::StrCat("{\"rows\":[],\"meta\":", objects)).status()), kTooDeep);
+  // Unclosed, which simdjson refuses before reading anything: still too deep, and where.
+  auto unclosed = Json(absl::StrCat("{\"rows\":[],\"meta\":", objects));
+  EXPECT_EQ(LimitOf(unclosed.status()), kTooDeep) << unclosed.status();
+  EXPECT_THAT(unclosed.status().message(), HasSubstr("meta.a.a.a"));
+  auto arrays = Json(absl::StrCat("{\"rows\":[{\"x\":", std::string(100000, '[')));
+  EXPECT_EQ(LimitOf(arrays.status()), kTooDeep) << arrays.status();
+  EXPECT_THAT(arrays.status().message(), HasSubstr("rows[0].x[0][0]"));
+  // Unclosed and shallow: malformed, not a limit.
+  auto shallow = Json("{\"rows\":[{\"fund_id\":1,\"x\":[[[");
+  EXPECT_EQ(LimitOf(shallow.status()), "") << shallow.status();
+  EXPECT_THAT(shallow.status().message(), HasSubstr("not valid JSON"));
 }
 
 TEST(RowLimits, RowCountIsLimitedInBothFormats) {
@@ -236,6 +249,24 @@ TEST(RowLimits, TextThatIsNotUtf8IsRefusedNamingRowAndField) {
     EXPECT_EQ(LimitOf(Json(bad).status()), kInvalidUtf8) << bad;
   }
   EXPECT_EQ(LimitOf(Json(R"({"rows":[)").status()), "");  // other errors carry no limit
+}
+
+// simdjson refuses ill-formed UTF-8 for the whole document; the error still names where the byte
+// is: in a value, a member name, an array element or a member outside the rows.
+TEST(RowLimits, InvalidUtf8InJsonIsNamedByItsPath) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"{\"rows\":[{\"fund_id\":1},{\"fund_id\":2,\"tags\":[\"a\",\"b\xff\"]}]}",
+       "rows[1].tags[1]: invalid UTF-8 near byte 50"},
+      {"{\"rows\":[{\"fund_id\":1,\"n\xe7\":2}]}", "rows[0].'n?': invalid UTF-8 near byte 24"},
+      {"{\"meta\":{\"by\":\"Jo\xe3o\"},\"rows\":[]}", "meta.by: invalid UTF-8 near byte 17"},
+      {"\xef\xbb\xbf{\"rows\":[],\"x\":\"\xc0\xaf\"}", "x: invalid UTF-8 near byte 19"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto read = Json(text);
+    EXPECT_EQ(LimitOf(read.status()), kInvalidUtf8) << text;
+    EXPECT_THAT(read.status().message(), HasSubstr(message)) << text;
+    EXPECT_TRUE(IsValidUtf8(StdView(read.status().message()))) << read.status();
+  }
 }
 
 TEST(RowFormats, AByteOrderMarkIsSkipped) {
