@@ -235,13 +235,15 @@ absl::StatusOr<int> ApplyFindings(const JobContext& ctx,
                                   const std::vector<rules::FundStatusRow>& rows) {
   std::set<std::string> keys;
   std::set<int64_t> funds;
+  std::vector<Finding> raised;
   for (const rules::FundStatusRow& row : rows) {
     funds.insert(row.fund_id());
     for (Finding& f : rules::FindingsForRow(row, ctx.rules())) {
       keys.insert(f.dedup_key);
-      RETURN_IF_ERROR(ctx.RaiseFinding(std::move(f)).status());
+      raised.push_back(std::move(f));
     }
   }
+  RETURN_IF_ERROR(ctx.RaiseFindings(std::move(raised)));
   ASSIGN_OR_RETURN(std::vector<Finding> unresolved,
                    UnresolvedFindings(ctx.store(), ctx.reference_date(), funds));
   int cleared = 0;

@@ -1,0 +1,47 @@
+// JobContext's findings: stamped with the run, stored with their deliveries, watchers told.
+#include "server/jobs/job.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/status_macros.h"
+
+namespace riskcap::server::jobs {
+
+Finding JobContext::Stamped(Finding finding) const {
+  finding.job_run_id = run_id_ > 0 ? std::optional<int64_t>(run_id_) : std::nullopt;
+  if (finding.reference_date == Date()) finding.reference_date = reference_date_;
+  if (finding.raised_at == absl::Time()) finding.raised_at = clock_.Now();
+  return finding;
+}
+
+absl::StatusOr<Finding> JobContext::RaiseFinding(Finding finding) const {
+  bool created = false;
+  absl::StatusOr<Finding> stored = server::RaiseFinding(store_, Stamped(std::move(finding)),
+                                                        finding_delivery_, clock_.Now(), &created);
+  if (stored.ok() && hooks_.finding_raised) hooks_.finding_raised(*stored, created);
+  return stored;
+}
+
+absl::Status JobContext::RaiseFindings(std::vector<Finding> findings) const {
+  for (size_t begin = 0; begin < findings.size(); begin += kFindingsPerTransaction) {
+    const size_t end = std::min(findings.size(), begin + kFindingsPerTransaction);
+    std::vector<std::pair<Finding, bool>> stored;
+    RETURN_IF_ERROR(store_.InTransaction([&]() -> absl::Status {
+      stored.clear();
+      for (size_t i = begin; i < end; ++i) {
+        bool created = false;
+        ASSIGN_OR_RETURN(Finding f, server::RaiseFinding(store_, Stamped(findings[i]),
+                                                         finding_delivery_, clock_.Now(),
+                                                         &created));
+        stored.emplace_back(std::move(f), created);
+      }
+      return absl::OkStatus();
+    }));
+    if (!hooks_.finding_raised) continue;
+    for (const auto& [finding, created] : stored) hooks_.finding_raised(finding, created);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace riskcap::server::jobs
