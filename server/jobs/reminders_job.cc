@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -26,6 +27,34 @@ absl::StatusOr<std::vector<rules::FundStatusRow>> Pending(db::Store& store, int6
     if (rows.size() < static_cast<size_t>(kPageSize)) return all;
     page.after_id = all.back().fund_id();
   }
+}
+
+// The funds of one manager's pending `rows`, read a page of the manager's funds at a time (not
+// one query per fund); a fund moved to another manager since the status was computed is read
+// alone, one that no longer exists is left out.
+absl::StatusOr<std::vector<Fund>> FundsOf(db::Store& store, int64_t manager_id,
+                                          const std::vector<rules::FundStatusRow>& rows) {
+  std::set<int64_t> missing;
+  for (const rules::FundStatusRow& r : rows) missing.insert(r.fund_id());
+  std::vector<Fund> out;
+  db::FundFilter filter;
+  filter.manager_id = manager_id;
+  for (db::Page page{0, kPageSize};;) {
+    ASSIGN_OR_RETURN(std::vector<Fund> funds, store.ListFunds(filter, page));
+    const int64_t last = funds.empty() ? 0 : funds.back().id;
+    for (Fund& f : funds) {
+      if (missing.erase(f.id) > 0) out.push_back(std::move(f));
+    }
+    if (funds.size() < static_cast<size_t>(kPageSize) || missing.empty()) break;
+    page.after_id = last;
+  }
+  for (int64_t id : missing) {
+    absl::StatusOr<Fund> fund = store.GetFund(id);
+    if (absl::IsNotFound(fund.status())) continue;
+    RETURN_IF_ERROR(fund.status());
+    out.push_back(*std::move(fund));
+  }
+  return out;
 }
 
 std::string FundLine(const rules::FundStatusRow& row, const std::vector<Fund>& funds) {
@@ -71,11 +100,7 @@ class RemindersJob final : public Job {
     for (auto& [manager_id, rows] : by_manager) {
       std::sort(rows.begin(), rows.end(),
                 [](const auto& a, const auto& b) { return a.fund_id() < b.fund_id(); });
-      std::vector<Fund> funds;
-      for (const auto& r : rows) {
-        auto fund = store.GetFund(r.fund_id());
-        if (fund.ok()) funds.push_back(*fund);
-      }
+      ASSIGN_OR_RETURN(std::vector<Fund> funds, FundsOf(store, manager_id, rows));
       Reminder reminder;
       reminder.manager_id = manager_id;
       reminder.reference_date = ctx.reference_date();

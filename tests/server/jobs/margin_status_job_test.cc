@@ -2,6 +2,7 @@
 // a generated dataset the stored statuses equal an independent SQL query over the same tables
 // (hand-built exemption cases included, whose expected statuses are also written out here);
 // re-runs are no-ops that duplicate nothing; changed inputs give a new version and clear findings.
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -596,6 +597,17 @@ TEST_P(MarginStatusJobTest, RemindersOncePerManagerAndNotTwiceTheSameDay) {
     }
   }
   ASSERT_FALSE(pending.empty());
+  // A fund moved to another manager after the status was computed is still named in the reminder
+  // of the manager it had then.
+  auto moved = store().GetFund(pending.begin()->second.front());
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  auto all = store().ListFunds(std::nullopt, db::Page{0, 1000});
+  ASSERT_TRUE(all.ok()) << all.status();
+  auto other = std::find_if(all->begin(), all->end(),
+                            [&](const Fund& f) { return f.manager_id != moved->manager_id; });
+  ASSERT_NE(other, all->end());
+  moved->manager_id = other->manager_id;
+  ASSERT_TRUE(store().UpdateFund(*moved).ok());
   JobContext ctx(store(), clock_, rules_, 0, "reminders", kRef, {});
   auto sent = server::jobs::MakeRemindersJob()->Run(ctx);
   ASSERT_TRUE(sent.ok()) << sent.status();
