@@ -21,6 +21,7 @@
 #include "db/store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/distinct_rows.h"
+#include "tests/testing/store_sql.h"
 #include "tests/testing/test_store.h"
 
 namespace riskcap::db {
@@ -383,6 +384,41 @@ TEST_P(StoreSnapshots, PositionsRoundTripWithFundFilterAndPages) {
   EXPECT_EQ(paged, fund_102);
   EXPECT_EQ(store().ListPositions(v->id, std::nullopt, Page{0, 0}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// A page of a whole batch is read as a bounded range of row numbers (PostgreSQL plans the open
+// range badly on a batch without statistics); rows missing from the numbering, which riskcap
+// never writes but a hand-made delete could leave, still leave every page full and each row
+// listed once.
+TEST_P(StoreSnapshots, PagesOfABatchStayFullAcrossGapsInItsRowNumbers) {
+  std::vector<Position> rows;
+  for (size_t i = 0; i < 24; ++i) rows.push_back(MakePosition(i, kDay));
+  auto v = store().WritePositions(Load(kDay), rows);
+  ASSERT_TRUE(v.ok()) << v.status();
+  const std::vector<Position> sorted = InCanonicalOrder(rows);
+  const std::string gaps = absl::StrCat("DELETE FROM positions WHERE version_id = ", v->id,
+                                        " AND (row_no IN (3, 4) OR row_no BETWEEN 10 AND 15)");
+  ASSERT_TRUE(testing::ExecSql(store(), gaps).ok());
+  std::vector<Position> expected;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const int64_t row_no = static_cast<int64_t>(i) + 1;
+    if (row_no != 3 && row_no != 4 && (row_no < 10 || row_no > 15)) expected.push_back(sorted[i]);
+  }
+  std::vector<Position> paged;
+  std::vector<size_t> sizes;
+  for (Page page{0, 5};;) {
+    std::vector<int64_t> numbers;
+    auto chunk = Ok(store().ListPositions(v->id, std::nullopt, page, &numbers));
+    ASSERT_EQ(chunk.size(), numbers.size());
+    paged.insert(paged.end(), chunk.begin(), chunk.end());
+    sizes.push_back(chunk.size());
+    if (chunk.size() < 5) break;
+    page.after_id = numbers.back();
+  }
+  EXPECT_EQ(paged, expected);
+  EXPECT_EQ(sizes, (std::vector<size_t>{5, 5, 5, 1}));  // 16 rows: full pages, then the rest
+  EXPECT_TRUE(Ok(store().ListPositions(v->id, std::nullopt, Page{24, 5})).empty());
+  EXPECT_TRUE(Ok(store().ListPositions(v->id, std::nullopt, Page{1LL << 62, 5})).empty());
 }
 
 TEST_P(StoreSnapshots, PositionsOfSeveralFundsComeFromOneListingInCanonicalOrder) {
