@@ -293,6 +293,13 @@ class Store {
   // date instead of opening a second one (`*created` tells which): a finding belongs to its date,
   // so the same problem on another date is another finding.
   absl::StatusOr<Finding> RaiseFinding(const Finding& finding, bool* created = nullptr);
+  // RaiseFinding for each of `findings`, all in one transaction and set-wise: one query checks
+  // their funds, one their job runs, one per reference date finds their unresolved namesakes, and
+  // one multi-row INSERT stores the rest. Returns each stored finding and whether it is new, in
+  // order; a finding named twice is stored once. At most kMaxFindingsRaised.
+  static constexpr size_t kMaxFindingsRaised = 1000;
+  absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
+      const std::vector<Finding>& findings);
   absl::StatusOr<Finding> GetFinding(int64_t id);
   absl::StatusOr<std::vector<Finding>> ListFindings(const FindingFilter& filter, const Page& page);
   // OPEN -> ACKNOWLEDGED; OPEN/ACKNOWLEDGED -> RESOLVED. Otherwise FailedPrecondition.

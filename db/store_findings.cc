@@ -1,7 +1,10 @@
 // Store methods for validation findings (de-duplicated raise, lifecycle, list) and reminders.
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -84,16 +87,28 @@ absl::Status RequireFindingReferences(soci::session& s, const Finding& f) {
   return absl::OkStatus();
 }
 
+// The unresolved findings of `date` whose dedup key is one of `keys`, by the partial unique index
+// findings_one_unresolved (no ORDER BY or LIMIT, which could steer the planner to the primary key).
+std::vector<Finding> UnresolvedByKeys(soci::session& s, Date date,
+                                      const std::vector<std::string>& keys) {
+  std::string sql = absl::StrCat("SELECT ", kFindingColumns, " FROM findings WHERE",
+                                 " reference_date = :d AND state <> 'RESOLVED' AND dedup_key IN (");
+  for (size_t i = 0; i < keys.size(); ++i) absl::StrAppend(&sql, i == 0 ? ":k" : ", :k", i);
+  sql += ")";
+  std::string day = FormatDate(date);
+  soci::details::prepare_temp_type prepared = (s.prepare << sql, soci::use(day));
+  for (const std::string& key : keys) prepared, soci::use(key);
+  soci::rowset<soci::row> rows(prepared);
+  std::vector<Finding> out;
+  for (const soci::row& row : rows) out.push_back(ReadFinding(row));
+  return out;
+}
+
 // The unresolved finding of `f`'s problem on `f`'s reference date (a finding belongs to its date).
 std::optional<Finding> UnresolvedByKey(soci::session& s, const Finding& f) {
-  std::string key = f.dedup_key, date = FormatDate(f.reference_date);
-  soci::rowset<soci::row> rows =
-      (s.prepare << absl::StrCat("SELECT ", kFindingColumns,
-                                 " FROM findings WHERE dedup_key = :k AND reference_date = :d",
-                                 " AND state <> 'RESOLVED'"),
-       soci::use(key), soci::use(date));
-  for (const soci::row& row : rows) return ReadFinding(row);
-  return std::nullopt;
+  std::vector<Finding> found = UnresolvedByKeys(s, f.reference_date, {f.dedup_key});
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 // Inserts `f` as OPEN and returns its id, or nullopt when an unresolved finding with its dedup
@@ -115,6 +130,69 @@ std::optional<long long> InsertUnlessUnresolved(soci::session& s, const Finding&
        soci::use(f.dedup_key), soci::use(raised_at), soci::into(id));
   if (!st.execute(true)) return std::nullopt;
   return id;
+}
+
+// A finding's problem on its date: what findings_one_unresolved keeps unique.
+using ProblemKey = std::pair<Date, std::string>;
+
+// InsertUnlessUnresolved for many findings in one multi-row INSERT: the ids of those inserted, by
+// problem; one whose problem has an unresolved finding by now is skipped.
+std::map<ProblemKey, long long> InsertAllUnlessUnresolved(soci::session& s,
+                                                          const std::vector<const Finding*>& fs) {
+  std::map<ProblemKey, long long> ids;
+  if (fs.empty()) return ids;
+  struct Bound {  // SOCI binds by reference: the values live until the statement has run
+    std::string severity, date;
+    Nullable<long long> fund, run;
+    long long raised_at;
+  };
+  std::vector<Bound> bound;
+  bound.reserve(fs.size());
+  std::string sql =
+      "INSERT INTO findings (rule, severity, fund_id, reference_date, job_run_id, message,"
+      " dedup_key, state, raised_at_us) VALUES ";
+  for (size_t i = 0; i < fs.size(); ++i) {
+    const Finding& f = *fs[i];
+    bound.push_back({std::string(EnumName(f.severity)), FormatDate(f.reference_date),
+                     NullableInt(f.fund_id), NullableInt(f.job_run_id),
+                     absl::ToUnixMicros(f.raised_at)});
+    absl::StrAppend(&sql, i == 0 ? "" : ", ", "(:r", i, ", :s", i, ", :f", i, ", :d", i, ", :j",
+                    i, ", :m", i, ", :k", i, ", 'OPEN', :a", i, ")");
+  }
+  sql += " ON CONFLICT DO NOTHING RETURNING id, reference_date, dedup_key";
+  soci::details::prepare_temp_type prepared = (s.prepare << sql);
+  for (size_t i = 0; i < fs.size(); ++i) {
+    Bound& b = bound[i];
+    prepared, soci::use(fs[i]->rule), soci::use(b.severity),
+        soci::use(b.fund.value, b.fund.indicator), soci::use(b.date),
+        soci::use(b.run.value, b.run.indicator), soci::use(fs[i]->message),
+        soci::use(fs[i]->dedup_key), soci::use(b.raised_at);
+  }
+  soci::rowset<soci::row> rows(prepared);
+  for (const soci::row& row : rows) {
+    RowReader r(row);
+    const long long id = r.Int();
+    const Date date = r.DateValue();
+    ids.emplace(ProblemKey(date, r.Str()), id);
+  }
+  return ids;
+}
+
+// Stores `f`, whose references are checked, unless an unresolved finding of its problem exists;
+// returns the one stored (`inserted`) or found.
+absl::StatusOr<Finding> RaiseChecked(soci::session& s, const Finding& f, bool& inserted) {
+  for (int pass = 0; pass < kRaisePasses; ++pass) {
+    // Looking first keeps re-raises from consuming ids, which the common case would otherwise.
+    if (std::optional<Finding> existing = UnresolvedByKey(s, f)) return *existing;
+    if (std::optional<long long> id = InsertUnlessUnresolved(s, f)) {
+      inserted = true;
+      Finding stored = f;
+      stored.id = *id;
+      return stored;
+    }
+  }
+  return absl::AbortedError(absl::StrCat("findings with dedup_key '", f.dedup_key,
+                                         "' kept being raised and resolved concurrently; retry"));
 }
 
 // Runs a state-guarded UPDATE of finding `id` and returns the finding as it now is: NotFound when
@@ -151,21 +229,67 @@ absl::StatusOr<Finding> Store::RaiseFinding(const Finding& finding, bool* create
   bool inserted = false;
   absl::StatusOr<Finding> result = db_->Write([&](soci::session& s) -> absl::StatusOr<Finding> {
     RETURN_IF_ERROR(RequireFindingReferences(s, finding));
-    for (int pass = 0; pass < kRaisePasses; ++pass) {
-      // Looking first keeps re-raises from consuming ids, which the common case would otherwise.
-      if (std::optional<Finding> existing = UnresolvedByKey(s, finding)) return *existing;
-      if (std::optional<long long> id = InsertUnlessUnresolved(s, finding)) {
-        inserted = true;
-        Finding stored = finding;
-        stored.id = *id;
-        return stored;
-      }
-    }
-    return absl::AbortedError(absl::StrCat("findings with dedup_key '", finding.dedup_key,
-                                           "' kept being raised and resolved concurrently; retry"));
+    return RaiseChecked(s, finding, inserted);
   });
   if (result.ok() && created != nullptr) *created = inserted;
   return result;
+}
+
+absl::StatusOr<std::vector<std::pair<Finding, bool>>> Store::RaiseFindings(
+    const std::vector<Finding>& findings) {
+  if (findings.size() > kMaxFindingsRaised) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxFindingsRaised,
+                                                   " findings are raised at once, not ",
+                                                   findings.size()));
+  }
+  std::set<long long> funds, runs;
+  std::map<Date, std::vector<std::string>> keys_by_date;
+  for (const Finding& f : findings) {
+    RETURN_IF_ERROR(CheckNewFinding(f));
+    if (f.fund_id) funds.insert(*f.fund_id);
+    if (f.job_run_id) runs.insert(*f.job_run_id);
+    keys_by_date[f.reference_date].push_back(f.dedup_key);
+  }
+  using Raised = std::vector<std::pair<Finding, bool>>;
+  return db_->Write([&](soci::session& s) -> absl::StatusOr<Raised> {
+    RETURN_IF_ERROR(RequireRows(s, "funds", funds, "finding fund_id", "fund"));
+    RETURN_IF_ERROR(RequireRows(s, "job_runs", runs, "finding job_run_id", "job run"));
+    std::map<ProblemKey, Finding> unresolved;
+    for (const auto& [date, keys] : keys_by_date) {
+      for (Finding& f : UnresolvedByKeys(s, date, keys)) {
+        unresolved.emplace(ProblemKey(date, f.dedup_key), std::move(f));
+      }
+    }
+    // The rest in one INSERT: each problem once, the first finding that names it.
+    std::vector<const Finding*> fresh;
+    std::set<ProblemKey> named;
+    for (const Finding& f : findings) {
+      ProblemKey key(f.reference_date, f.dedup_key);
+      if (!unresolved.count(key) && named.insert(key).second) fresh.push_back(&f);
+    }
+    const std::map<ProblemKey, long long> inserted = InsertAllUnlessUnresolved(s, fresh);
+    Raised out;
+    for (const Finding& f : findings) {
+      ProblemKey key(f.reference_date, f.dedup_key);
+      if (auto it = unresolved.find(key); it != unresolved.end()) {
+        out.emplace_back(it->second, false);
+        continue;
+      }
+      if (auto it = inserted.find(key); it != inserted.end()) {
+        Finding stored = f;
+        stored.id = it->second;
+        unresolved.emplace(key, stored);
+        out.emplace_back(std::move(stored), true);
+        continue;
+      }
+      // Raised meanwhile by another transaction (the INSERT skipped it): as one raise would.
+      bool is_new = false;
+      ASSIGN_OR_RETURN(Finding stored, RaiseChecked(s, f, is_new));
+      unresolved.emplace(key, stored);
+      out.emplace_back(std::move(stored), is_new);
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<Finding> Store::GetFinding(int64_t id) {

@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "db/internal/row_reader.h"
+
 namespace riskcap::db {
 
 absl::Status CheckPage(const Page& page) {
@@ -14,12 +16,25 @@ absl::Status CheckPage(const Page& page) {
 
 absl::Status RequireRow(soci::session& s, std::string_view table, long long id,
                         std::string_view owner, std::string_view noun) {
-  long long n = 0;
-  s << absl::StrCat("SELECT COUNT(*) FROM ", AbslView(table), " WHERE id = :id"), soci::use(id),
-      soci::into(n);
-  if (n > 0) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat(AbslView(owner), " ", id, ": no such ", AbslView(noun)));
+  return RequireRows(s, table, {id}, owner, noun);
+}
+
+absl::Status RequireRows(soci::session& s, std::string_view table, const std::set<long long>& ids,
+                         std::string_view owner, std::string_view noun) {
+  if (ids.empty()) return absl::OkStatus();
+  KeysetQuery q("id", table, Page{0, static_cast<int>(ids.size())});
+  q.WhereIn("id", std::vector<long long>(ids.begin(), ids.end()));
+  std::vector<long long> found = q.Run(s, +[](const soci::row& row) {
+    return static_cast<long long>(RowReader(row).Int());
+  });
+  std::set<long long> present(found.begin(), found.end());
+  for (long long id : ids) {
+    if (!present.count(id)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(AbslView(owner), " ", id, ": no such ", AbslView(noun)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 KeysetQuery::KeysetQuery(std::string_view columns, std::string_view table, const Page& page,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -26,6 +27,9 @@ absl::Status CheckPage(const Page& page);
 // check before inserting so the message names the field; the foreign key still guards races.
 absl::Status RequireRow(soci::session& s, std::string_view table, long long id,
                         std::string_view owner, std::string_view noun);
+// RequireRow for many ids in one query: FailedPrecondition for the smallest id `table` lacks.
+absl::Status RequireRows(soci::session& s, std::string_view table, const std::set<long long>& ids,
+                         std::string_view owner, std::string_view noun);
 
 // The row `sql` selects with `key` bound to its one placeholder, read by `read`; NotFound
 // "<what> not found" when there is none.

@@ -1,4 +1,4 @@
-// A finding and its deliveries in one transaction.
+// Findings and their deliveries, each call in one transaction.
 #include "server/findings/finding_delivery.h"
 
 #include "core/status_macros.h"
@@ -12,6 +12,13 @@ bool Delivered(const Finding& finding, FindingDelivery delivery) {
          finding.severity == FindingSeverity::kCritical && finding.fund_id.has_value();
 }
 
+// Queues the deliveries of `stored`, a finding just created, to its fund's manager.
+absl::Status Enqueue(db::Store& store, const Finding& stored, absl::Time now) {
+  ASSIGN_OR_RETURN(Fund fund, store.GetFund(*stored.fund_id));
+  ASSIGN_OR_RETURN(ManagerContacts contacts, store.GetManagerContacts(fund.manager_id));
+  return store.EnqueueDeliveries(FindingDeliveries(stored, fund, contacts, now)).status();
+}
+
 }  // namespace
 
 absl::StatusOr<Finding> RaiseFinding(db::Store& store, const Finding& finding,
@@ -21,12 +28,23 @@ absl::StatusOr<Finding> RaiseFinding(db::Store& store, const Finding& finding,
   bool is_new = false;
   RETURN_IF_ERROR(store.InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(stored, store.RaiseFinding(finding, &is_new));
-    if (!is_new) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Fund fund, store.GetFund(*stored.fund_id));
-    ASSIGN_OR_RETURN(ManagerContacts contacts, store.GetManagerContacts(fund.manager_id));
-    return store.EnqueueDeliveries(FindingDeliveries(stored, fund, contacts, now)).status();
+    return is_new ? Enqueue(store, stored, now) : absl::OkStatus();
   }));
   if (created != nullptr) *created = is_new;
+  return stored;
+}
+
+absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
+    db::Store& store, const std::vector<Finding>& findings, FindingDelivery delivery,
+    absl::Time now) {
+  std::vector<std::pair<Finding, bool>> stored;
+  RETURN_IF_ERROR(store.InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(stored, store.RaiseFindings(findings));
+    for (const auto& [finding, is_new] : stored) {
+      if (is_new && Delivered(finding, delivery)) RETURN_IF_ERROR(Enqueue(store, finding, now));
+    }
+    return absl::OkStatus();
+  }));
   return stored;
 }
 

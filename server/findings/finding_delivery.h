@@ -3,6 +3,9 @@
 // (docs/operations.md, "Delivery").
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/finding.h"
@@ -24,5 +27,11 @@ enum class FindingDelivery {
 absl::StatusOr<Finding> RaiseFinding(db::Store& store, const Finding& finding,
                                      FindingDelivery delivery, absl::Time now,
                                      bool* created = nullptr);
+
+// RaiseFinding for each of `findings` (at most db::Store::kMaxFindingsRaised) in one transaction,
+// stored through db::Store::RaiseFindings: each stored finding and whether it is new, in order.
+absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
+    db::Store& store, const std::vector<Finding>& findings, FindingDelivery delivery,
+    absl::Time now);
 
 }  // namespace riskcap::server

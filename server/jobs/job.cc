@@ -24,20 +24,13 @@ absl::StatusOr<Finding> JobContext::RaiseFinding(Finding finding) const {
 }
 
 absl::Status JobContext::RaiseFindings(std::vector<Finding> findings) const {
+  for (Finding& f : findings) f = Stamped(std::move(f));
   for (size_t begin = 0; begin < findings.size(); begin += kFindingsPerTransaction) {
     const size_t end = std::min(findings.size(), begin + kFindingsPerTransaction);
-    std::vector<std::pair<Finding, bool>> stored;
-    RETURN_IF_ERROR(store_.InTransaction([&]() -> absl::Status {
-      stored.clear();
-      for (size_t i = begin; i < end; ++i) {
-        bool created = false;
-        ASSIGN_OR_RETURN(Finding f, server::RaiseFinding(store_, Stamped(findings[i]),
-                                                         finding_delivery_, clock_.Now(),
-                                                         &created));
-        stored.emplace_back(std::move(f), created);
-      }
-      return absl::OkStatus();
-    }));
+    const std::vector<Finding> chunk(findings.begin() + static_cast<ptrdiff_t>(begin),
+                                     findings.begin() + static_cast<ptrdiff_t>(end));
+    ASSIGN_OR_RETURN(auto stored,
+                     server::RaiseFindings(store_, chunk, finding_delivery_, clock_.Now()));
     if (!hooks_.finding_raised) continue;
     for (const auto& [finding, created] : stored) hooks_.finding_raised(finding, created);
   }

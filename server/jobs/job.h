@@ -107,8 +107,10 @@ class JobContext {
   // unresolved finding with the same dedup_key is returned instead of a duplicate; a new one is
   // queued for delivery as `finding_delivery` says, in the same transaction).
   absl::StatusOr<Finding> RaiseFinding(Finding finding) const;
-  // Stores `findings` as RaiseFinding does, kFindingsPerTransaction to a transaction: one commit
-  // for many findings instead of one each (on PostgreSQL a commit is a round trip and a flush).
+  // Stores `findings` as RaiseFinding does, kFindingsPerTransaction to a transaction
+  // (db::Store::RaiseFindings): per chunk one commit and a few set-wise queries, and an INSERT per
+  // new finding, instead of four statements and a commit for each finding (on PostgreSQL each is
+  // a round trip, and a commit a flush).
   // Watchers are told once a chunk has committed, never about a finding they cannot read yet. On
   // an error the chunks before it stay stored; raising them again finds them, not duplicates.
   static constexpr size_t kFindingsPerTransaction = 500;

@@ -169,8 +169,51 @@ TEST_P(FindingWorkflow, InvalidRaisesAreRefused) {
     absl::Status st = store().RaiseFinding(f).status();
     EXPECT_EQ(st.code(), c.code) << c.field << ": " << st;
     EXPECT_TRUE(absl::StrContains(st.message(), c.field)) << st;
+    // Among others raised at once: the same refusal, and the valid one is not stored either.
+    st = store().RaiseFindings({MakeFinding("valid"), f}).status();
+    EXPECT_EQ(st.code(), c.code) << c.field << ": " << st;
+    EXPECT_TRUE(absl::StrContains(st.message(), c.field)) << st;
   }
   EXPECT_TRUE(List({}).empty());
+}
+
+// RaiseFindings is RaiseFinding for many at once: the same outcome for each, in order, with one
+// transaction and set-wise look-ups (db/store_findings.cc).
+TEST_P(FindingWorkflow, RaisingManyAtOnceFindsTheUnresolvedAndOpensTheRest) {
+  Finding open = Raise(MakeFinding("overdue/101"));
+  Finding resolved = Raise(MakeFinding("breach/101"));
+  ASSERT_TRUE(store().ResolveFinding(resolved.id, "analyst:1", "fixed", kT0).ok());
+  Finding other_day = MakeFinding("overdue/101");
+  other_day.reference_date = Date(2024, 3, 29);
+  const std::vector<Finding> batch = {MakeFinding("overdue/101"), MakeFinding("breach/101"),
+                                      other_day,                  MakeFinding("new/101"),
+                                      MakeFinding("new/101"),     MakeFinding("no-fund", {})};
+  auto raised = store().RaiseFindings(batch);
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  ASSERT_EQ(raised->size(), batch.size());
+  ExpectSameFinding((*raised)[0].first, open);  // unresolved: found
+  EXPECT_FALSE((*raised)[0].second);
+  EXPECT_TRUE((*raised)[1].second);  // its namesake was resolved: a new one
+  EXPECT_NE((*raised)[1].first.id, resolved.id);
+  EXPECT_TRUE((*raised)[2].second);  // the same problem on another date
+  EXPECT_NE((*raised)[2].first.id, open.id);
+  EXPECT_TRUE((*raised)[3].second);  // named twice: stored once
+  EXPECT_FALSE((*raised)[4].second);
+  EXPECT_EQ((*raised)[4].first.id, (*raised)[3].first.id);
+  EXPECT_TRUE((*raised)[5].second);
+  for (const auto& [f, created] : *raised) ExpectSameFinding(store().GetFinding(f.id).value(), f);
+  EXPECT_EQ(List({}).size(), 6u);
+
+  auto again = store().RaiseFindings(batch);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_FALSE((*again)[i].second) << i;
+    EXPECT_EQ((*again)[i].first.id, (*raised)[i].first.id) << i;
+  }
+  EXPECT_EQ(List({}).size(), 6u);
+  EXPECT_TRUE(store().RaiseFindings({}).value().empty());
+  const std::vector<Finding> too_many(db::Store::kMaxFindingsRaised + 1, MakeFinding("x"));
+  EXPECT_EQ(store().RaiseFindings(too_many).status().code(), kInvalid);
 }
 
 enum class Action { kAcknowledge, kResolve };
