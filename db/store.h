@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/audit.h"
 #include "core/delivery.h"
 #include "core/exposure.h"
@@ -296,10 +297,11 @@ class Store {
   // RaiseFinding for each of `findings`, all in one transaction and set-wise: one query checks
   // their funds, one their job runs, one per reference date finds their unresolved namesakes, and
   // one multi-row INSERT stores the rest. Returns each stored finding and whether it is new, in
-  // order; a finding named twice is stored once. At most kMaxFindingsRaised.
+  // order; a finding named twice is stored once. At most kMaxFindingsRaised. (RaiseFinding is
+  // this for one finding.)
   static constexpr size_t kMaxFindingsRaised = 1000;
   absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
-      const std::vector<Finding>& findings);
+      absl::Span<const Finding> findings);
   absl::StatusOr<Finding> GetFinding(int64_t id);
   absl::StatusOr<std::vector<Finding>> ListFindings(const FindingFilter& filter, const Page& page);
   // OPEN -> ACKNOWLEDGED; OPEN/ACKNOWLEDGED -> RESOLVED. Otherwise FailedPrecondition.

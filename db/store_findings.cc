@@ -77,16 +77,6 @@ absl::Status CheckNewFinding(const Finding& f) {
   return absl::OkStatus();
 }
 
-absl::Status RequireFindingReferences(soci::session& s, const Finding& f) {
-  if (f.fund_id) {
-    RETURN_IF_ERROR(RequireRow(s, "funds", *f.fund_id, "finding fund_id", "fund"));
-  }
-  if (f.job_run_id) {
-    RETURN_IF_ERROR(RequireRow(s, "job_runs", *f.job_run_id, "finding job_run_id", "job run"));
-  }
-  return absl::OkStatus();
-}
-
 // The unresolved findings of `date` whose dedup key is one of `keys`, by the partial unique index
 // findings_one_unresolved (no ORDER BY or LIMIT, which could steer the planner to the primary key).
 std::vector<Finding> UnresolvedByKeys(soci::session& s, Date date,
@@ -225,18 +215,13 @@ absl::Status RequireNewReminder(soci::session& s, long long manager_id, const st
 // ---- Findings ----
 
 absl::StatusOr<Finding> Store::RaiseFinding(const Finding& finding, bool* created) {
-  RETURN_IF_ERROR(CheckNewFinding(finding));
-  bool inserted = false;
-  absl::StatusOr<Finding> result = db_->Write([&](soci::session& s) -> absl::StatusOr<Finding> {
-    RETURN_IF_ERROR(RequireFindingReferences(s, finding));
-    return RaiseChecked(s, finding, inserted);
-  });
-  if (result.ok() && created != nullptr) *created = inserted;
-  return result;
+  ASSIGN_OR_RETURN(auto raised, RaiseFindings(absl::MakeConstSpan(&finding, 1)));
+  if (created != nullptr) *created = raised.front().second;
+  return std::move(raised.front().first);
 }
 
 absl::StatusOr<std::vector<std::pair<Finding, bool>>> Store::RaiseFindings(
-    const std::vector<Finding>& findings) {
+    absl::Span<const Finding> findings) {
   if (findings.size() > kMaxFindingsRaised) {
     return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxFindingsRaised,
                                                    " findings are raised at once, not ",

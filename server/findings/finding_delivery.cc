@@ -1,6 +1,8 @@
 // Findings and their deliveries, each call in one transaction.
 #include "server/findings/finding_delivery.h"
 
+#include <utility>
+
 #include "core/status_macros.h"
 #include "server/delivery/delivery_notice.h"
 
@@ -23,19 +25,14 @@ absl::Status Enqueue(db::Store& store, const Finding& stored, absl::Time now) {
 
 absl::StatusOr<Finding> RaiseFinding(db::Store& store, const Finding& finding,
                                      FindingDelivery delivery, absl::Time now, bool* created) {
-  if (!Delivered(finding, delivery)) return store.RaiseFinding(finding, created);
-  Finding stored;
-  bool is_new = false;
-  RETURN_IF_ERROR(store.InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(stored, store.RaiseFinding(finding, &is_new));
-    return is_new ? Enqueue(store, stored, now) : absl::OkStatus();
-  }));
-  if (created != nullptr) *created = is_new;
-  return stored;
+  ASSIGN_OR_RETURN(auto raised,
+                   RaiseFindings(store, absl::MakeConstSpan(&finding, 1), delivery, now));
+  if (created != nullptr) *created = raised.front().second;
+  return std::move(raised.front().first);
 }
 
 absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
-    db::Store& store, const std::vector<Finding>& findings, FindingDelivery delivery,
+    db::Store& store, absl::Span<const Finding> findings, FindingDelivery delivery,
     absl::Time now) {
   std::vector<std::pair<Finding, bool>> stored;
   RETURN_IF_ERROR(store.InTransaction([&]() -> absl::Status {

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/finding.h"
 #include "db/store.h"
 
@@ -31,7 +32,7 @@ absl::StatusOr<Finding> RaiseFinding(db::Store& store, const Finding& finding,
 // RaiseFinding for each of `findings` (at most db::Store::kMaxFindingsRaised) in one transaction,
 // stored through db::Store::RaiseFindings: each stored finding and whether it is new, in order.
 absl::StatusOr<std::vector<std::pair<Finding, bool>>> RaiseFindings(
-    db::Store& store, const std::vector<Finding>& findings, FindingDelivery delivery,
+    db::Store& store, absl::Span<const Finding> findings, FindingDelivery delivery,
     absl::Time now);
 
 }  // namespace riskcap::server

@@ -1,7 +1,6 @@
 // JobContext's findings: stamped with the run, stored with their deliveries, watchers told.
 #include "server/jobs/job.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "core/status_macros.h"
@@ -26,9 +25,8 @@ absl::StatusOr<Finding> JobContext::RaiseFinding(Finding finding) const {
 absl::Status JobContext::RaiseFindings(std::vector<Finding> findings) const {
   for (Finding& f : findings) f = Stamped(std::move(f));
   for (size_t begin = 0; begin < findings.size(); begin += kFindingsPerTransaction) {
-    const size_t end = std::min(findings.size(), begin + kFindingsPerTransaction);
-    const std::vector<Finding> chunk(findings.begin() + static_cast<ptrdiff_t>(begin),
-                                     findings.begin() + static_cast<ptrdiff_t>(end));
+    const absl::Span<const Finding> chunk =
+        absl::MakeConstSpan(findings).subspan(begin, kFindingsPerTransaction);
     ASSIGN_OR_RETURN(auto stored,
                      server::RaiseFindings(store_, chunk, finding_delivery_, clock_.Now()));
     if (!hooks_.finding_raised) continue;
